@@ -1,0 +1,126 @@
+"""The methods and events of protocol v1: each name with its params, result or payload.
+
+`METHODS` and `EVENTS` are the registries the daemon dispatches on and the schema
+generator walks; adding a method means adding its two models and one entry here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Annotated[str, Field(max_length=200)]
+
+
+class _Model(BaseModel):
+    """Results and event payloads: every field is always sent."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )
+
+
+class _Params(BaseModel):
+    """Params: fields with a default may be left out by the client."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_mode_override="validation")
+
+
+class Empty(_Params):
+    """No fields."""
+
+
+class ClientInfo(_Params):
+    """Who is connecting: the extension in some browser, the CLI, a test."""
+
+    name: Text = Field(description="e.g. `rolecall-extension`, `rolecall-cli`.")
+    version: Text
+    browser: Text | None = Field(default=None, description="e.g. `chromium 156`, `firefox 128`.")
+
+
+class HelloParams(_Params):
+    """The first request on every connection."""
+
+    client: ClientInfo
+    protocols: list[int] = Field(
+        min_length=1, max_length=16, description="Protocol versions the client speaks."
+    )
+    capabilities: list[Text] = Field(default_factory=list, max_length=64)
+
+
+class HostInfo(_Model):
+    name: Literal["rolecall"] = "rolecall"
+    version: Text
+
+
+class DaemonInfo(_Model):
+    pid: int
+    started_at: float = Field(description="Unix time, seconds.")
+    home: str = Field(description="The state directory the daemon uses.")
+
+
+class HelloResult(_Model):
+    host: HostInfo
+    protocol: int = Field(description="The version both sides will speak.")
+    capabilities: list[Text]
+    daemon: DaemonInfo
+    client_id: int = Field(description="This connection's number, unique while the daemon runs.")
+    last_event_seq: int = Field(ge=0, description="Events after this one will reach the client.")
+
+
+class PingParams(_Params):
+    echo: str = Field(default="", max_length=65536, description="Returned as it is.")
+
+
+class PingResult(_Model):
+    echo: str
+    at: float = Field(description="Daemon's Unix time, seconds.")
+
+
+class DaemonStatusResult(_Model):
+    version: Text
+    pid: int
+    started_at: float
+    uptime_s: float
+    clients: int
+
+
+class DaemonStopParams(_Params):
+    reason: Text = "requested"
+
+
+class DaemonClientsPayload(_Model):
+    """`daemon.clients`: the number of connected clients changed."""
+
+    clients: int = Field(ge=0)
+
+
+class DaemonStoppingPayload(_Model):
+    """`daemon.stopping`: the daemon is shutting down; connections will close."""
+
+    reason: Text
+
+
+class MethodSpec(_Model):
+    """How one method is called: its params and its result."""
+
+    params: type[BaseModel]
+    result: type[BaseModel]
+    needs_hello: bool = True
+
+
+METHODS: dict[str, MethodSpec] = {
+    "hello": MethodSpec(params=HelloParams, result=HelloResult, needs_hello=False),
+    "ping": MethodSpec(params=PingParams, result=PingResult),
+    "daemon.status": MethodSpec(params=Empty, result=DaemonStatusResult),
+    "daemon.stop": MethodSpec(params=DaemonStopParams, result=Empty),
+}
+
+EVENTS: dict[str, type[BaseModel]] = {
+    "daemon.clients": DaemonClientsPayload,
+    "daemon.stopping": DaemonStoppingPayload,
+}
+
+CAPABILITIES: tuple[str, ...] = ("events", "chunks")
+"""What this daemon offers; later features add theirs (e.g. `calls`, `context`)."""
