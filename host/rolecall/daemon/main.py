@@ -1,0 +1,52 @@
+"""Running the daemon: the instance lock, logging, signals, serve until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from rolecall import __version__
+from rolecall.daemon.core_handlers import core_handlers
+from rolecall.daemon.lock import AlreadyRunning, InstanceLock
+from rolecall.daemon.server import DaemonServer
+from rolecall.daemon_link import EXIT_ALREADY_RUNNING
+from rolecall.paths import Home
+
+log = logging.getLogger("rolecall.daemon")
+
+
+async def _serve(home: Home) -> None:
+    server = DaemonServer(home)
+    server.set_handlers(core_handlers(server))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        loop.add_signal_handler(signum, server.request_stop, signal.Signals(signum).name)
+    await server.start()
+    log.info("rolecall daemon %s ready (home %s)", __version__, home.root)
+    await server.wait_stopped()
+    log.info("stopping: %s", server.stop_reason)
+    await server.close()
+
+
+def run_daemon(home: Home) -> int:
+    """Runs the daemon in this process until SIGTERM or `daemon.stop`; the exit status."""
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s",
+    )
+    home.ensure()
+    lock = InstanceLock(home.lock_path)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        log.info("%s", exc)
+        return EXIT_ALREADY_RUNNING
+    try:
+        asyncio.run(_serve(home))
+    finally:
+        lock.release()
+    log.info("stopped")
+    return 0
