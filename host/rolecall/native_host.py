@@ -1,0 +1,185 @@
+"""The native messaging host: the thin shim a browser spawns for each native port.
+
+It guards stdout at the fd level (anything stray on fd 1 would break the port), then
+relays messages between the browser (length-prefixed JSON on stdin/stdout) and the
+daemon (msgpack frames on the local socket), starting the daemon when none runs. It
+checks framing only: the daemon validates what the messages say. Bad frames get a
+typed error reply and the shim reads on. When the daemon goes away the shim exits,
+and the extension's reconnect starts a fresh one.
+
+It imports nothing heavy (no pydantic, no pjsua2) so that it starts fast.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import socket
+import sys
+import threading
+from typing import Any, BinaryIO
+
+from rolecall import __version__
+from rolecall.daemon_link import DaemonStartError, connect_or_start
+from rolecall.framing.errors import FrameError
+from rolecall.framing.native import (
+    ChunkJoiner,
+    decode_json,
+    encode_frame,
+    encode_json,
+    read_frame,
+    split_message,
+)
+from rolecall.framing.socket_frames import BlockingReader, pack
+from rolecall.paths import Home, resolve_home
+
+log = logging.getLogger("rolecall.native_host")
+
+
+def guard_stdout() -> BinaryIO:
+    """Takes fd 1 for frames and points fd 1 (and `sys.stdout`) at stderr.
+
+    Must run before anything can print: C libraries write to fd 1 directly.
+    """
+    frames = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return frames
+
+
+def error_message(request_id: Any, code: str, message: str, **details: Any) -> dict[str, Any]:
+    """An error response built without the protocol models (the shim stays light)."""
+    return {
+        "v": 1,
+        "kind": "response",
+        "id": request_id if isinstance(request_id, str) and 0 < len(request_id) <= 64 else None,
+        "ok": False,
+        "error": {"code": code, "message": message, "details": details},
+    }
+
+
+class Relay:
+    """Moves messages between one browser port and the daemon."""
+
+    def __init__(self, home: Home, browser_in: BinaryIO, browser_out: BinaryIO) -> None:
+        self._home = home
+        self._in = browser_in
+        self._out = browser_out
+        self._out_lock = threading.Lock()
+        self._chunk_ids = (f"h{n}" for n in itertools.count(1))
+        self._daemon: socket.socket | None = None
+        self._daemon_lock = threading.Lock()
+
+    def to_browser(self, message: Any) -> None:
+        """Writes one message as one frame, or as chunks when it is over 1 MiB."""
+        try:
+            frames = split_message(encode_json(message), next(self._chunk_ids))
+        except (FrameError, ValueError, TypeError) as exc:
+            request_id = message.get("id") if isinstance(message, dict) else None
+            frames = [
+                encode_frame(
+                    encode_json(
+                        error_message(request_id, "internal", f"reply could not be sent: {exc}")
+                    )
+                )
+            ]
+        with self._out_lock:
+            for frame in frames:
+                self._out.write(frame)
+            self._out.flush()
+
+    def connect_daemon(self) -> socket.socket:
+        with self._daemon_lock:
+            if self._daemon is None:
+                self._daemon = connect_or_start(self._home)
+                threading.Thread(
+                    target=self._pump_daemon,
+                    args=(self._daemon,),
+                    name="daemon-reader",
+                    daemon=True,
+                ).start()
+            return self._daemon
+
+    def _pump_daemon(self, sock: socket.socket) -> None:
+        """Daemon → browser, until the daemon closes; then the shim ends."""
+        reader = BlockingReader(sock)
+        try:
+            while (message := reader.read_message()) is not None:
+                self.to_browser(message)
+        except (OSError, FrameError) as exc:
+            log.warning("daemon connection failed: %s", exc)
+        log.info("daemon closed the connection; native host exits")
+        os._exit(0)
+
+    def forward(self, message: Any) -> None:
+        """Browser → daemon; answers with `daemon_unavailable` when it cannot get there."""
+        try:
+            sock = self.connect_daemon()
+            sock.sendall(pack(message))
+        except (DaemonStartError, OSError) as exc:
+            self._daemon = None
+            request_id = message.get("id") if isinstance(message, dict) else None
+            tail = exc.log_tail if isinstance(exc, DaemonStartError) else ""
+            self.to_browser(
+                error_message(
+                    request_id,
+                    "daemon_unavailable",
+                    f"the Rolecall daemon could not be reached: {exc}",
+                    log=tail,
+                    home=os.fspath(self._home.root),
+                )
+            )
+
+    def run(self) -> int:
+        """Browser → daemon until the browser closes stdin."""
+        joiner = ChunkJoiner()
+        while True:
+            try:
+                body = read_frame(self._in)
+                if body is None:
+                    return 0
+                message = decode_json(body)
+                if isinstance(message, dict) and message.get("kind") == "chunk":
+                    whole = joiner.feed(message)
+                    if whole is None:
+                        continue
+                    message = decode_json(whole)
+            except FrameError as exc:
+                log.warning("bad frame from the browser: %s", exc.message)
+                if exc.fatal:
+                    return 1
+                self.to_browser(error_message(None, exc.code, exc.message))
+                continue
+            self.forward(message)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; `argv` is what the browser passed (origin, or manifest path + id)."""
+    frames = guard_stdout()
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="rolecall-native-host: %(message)s"
+    )
+    args = sys.argv[1:] if argv is None else argv
+    log.info("%s started for %s", __version__, " ".join(args) or "(no caller)")
+    home = resolve_home()
+    try:
+        home.ensure()
+    except OSError as exc:
+        log.error("state directory unusable: %s", exc)
+    relay = Relay(home, sys.stdin.buffer, frames)
+    warm_up = threading.Thread(target=_warm_up, args=(relay,), daemon=True)
+    warm_up.start()
+    return relay.run()
+
+
+def _warm_up(relay: Relay) -> None:
+    """Connects (or starts the daemon) while the browser is still sending hello."""
+    try:
+        relay.connect_daemon()
+    except (DaemonStartError, OSError) as exc:
+        log.warning("daemon not reachable yet: %s", exc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
