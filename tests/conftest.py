@@ -52,37 +52,6 @@ def wait_for_socket(home: Home, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def stop_pid(pid: int, timeout: float = 5.0) -> None:
-    """SIGTERM, then SIGKILL after `timeout`; only for processes the test started."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.02)
-    os.kill(pid, signal.SIGKILL)
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers kill(0); read its state where /proc exists
-    stat = Path(f"/proc/{pid}/stat")
-    if stat.exists():
-        try:
-            return stat.read_text().split(") ", 1)[1][0] != "Z"
-        except (OSError, IndexError):
-            return False
-    return True
-
-
 @pytest.fixture
 def daemon(rc_home: Home) -> Iterator[RunningDaemon]:
     """A real daemon on `rc_home`, stopped by pid afterwards."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import socket
 import sys
 import threading
@@ -48,12 +49,17 @@ def guard_stdout() -> BinaryIO:
     return frames
 
 
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+"""The protocol's request id; an error reply names an id only when it is a valid one."""
+
+
 def error_message(request_id: Any, code: str, message: str, **details: Any) -> dict[str, Any]:
     """An error response built without the protocol models (the shim stays light)."""
+    valid_id = isinstance(request_id, str) and _REQUEST_ID.fullmatch(request_id)
     return {
         "v": 1,
         "kind": "response",
-        "id": request_id if isinstance(request_id, str) and 0 < len(request_id) <= 64 else None,
+        "id": request_id if valid_id else None,
         "ok": False,
         "error": {"code": code, "message": message, "details": details},
     }
