@@ -1,0 +1,82 @@
+# Rolecall: `make demo` shows the product, `make test` runs every test.
+# Both install what they need on a fresh Debian machine (apt packages, .venv, npm).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+# command → Debian package providing it
+SYSTEM_TOOLS := chromium:chromium node:nodejs npm:npm
+EXT := extension
+
+.PHONY: help deps system-deps venv npm protocol build test lint typecheck pytest ext-test demo bench clean
+
+help:
+	@echo "make demo    build everything and show Rolecall working (headless: screenshots in demo-output/)"
+	@echo "make test    lint, type-check and run every test (unit, daemon, shim, real Chromium)"
+	@echo "make bench   benchmarks as JSON lines"
+	@echo "make build   build the host venv and the extension (extension/dist/{chromium,firefox})"
+	@echo "make protocol  regenerate docs/protocol.schema.json and the extension's protocol types"
+
+system-deps:
+	@missing=""; \
+	for pair in $(SYSTEM_TOOLS); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; \
+	done; \
+	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -e '.[dev]'
+	touch $@
+
+venv: system-deps $(VENV)/.installed
+
+$(EXT)/node_modules/.installed: $(EXT)/package-lock.json
+	cd $(EXT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+npm: system-deps $(EXT)/node_modules/.installed
+
+deps: venv npm
+
+protocol: deps
+	$(VPY) -m rolecall.protocol.schema > docs/protocol.schema.json
+	cd $(EXT) && npm run --silent gen:protocol
+
+build: deps
+	cd $(EXT) && npm run --silent build
+
+lint: venv
+	$(VPY) -m ruff check host tests
+	$(VPY) -m ruff format --check host tests
+
+typecheck: deps
+	$(VPY) -m mypy
+	cd $(EXT) && npm run --silent typecheck
+
+ext-test: npm
+	cd $(EXT) && npm test --silent
+
+pytest: build
+	$(VPY) -m pytest
+
+test: lint typecheck ext-test pytest
+
+demo: build
+	$(VPY) -m rolecall.demo
+
+bench: build
+	$(VPY) tests/bench/run.py
+
+clean:
+	rm -rf $(EXT)/dist demo-output bench-output
