@@ -99,6 +99,10 @@ def test_oversize_frame_gets_a_typed_error_and_the_shim_lives(shim: BrowserSide)
             ErrorCode.INVALID_MESSAGE,
         ),
         (b'{"v":1,"kind":"chunk","id":"c","index":3,"count":2,"data":""}', ErrorCode.BAD_FRAME),
+        (
+            b'{"v":1,"kind":"request","id":"s","type":"ping","payload":{"echo":"\\ud800"}}',
+            ErrorCode.INVALID_MESSAGE,
+        ),
     ],
 )
 def test_bad_frames_get_typed_errors(shim: BrowserSide, body: bytes, code: ErrorCode) -> None:

@@ -49,8 +49,9 @@ def test_typescript_names_every_method_event_and_error_code() -> None:
         assert f'"{code.value}"' in text
 
 
-@pytest.mark.parametrize("error", [FrameError("x"), FrameTooLarge(5, 4), InvalidJson("x"),
-                                   TruncatedFrame("x")])
+@pytest.mark.parametrize(
+    "error", [FrameError("x"), FrameTooLarge(5, 4), InvalidJson("x"), TruncatedFrame("x")]
+)
 def test_framing_codes_are_protocol_codes(error: FrameError) -> None:
     assert error.code in set(ErrorCode)
 

@@ -120,12 +120,20 @@ class Relay:
 
     def forward(self, message: Any) -> None:
         """Browser → daemon; answers with `daemon_unavailable` when it cannot get there."""
+        request_id = message.get("id") if isinstance(message, dict) else None
+        try:
+            frame = pack(message)
+        except (ValueError, TypeError) as exc:
+            # e.g. a lone UTF-16 surrogate ("\ud800"): valid JSON, not valid text
+            self.to_browser(
+                error_message(request_id, "invalid_message", f"message cannot be encoded: {exc}")
+            )
+            return
         try:
             sock = self.connect_daemon()
-            sock.sendall(pack(message))
+            sock.sendall(frame)
         except (DaemonStartError, OSError) as exc:
             self._daemon = None
-            request_id = message.get("id") if isinstance(message, dict) else None
             tail = exc.log_tail if isinstance(exc, DaemonStartError) else ""
             self.to_browser(
                 error_message(
