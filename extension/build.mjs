@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Builds the extension: `node build.mjs [chromium|firefox|all]` (default all) writes
+// dist/chromium/ and/or dist/firefox/, each with background.js, sidepanel.{html,js,css},
+// icons/ and a manifest.json made from manifest/manifest.mjs. The version comes from
+// ../host/rolecall/_version.py. No remote code, no eval, no source maps; the output is
+// the same for the same sources and lockfile.
+
+import { build } from "esbuild";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ICON_SIZES, TARGETS, manifestFor } from "./manifest/manifest.mjs";
+import { drawIcon } from "./scripts/icons.mjs";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const versionFile = resolve(root, "../host/rolecall/_version.py");
+
+function readVersion() {
+  const text = readFileSync(versionFile, "utf8");
+  const match = /^__version__\s*=\s*["']([^"']+)["']/m.exec(text);
+  if (!match) throw new Error(`no __version__ = "x.y.z" in ${versionFile}`);
+  return match[1];
+}
+
+const ESBUILD_TARGETS = {
+  chromium: ["chrome116"],
+  firefox: ["firefox128"],
+};
+
+async function buildTarget(target, version) {
+  const out = join(root, "dist", target);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, "icons"), { recursive: true });
+
+  await build({
+    absWorkingDir: root,
+    entryPoints: {
+      background: "src/background/index.ts",
+      sidepanel: "src/sidepanel/main.tsx",
+    },
+    outdir: out,
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: ESBUILD_TARGETS[target],
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    minify: false,
+    sourcemap: false,
+    legalComments: "none",
+    charset: "utf8",
+    logLevel: "warning",
+    define: { "process.env.NODE_ENV": '"production"' },
+  });
+
+  cpSync(join(root, "static"), out, { recursive: true });
+  for (const size of ICON_SIZES) writeFileSync(join(out, "icons", `icon-${size}.png`), drawIcon(size));
+  const manifest = manifestFor(target, version);
+  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+  console.log(`built dist/${target} (Rolecall ${version})`);
+}
+
+async function main() {
+  const arg = process.argv[2] ?? "all";
+  const targets = arg === "all" ? TARGETS : [arg];
+  for (const target of targets) {
+    if (!TARGETS.includes(target)) {
+      console.error(`usage: node build.mjs [${TARGETS.join("|")}|all]`);
+      process.exit(2);
+    }
+  }
+  const version = readVersion();
+  for (const target of targets) await buildTarget(target, version);
+}
+
+main().catch((err) => {
+  console.error(err?.stack ?? err);
+  process.exit(1);
+});

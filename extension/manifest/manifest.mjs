@@ -1,0 +1,99 @@
+// The extension's manifest: one shared description plus what differs per target.
+// build.mjs writes dist/<target>/manifest.json from `manifestFor(target, version)`.
+
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const TARGETS = ["chromium", "firefox"];
+export const CHROMIUM_EXTENSION_ID = "hffpmcdddcflcdlikecihfpofnnogjni";
+export const GECKO_ID = "rolecall@rolecall.app";
+export const ICON_SIZES = [16, 32, 48, 128];
+
+/** The public key from chromium-key.txt (comment lines dropped). */
+export function chromiumKey() {
+  const lines = readFileSync(resolve(here, "chromium-key.txt"), "utf8")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
+  if (lines.length !== 1) throw new Error("manifest/chromium-key.txt must hold exactly one key line");
+  return lines[0];
+}
+
+/** The Chromium extension id a manifest key gives (sha256 of the DER, a–p for 0–f). */
+export function extensionIdFromKey(key) {
+  const hex = createHash("sha256").update(Buffer.from(key, "base64")).digest("hex").slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + Number.parseInt(c, 16))).join("");
+}
+
+/**
+ * Manifest versions are 1–4 dot-separated integers; a Python version such as
+ * "0.2.0rc1" or "0.2.0.dev3" keeps its numeric part in `version` and is shown whole
+ * in `version_name` (Chromium only).
+ */
+export function manifestVersionOf(pythonVersion) {
+  const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?/.exec(pythonVersion);
+  if (!match) throw new Error(`cannot make a manifest version of ${JSON.stringify(pythonVersion)}`);
+  const version = match.slice(1).filter((part) => part !== undefined).map(Number).join(".");
+  return { version, versionName: version === pythonVersion ? null : pythonVersion };
+}
+
+const icons = Object.fromEntries(ICON_SIZES.map((size) => [String(size), `icons/icon-${size}.png`]));
+
+function shared(version) {
+  return {
+    manifest_version: 3,
+    name: "Rolecall",
+    version,
+    description:
+      "Brings the CRM opportunity into the phone call about it, through the local Rolecall host.",
+    permissions: ["nativeMessaging", "storage"],
+    icons,
+    action: {
+      default_title: "Rolecall",
+      default_icon: icons,
+    },
+    content_security_policy: {
+      extension_pages: "script-src 'self'; object-src 'self'; base-uri 'none'",
+    },
+  };
+}
+
+const perTarget = {
+  chromium: (base, versionName) => {
+    const manifest = {
+      ...base,
+      ...(versionName ? { version_name: versionName } : {}),
+      // Only the public key (see manifest/chromium-key.txt).
+      key: chromiumKey(),
+      minimum_chrome_version: "116",
+      permissions: [...base.permissions, "sidePanel"],
+      background: { service_worker: "background.js" },
+      side_panel: { default_path: "sidepanel.html" },
+    };
+    return manifest;
+  },
+  firefox: (base) => ({
+    ...base,
+    // Firefox MV3 has no service worker: the background runs as an event page.
+    background: { scripts: ["background.js"] },
+    sidebar_action: {
+      default_title: "Rolecall",
+      default_panel: "sidepanel.html",
+      default_icon: icons,
+    },
+    browser_specific_settings: {
+      gecko: { id: GECKO_ID, strict_min_version: "128.0" },
+    },
+  }),
+};
+
+export function manifestFor(target, pythonVersion) {
+  const build = perTarget[target];
+  if (!build) throw new Error(`unknown target ${target}; one of ${TARGETS.join(", ")}`);
+  const { version, versionName } = manifestVersionOf(pythonVersion);
+  return build(shared(version), versionName);
+}

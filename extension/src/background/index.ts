@@ -1,0 +1,93 @@
+// The background entry point: a Chromium service worker, a Firefox event page. It
+// wires the host connection, the UI bridge and the panel opening together, connects
+// at start-up, and exposes a handle for automated tests. All listeners are added at
+// the top level, as MV3 requires for events to wake the worker.
+//
+// An open native port keeps a Chromium MV3 service worker alive (Chrome 105+), so once
+// connected the worker stays up; when the host is missing the worker may be stopped
+// while it waits to retry, and it connects again when anything wakes it (a UI page
+// connecting, browser start-up, an install or update).
+
+import { createLogger } from "./logger";
+import { browserLabel, currentBrowser } from "./browser-info";
+import { HostConnection, type NativePort } from "./host-connection";
+import { UiBridge, type UiPort } from "./ui-bridge";
+import { setUpPanelOpening } from "./panel";
+import type { ConnectionState } from "../shared/state";
+import type { LogEntry } from "./logger";
+
+const logger = createLogger();
+const browser = currentBrowser();
+// version_name carries a pre-release's full version (e.g. "0.2.0rc1"); Chromium only.
+const manifest = chrome.runtime.getManifest();
+const extensionVersion = manifest.version_name ?? manifest.version;
+
+const host = new HostConnection({
+  connectNative: (name) => chrome.runtime.connectNative(name) as unknown as NativePort,
+  disconnectError: (port) => {
+    // Chromium reports why a port closed in runtime.lastError, Firefox in port.error.
+    const lastError = chrome.runtime.lastError?.message;
+    const portError = (port as { error?: { message?: string } | null }).error?.message;
+    return lastError ?? portError ?? undefined;
+  },
+  client: { name: "rolecall-extension", version: extensionVersion, browser: browserLabel(browser) },
+  browser: browser.family,
+  logger,
+});
+
+const bridge = new UiBridge({
+  host,
+  logger,
+  extensionId: chrome.runtime.id,
+  extensionOrigin: chrome.runtime.getURL(""),
+});
+
+chrome.runtime.onConnect.addListener((port) => {
+  if (bridge.accept(port as unknown as UiPort)) host.start();
+});
+chrome.runtime.onStartup.addListener(() => host.start());
+chrome.runtime.onInstalled.addListener(() => host.start());
+setUpPanelOpening(logger);
+
+/**
+ * For automated tests and benchmarks (Playwright evaluates in the service worker, or
+ * in the Firefox background page):
+ *
+ *   globalThis.rolecall.host           the HostConnection: request(method, params,
+ *                                      {timeoutMs}?) → Promise<result> (rejects with
+ *                                      HostError {code, message, details}),
+ *                                      onEvent(fn), onState(fn), reconnectNow(), stop(),
+ *                                      start(), hello, diagnostics()
+ *   globalThis.rolecall.state()        the ConnectionState every UI shows
+ *   globalThis.rolecall.log()          recent log entries [{at, level, message, data?}]
+ *   globalThis.rolecall.uiPorts()      how many UI pages are connected
+ *   globalThis.rolecall.version        this extension's version
+ *   globalThis.rolecall.browser        e.g. "chromium 156"
+ *
+ * e.g. `await rolecall.host.request("ping", {echo: "hi"})`.
+ */
+export interface RolecallGlobal {
+  host: HostConnection;
+  state(): ConnectionState;
+  log(): LogEntry[];
+  uiPorts(): number;
+  version: string;
+  browser: string;
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var rolecall: RolecallGlobal;
+}
+
+globalThis.rolecall = {
+  host,
+  state: () => host.state(),
+  log: () => logger.entries(),
+  uiPorts: () => bridge.size,
+  version: extensionVersion,
+  browser: browserLabel(browser),
+};
+
+logger.info(`Rolecall ${extensionVersion} background started in ${browserLabel(browser)}`);
+host.start();

@@ -1,0 +1,74 @@
+// Messages on the "rolecall-ui" port between a UI page (side panel) and the background,
+// and the validation the background applies to everything a UI port sends.
+
+import {
+  ID_PATTERN,
+  TYPE_PATTERN,
+  isPlainObject,
+  type ErrorInfo,
+  type EventMessage,
+} from "../protocol/index";
+import type { ConnectionState } from "./state";
+
+export const UI_PORT_NAME = "rolecall-ui";
+
+// ---- UI → background ---------------------------------------------------------------
+
+/** Proxy a protocol request through the background's host connection. */
+export interface UiRequest {
+  type: "request";
+  /** Chosen by the UI: 1–64 characters of `[A-Za-z0-9._:-]`. */
+  id: string;
+  /** A method name, e.g. "ping", "daemon.status" (not "hello": the background says it). */
+  method: string;
+  /** The method's params; `{}` when left out. */
+  params: Record<string, unknown>;
+}
+
+/** Reconnect to the host now instead of waiting for the next scheduled retry. */
+export interface UiRetry {
+  type: "retry";
+}
+
+export type UiToBackground = UiRequest | UiRetry;
+
+// ---- background → UI ---------------------------------------------------------------
+
+export interface UiStateMessage {
+  type: "state";
+  state: ConnectionState;
+}
+
+export type UiResponse =
+  | { type: "response"; id: string; ok: true; result: Record<string, unknown> }
+  | { type: "response"; id: string; ok: false; error: ErrorInfo };
+
+export interface UiEventMessage {
+  type: "event";
+  event: EventMessage;
+}
+
+export type BackgroundToUi = UiStateMessage | UiResponse | UiEventMessage;
+
+/**
+ * Validates a message from a UI port. Returns the message in canonical form, or null
+ * when it is not one of the shapes above (the background then ignores it). Whether
+ * `method` names a method is checked by the caller, which answers with an error.
+ */
+export function parseUiMessage(value: unknown): UiToBackground | null {
+  if (!isPlainObject(value)) return null;
+  if (value.type === "retry") {
+    return Object.keys(value).length === 1 ? { type: "retry" } : null;
+  }
+  if (value.type === "request") {
+    for (const key of Object.keys(value)) {
+      if (!["type", "id", "method", "params"].includes(key)) return null;
+    }
+    const { id, method, params } = value;
+    if (typeof id !== "string" || !ID_PATTERN.test(id)) return null;
+    if (typeof method !== "string" || !TYPE_PATTERN.test(method)) return null;
+    if (params !== undefined && !isPlainObject(params)) return null;
+    return { type: "request", id, method, params: params ?? {} };
+  }
+  return null;
+}
