@@ -1,0 +1,156 @@
+"""`make bench`: Rolecall's benchmarks, one JSON line per measurement.
+
+Each line has `name`, `value`, `unit`, and `baseline` and `ratio` where a baseline is
+measured in the same run (these machines are shared: only same-run ratios mean much).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+
+from rolecall.demo.browser import launch, register_host  # noqa: E402
+from rolecall.identity import CHROMIUM_EXTENSION_ID  # noqa: E402
+from rolecall.paths import Home  # noqa: E402
+from support.processes import daemon_pid, stop_pid  # noqa: E402
+
+ECHO_HOST = "com.rolecall.bench_echo"
+ROUNDS = 6
+PER_ROUND = 100
+
+# Times `count` sequential round trips on one native port, as the extension's own
+# HostConnection would see them (postMessage → onMessage).
+ECHO_ROUND = """async ([name, count]) => {
+  const port = chrome.runtime.connectNative(name);
+  const once = (msg) => new Promise((resolve) => {
+    const listener = (m) => { port.onMessage.removeListener(listener); resolve(m); };
+    port.onMessage.addListener(listener);
+    port.postMessage(msg);
+  });
+  await once({v: 1, kind: "request", id: "warm", type: "ping", payload: {echo: ""}});
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await once({v: 1, kind: "request", id: "e" + i, type: "ping", payload: {echo: ""}});
+    times.push(performance.now() - t0);
+  }
+  port.disconnect();
+  return times;
+}"""
+
+ROLECALL_ROUND = """async (count) => {
+  const host = globalThis.rolecall.host;
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await host.request("ping", {echo: ""});
+    times.push(performance.now() - t0);
+  }
+  return times;
+}"""
+
+WAIT_CONNECTED = """async () => {
+  for (let i = 0; i < 300; i++) {
+    if (globalThis.rolecall.state().status === "connected") return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}"""
+
+
+def line(name: str, value: float, unit: str, **extra: Any) -> None:
+    print(json.dumps({"name": name, "value": round(value, 4), "unit": unit, **extra}), flush=True)
+
+
+def register_echo_host(profile: Path) -> None:
+    hosts = profile / "NativeMessagingHosts"
+    hosts.mkdir(parents=True, exist_ok=True)
+    launcher = profile / "echo-host.sh"
+    launcher.write_text(
+        f"#!/bin/sh\nexec {sys.executable} {REPO / 'tests' / 'support' / 'echo_host.py'}\n"
+    )
+    launcher.chmod(0o755)
+    manifest = {
+        "name": ECHO_HOST,
+        "description": "benchmark echo host",
+        "path": str(launcher),
+        "type": "stdio",
+        "allowed_origins": [f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"],
+    }
+    (hosts / f"{ECHO_HOST}.json").write_text(json.dumps(manifest))
+
+
+def bench_native_round_trip() -> None:
+    home = Home(Path(tempfile.mkdtemp(prefix="rc-bench-", dir="/tmp")))
+    profile = Path(tempfile.mkdtemp(prefix="rc-bench-profile-"))
+    try:
+        register_host(home.root, profile)
+        register_echo_host(profile)
+        with sync_playwright() as playwright:
+            browser = launch(playwright, profile, home=home.root)
+            try:
+                if not browser.evaluate(WAIT_CONNECTED):
+                    raise RuntimeError("the extension never connected to the host")
+                echo: list[float] = []
+                ours: list[float] = []
+                for _ in range(ROUNDS):  # interleaved, so both see the same machine load
+                    echo += browser.evaluate(ECHO_ROUND, [ECHO_HOST, PER_ROUND])
+                    ours += browser.evaluate(ROLECALL_ROUND, PER_ROUND)
+            finally:
+                browser.close()
+    finally:
+        pid = daemon_pid(home)
+        if pid:
+            stop_pid(pid)
+        shutil.rmtree(home.root, ignore_errors=True)
+        shutil.rmtree(profile, ignore_errors=True)
+    echo_median, ours_median = statistics.median(echo), statistics.median(ours)
+    line("native_echo_round_trip_median", echo_median, "ms", samples=len(echo))
+    line(
+        "native_round_trip_median",
+        ours_median,
+        "ms",
+        baseline=round(echo_median, 4),
+        ratio=round(ours_median / echo_median, 3),
+        goal_ratio=2.0,
+        samples=len(ours),
+        path="service worker → shim → daemon → shim → service worker",
+    )
+    echo_mean, ours_mean = statistics.fmean(echo), statistics.fmean(ours)
+    line(
+        "native_round_trip_mean",
+        ours_mean,
+        "ms",
+        baseline=round(echo_mean, 4),
+        ratio=round(ours_mean / echo_mean, 3),
+    )
+    p95 = statistics.quantiles(ours, n=20)[-1]
+    echo_p95 = statistics.quantiles(echo, n=20)[-1]
+    line(
+        "native_round_trip_p95",
+        p95,
+        "ms",
+        baseline=round(echo_p95, 4),
+        ratio=round(p95 / echo_p95, 3),
+    )
+
+
+def main() -> int:
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    bench_native_round_trip()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
