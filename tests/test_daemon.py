@@ -12,10 +12,10 @@ import time
 
 import pytest
 
-from conftest import RunningDaemon, rolecall_env
 from rolecall.client import DaemonClient, DaemonError
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING
 from rolecall.framing.socket_frames import BlockingReader, pack
+from support.daemons import RunningDaemon, rolecall_env
 
 
 def test_two_clients_receive_the_same_event(daemon: RunningDaemon) -> None:

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import rolecall_env
 from rolecall.framing.native import CHUNK_SLICE, MAX_FRAME, encode_frame
 from rolecall.paths import Home
 from rolecall.protocol.errors import ErrorCode
 from support.browser_side import BrowserSide
+from support.daemons import rolecall_env
 from support.processes import pid_alive, stop_pid
 
 ORIGIN = "chrome-extension://hffpmcdddcflcdlikecihfpofnnogjni/"

@@ -16,8 +16,9 @@ from support.processes import daemon_pid, stop_pid
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-output"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Per module: the sync API keeps an event loop running in this thread until it stops."""
     with sync_playwright() as p:
         yield p
 

@@ -1,0 +1,60 @@
+"""Starting a real daemon for a test, on a private home, and the environment to reach it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from rolecall.paths import Home
+
+
+def rolecall_env(home: Home, **extra: str) -> dict[str, str]:
+    """This environment with `ROLECALL_HOME` pointing at `home`."""
+    return {**os.environ, "ROLECALL_HOME": str(home.root), **extra}
+
+
+@dataclass
+class RunningDaemon:
+    home: Home
+    process: subprocess.Popen[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def wait_for_socket(home: Home, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not home.socket_path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no daemon socket at {home.socket_path}")
+        time.sleep(0.02)
+
+
+def start_daemon(home: Home) -> RunningDaemon:
+    """`rolecall daemon` in a child process, logging into the home's daemon log."""
+    home.ensure()
+    with home.daemon_log.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rolecall", "daemon"],
+            env=rolecall_env(home),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+    wait_for_socket(home)
+    return RunningDaemon(home, process)
+
+
+def stop_daemon(daemon: RunningDaemon) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within 5 s."""
+    if daemon.process.poll() is None:
+        daemon.process.terminate()
+        try:
+            daemon.process.wait(5)
+        except subprocess.TimeoutExpired:
+            daemon.process.kill()
+            daemon.process.wait()
