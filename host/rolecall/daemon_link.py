@@ -10,9 +10,9 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import time
 
+from rolecall.invocation import rolecall_command
 from rolecall.paths import Home
 
 EXIT_ALREADY_RUNNING = 3
@@ -40,13 +40,6 @@ def connect(home: Home, timeout: float = 5.0) -> socket.socket:
     return sock
 
 
-def daemon_command() -> list[str]:
-    """How to run `rolecall daemon` from this interpreter or frozen bundle."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, "daemon"]
-    return [sys.executable, "-m", "rolecall", "daemon"]
-
-
 def _log_tail(home: Home, lines: int = 20) -> str:
     try:
         with home.daemon_log.open("rb") as log:
@@ -63,7 +56,7 @@ def start_daemon(home: Home) -> subprocess.Popen[bytes]:
     home.ensure()
     with home.daemon_log.open("ab") as log:
         return subprocess.Popen(
-            daemon_command(),
+            rolecall_command("daemon"),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
 import tempfile
 from pathlib import Path
 
 from rolecall.install.table import LAUNCHER_NAME, OSName
+from rolecall.invocation import rolecall_command
 from rolecall.paths import ENV_HOME
 
 MARKER = "Rolecall native messaging host launcher, written by `rolecall install`."
@@ -24,11 +24,7 @@ MARKER = "Rolecall native messaging host launcher, written by `rolecall install`
 
 def launcher_command() -> list[str]:
     """How to run `rolecall native-host` from this interpreter or frozen bundle."""
-    if not sys.executable:
-        raise RuntimeError("the Python interpreter's path is unknown (sys.executable is empty)")
-    if getattr(sys, "frozen", False):
-        return [sys.executable, "native-host"]
-    return [sys.executable, "-m", "rolecall", "native-host"]
+    return rolecall_command("native-host")
 
 
 def launcher_file(directory: Path, os_name: OSName) -> Path:
