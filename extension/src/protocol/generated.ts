@@ -18,9 +18,46 @@ export type ErrorCode =
   | "unsupported_version"
   | "handshake_required"
   | "daemon_unavailable"
+  | "invalid_target"
+  | "not_found"
+  | "invalid_state"
+  | "sip_error"
+  | "too_many_calls"
+  | "unavailable"
   | "internal"
   | "timeout"
   | "disconnected";
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "RegistrationState".
+ */
+export type RegistrationState = "none" | "registering" | "registered" | "failed" | "unregistered";
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "EndCause".
+ */
+export type EndCause =
+  | "normal"
+  | "busy"
+  | "not_found"
+  | "no_answer"
+  | "rejected"
+  | "cancelled"
+  | "network"
+  | "transferred"
+  | "interrupted"
+  | "failed";
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallState".
+ */
+export type CallState =
+  "dialing" | "ringing" | "early" | "connecting" | "confirmed" | "disconnected";
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PresenceStatus".
+ */
+export type PresenceStatus = "online" | "away" | "busy" | "offline" | "unknown";
 
 /**
  * Rolecall protocol v1.
@@ -36,8 +73,129 @@ export interface RolecallProtocol {
  * via the `definition` "Events".
  */
 export interface Events {
+  "account.registration": RegistrationPayload;
+  "call.dtmf_received": DtmfReceivedPayload;
+  "call.message_received": CallMessageReceivedPayload;
+  "call.updated": CallUpdatedPayload;
   "daemon.clients": DaemonClientsPayload;
   "daemon.stopping": DaemonStoppingPayload;
+  "message.received": MessageReceivedPayload;
+  "message.status": MessageStatusPayload;
+  "presence.updated": PresencePayload;
+}
+/**
+ * `account.registration`: an account's registration changed.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "RegistrationPayload".
+ */
+export interface RegistrationPayload {
+  account_id: string;
+  expires_s: number | null;
+  reason: string;
+  state: RegistrationState;
+  status_code: number | null;
+}
+/**
+ * `call.dtmf_received`: the far end pressed a key.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "DtmfReceivedPayload".
+ */
+export interface DtmfReceivedPayload {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  digit: string;
+}
+/**
+ * `call.message_received`: an instant message arrived inside a call.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallMessageReceivedPayload".
+ */
+export interface CallMessageReceivedPayload {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  content_type: string;
+  from_uri: string;
+  text: string;
+}
+/**
+ * `call.updated`: a call was created or changed; `call` is its whole current state.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallUpdatedPayload".
+ */
+export interface CallUpdatedPayload {
+  call: CallInfo;
+}
+/**
+ * Everything a client needs to show one call.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallInfo".
+ */
+export interface CallInfo {
+  account_id: string;
+  answered_at: number | null;
+  /**
+   * Calls whose audio is bridged with this one.
+   *
+   * Items: Daemon-assigned.
+   */
+  conference: string[];
+  created_at: number;
+  /**
+   * What was dialled, as given; '' inbound.
+   */
+  dialed: string;
+  direction: "outbound" | "inbound";
+  /**
+   * The remote party's number in E.164, when known.
+   */
+  e164: string | null;
+  end_cause: EndCause | null;
+  ended_at: number | null;
+  held: boolean;
+  /**
+   * Daemon-assigned.
+   */
+  id: string;
+  muted: boolean;
+  /**
+   * The last SIP reason phrase, or ours.
+   */
+  reason: string;
+  /**
+   * The WAV file being written, if recording.
+   */
+  recording: string | null;
+  remote_display: string;
+  remote_held: boolean;
+  remote_uri: string;
+  rtp: RtpStats | null;
+  state: CallState;
+  /**
+   * The last SIP status code seen.
+   */
+  status_code: number | null;
+}
+/**
+ * Media counters of the call's audio stream, taken as it ended.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "RtpStats".
+ */
+export interface RtpStats {
+  codec: string;
+  rx_jitter_ms: number;
+  rx_lost: number;
+  rx_packets: number;
+  tx_packets: number;
 }
 /**
  * `daemon.clients`: the number of connected clients changed.
@@ -56,6 +214,43 @@ export interface DaemonClientsPayload {
  */
 export interface DaemonStoppingPayload {
   reason: string;
+}
+/**
+ * `message.received`: a pager message outside any call.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MessageReceivedPayload".
+ */
+export interface MessageReceivedPayload {
+  account_id: string;
+  content_type: string;
+  from_uri: string;
+  text: string;
+  to_uri: string;
+}
+/**
+ * `message.status`: the far end's answer to a message we sent.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MessageStatusPayload".
+ */
+export interface MessageStatusPayload {
+  message_id: string;
+  ok: boolean;
+  reason: string;
+  status_code: number;
+}
+/**
+ * `presence.updated`: a watched contact's presence changed.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PresencePayload".
+ */
+export interface PresencePayload {
+  account_id: string;
+  note: string;
+  status: PresenceStatus;
+  uri: string;
 }
 /**
  * A client asks the daemon to do something; exactly one reply follows.
@@ -180,10 +375,401 @@ export interface Chunk {
  * via the `definition` "Methods".
  */
 export interface Methods {
+  "account.list": AccountListMethod;
+  "account.remove": AccountRemoveMethod;
+  "account.set": AccountSetMethod;
+  "call.add_participant": CallAddParticipantMethod;
+  "call.answer": CallAnswerMethod;
+  "call.decline": CallDeclineMethod;
+  "call.dtmf": CallDtmfMethod;
+  "call.hangup": CallHangupMethod;
+  "call.hold": CallHoldMethod;
+  "call.message": CallMessageMethod;
+  "call.mute": CallMuteMethod;
+  "call.place": CallPlaceMethod;
+  "call.record": CallRecordMethod;
+  "call.resume": CallResumeMethod;
+  "call.transfer": CallTransferMethod;
+  "call.transfer_attended": CallTransferAttendedMethod;
+  "call.unmute": CallUnmuteMethod;
+  "calls.list": CallsListMethod;
   "daemon.status": DaemonStatusMethod;
   "daemon.stop": DaemonStopMethod;
   hello: HelloMethod;
+  "message.send": MessageSendMethod;
   ping: PingMethod;
+  "presence.set": PresenceSetMethod;
+  "presence.subscribe": PresenceSubscribeMethod;
+  "presence.unsubscribe": PresenceUnsubscribeMethod;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AccountListMethod".
+ */
+export interface AccountListMethod {
+  params: Empty;
+  result: AccountsResult;
+}
+/**
+ * No fields.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Empty".
+ */
+export interface Empty {}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AccountsResult".
+ */
+export interface AccountsResult {
+  accounts: AccountStatus[];
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AccountStatus".
+ */
+export interface AccountStatus {
+  config: AccountConfig;
+  expires_s: number | null;
+  has_password: boolean;
+  reason: string;
+  registration: RegistrationState;
+  status_code: number | null;
+}
+/**
+ * A SIP account. Its password never appears here: it lives in the OS keyring.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AccountConfig".
+ */
+export interface AccountConfig {
+  /**
+   * Register when a registrar is set.
+   */
+  auto_register?: boolean;
+  ca_file?: string | null;
+  dial_plan?: DialPlanConfig;
+  display_name?: string;
+  id: string;
+  no_answer_timeout_s?: number;
+  proxy?: string | null;
+  realm?: string;
+  registrar?: string | null;
+  srtp?: "off" | "optional" | "mandatory";
+  stun_server?: string | null;
+  transport?: "udp" | "tcp" | "tls";
+  /**
+   * The address of record, e.g. sip:alice@pbx.example.com.
+   */
+  uri: string;
+  username?: string | null;
+  /**
+   * TLS: check the server certificate.
+   */
+  verify_server?: boolean;
+}
+/**
+ * How numbers become SIP URIs for this account.
+ */
+export interface DialPlanConfig {
+  default_region?: string;
+  /**
+   * Where numbers are sent; default: the registrar's or the account's host.
+   */
+  domain?: string | null;
+  international_prefix?: string | null;
+  keep_plus?: boolean;
+  outbound_prefix?: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AccountRemoveMethod".
+ */
+export interface AccountRemoveMethod {
+  params: AccountRef;
+  result: Empty;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AccountRef".
+ */
+export interface AccountRef {
+  account_id: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AccountSetMethod".
+ */
+export interface AccountSetMethod {
+  params: AccountSetParams;
+  result: AccountResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AccountSetParams".
+ */
+export interface AccountSetParams {
+  account: AccountConfig;
+  /**
+   * Stored in the keyring; omit to keep.
+   */
+  password?: string | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AccountResult".
+ */
+export interface AccountResult {
+  account: AccountStatus;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallAddParticipantMethod".
+ */
+export interface CallAddParticipantMethod {
+  params: AddParticipantParams;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AddParticipantParams".
+ */
+export interface AddParticipantParams {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  /**
+   * A phone number or tel:/sip: URI.
+   */
+  target: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallResult".
+ */
+export interface CallResult {
+  call: CallInfo;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallAnswerMethod".
+ */
+export interface CallAnswerMethod {
+  params: CallRef;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallRef".
+ */
+export interface CallRef {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallDeclineMethod".
+ */
+export interface CallDeclineMethod {
+  params: DeclineParams;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "DeclineParams".
+ */
+export interface DeclineParams {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  code?: 486 | 603;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallDtmfMethod".
+ */
+export interface CallDtmfMethod {
+  params: DtmfParams;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "DtmfParams".
+ */
+export interface DtmfParams {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  digits: string;
+  method?: "auto" | "rfc2833" | "info";
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallHangupMethod".
+ */
+export interface CallHangupMethod {
+  params: CallRef;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallHoldMethod".
+ */
+export interface CallHoldMethod {
+  params: CallRef;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallMessageMethod".
+ */
+export interface CallMessageMethod {
+  params: CallMessageParams;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallMessageParams".
+ */
+export interface CallMessageParams {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  text: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallMuteMethod".
+ */
+export interface CallMuteMethod {
+  params: CallRef;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallPlaceMethod".
+ */
+export interface CallPlaceMethod {
+  params: PlaceCallParams;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PlaceCallParams".
+ */
+export interface PlaceCallParams {
+  /**
+   * Default: the first one.
+   */
+  account_id?: string | null;
+  /**
+   * Region for numbers with no + prefix.
+   */
+  region?: string | null;
+  /**
+   * A phone number or tel:/sip: URI.
+   */
+  target: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallRecordMethod".
+ */
+export interface CallRecordMethod {
+  params: RecordParams;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "RecordParams".
+ */
+export interface RecordParams {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  on: boolean;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallResumeMethod".
+ */
+export interface CallResumeMethod {
+  params: CallRef;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallTransferMethod".
+ */
+export interface CallTransferMethod {
+  params: TransferParams;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TransferParams".
+ */
+export interface TransferParams {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  /**
+   * A phone number or tel:/sip: URI.
+   */
+  target: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallTransferAttendedMethod".
+ */
+export interface CallTransferAttendedMethod {
+  params: AttendedTransferParams;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AttendedTransferParams".
+ */
+export interface AttendedTransferParams {
+  /**
+   * The call to hand over.
+   */
+  call_id: string;
+  /**
+   * The call with the transfer target.
+   */
+  consult_call_id: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallUnmuteMethod".
+ */
+export interface CallUnmuteMethod {
+  params: CallRef;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallsListMethod".
+ */
+export interface CallsListMethod {
+  params: Empty;
+  result: CallsResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallsResult".
+ */
+export interface CallsResult {
+  calls: CallInfo[];
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
@@ -193,13 +779,6 @@ export interface DaemonStatusMethod {
   params: Empty;
   result: DaemonStatusResult;
 }
-/**
- * No fields.
- *
- * This interface was referenced by `RolecallProtocol`'s JSON-Schema
- * via the `definition` "Empty".
- */
-export interface Empty {}
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
  * via the `definition` "DaemonStatusResult".
@@ -317,6 +896,33 @@ export interface HostInfo {
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MessageSendMethod".
+ */
+export interface MessageSendMethod {
+  params: MessageSendParams;
+  result: MessageSendResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MessageSendParams".
+ */
+export interface MessageSendParams {
+  account_id?: string | null;
+  text: string;
+  /**
+   * A phone number or tel:/sip: URI.
+   */
+  to: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MessageSendResult".
+ */
+export interface MessageSendResult {
+  message_id: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
  * via the `definition` "PingMethod".
  */
 export interface PingMethod {
@@ -343,4 +949,61 @@ export interface PingResult {
    */
   at: number;
   echo: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PresenceSetMethod".
+ */
+export interface PresenceSetMethod {
+  params: PresenceSetParams;
+  result: Empty;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PresenceSetParams".
+ */
+export interface PresenceSetParams {
+  account_id?: string | null;
+  note?: string;
+  status: "online" | "away" | "busy" | "offline";
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PresenceSubscribeMethod".
+ */
+export interface PresenceSubscribeMethod {
+  params: PresenceSubscribeParams;
+  result: Empty;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PresenceSubscribeParams".
+ */
+export interface PresenceSubscribeParams {
+  account_id?: string | null;
+  uri: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PresenceUnsubscribeMethod".
+ */
+export interface PresenceUnsubscribeMethod {
+  params: PresenceSubscribeParams;
+  result: Empty;
+}
+/**
+ * How numbers become SIP URIs for this account.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "DialPlanConfig".
+ */
+export interface DialPlanConfig1 {
+  default_region?: string;
+  /**
+   * Where numbers are sent; default: the registrar's or the account's host.
+   */
+  domain?: string | null;
+  international_prefix?: string | null;
+  keep_plus?: boolean;
+  outbound_prefix?: string;
 }

@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rolecall.protocol import telephony as tel
+
 Text = Annotated[str, Field(max_length=200)]
 
 
@@ -115,12 +117,41 @@ METHODS: dict[str, MethodSpec] = {
     "ping": MethodSpec(params=PingParams, result=PingResult),
     "daemon.status": MethodSpec(params=Empty, result=DaemonStatusResult),
     "daemon.stop": MethodSpec(params=DaemonStopParams, result=Empty),
+    "account.set": MethodSpec(params=tel.AccountSetParams, result=tel.AccountResult),
+    "account.list": MethodSpec(params=Empty, result=tel.AccountsResult),
+    "account.remove": MethodSpec(params=tel.AccountRef, result=Empty),
+    "call.place": MethodSpec(params=tel.PlaceCallParams, result=tel.CallResult),
+    "call.answer": MethodSpec(params=tel.CallRef, result=tel.CallResult),
+    "call.decline": MethodSpec(params=tel.DeclineParams, result=tel.CallResult),
+    "call.hangup": MethodSpec(params=tel.CallRef, result=tel.CallResult),
+    "call.hold": MethodSpec(params=tel.CallRef, result=tel.CallResult),
+    "call.resume": MethodSpec(params=tel.CallRef, result=tel.CallResult),
+    "call.mute": MethodSpec(params=tel.CallRef, result=tel.CallResult),
+    "call.unmute": MethodSpec(params=tel.CallRef, result=tel.CallResult),
+    "call.dtmf": MethodSpec(params=tel.DtmfParams, result=tel.CallResult),
+    "call.transfer": MethodSpec(params=tel.TransferParams, result=tel.CallResult),
+    "call.transfer_attended": MethodSpec(params=tel.AttendedTransferParams, result=tel.CallResult),
+    "call.add_participant": MethodSpec(params=tel.AddParticipantParams, result=tel.CallResult),
+    "call.message": MethodSpec(params=tel.CallMessageParams, result=tel.CallResult),
+    "call.record": MethodSpec(params=tel.RecordParams, result=tel.CallResult),
+    "calls.list": MethodSpec(params=Empty, result=tel.CallsResult),
+    "message.send": MethodSpec(params=tel.MessageSendParams, result=tel.MessageSendResult),
+    "presence.subscribe": MethodSpec(params=tel.PresenceSubscribeParams, result=Empty),
+    "presence.unsubscribe": MethodSpec(params=tel.PresenceSubscribeParams, result=Empty),
+    "presence.set": MethodSpec(params=tel.PresenceSetParams, result=Empty),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {
     "daemon.clients": DaemonClientsPayload,
     "daemon.stopping": DaemonStoppingPayload,
+    "call.updated": tel.CallUpdatedPayload,
+    "call.dtmf_received": tel.DtmfReceivedPayload,
+    "call.message_received": tel.CallMessageReceivedPayload,
+    "account.registration": tel.RegistrationPayload,
+    "presence.updated": tel.PresencePayload,
+    "message.received": tel.MessageReceivedPayload,
+    "message.status": tel.MessageStatusPayload,
 }
 
-CAPABILITIES: tuple[str, ...] = ("events", "chunks")
+CAPABILITIES: tuple[str, ...] = ("events", "chunks", "calls", "accounts", "messages", "presence")
 """What this daemon offers; later features add theirs (e.g. `calls`, `context`)."""
