@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -10,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from rolecall.paths import Home
-from support.daemons import RunningDaemon, start_daemon, stop_daemon
+from support.daemons import RunningDaemon, prepare_home, start_daemon, stop_daemon
+
+# No OS keyring runs here: secrets go to the test-only file backend in each test's home.
+os.environ["ROLECALL_KEYRING"] = "file"
 
 
 @pytest.fixture
@@ -18,7 +22,7 @@ def rc_home() -> Iterator[Home]:
     """A fresh state directory with a short path (Unix socket paths are limited)."""
     root = Path(tempfile.mkdtemp(prefix="rc-", dir="/tmp"))
     try:
-        yield Home(root)
+        yield prepare_home(Home(root))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -25,6 +25,8 @@ import pytest
 
 from rolecall import __version__
 from rolecall.identity import CHROMIUM_EXTENSION_ID, HOST_NAME
+from rolecall.paths import Home
+from support.daemons import prepare_home
 
 REPO = Path(__file__).resolve().parent.parent
 ROLECALL = REPO / ".venv" / "bin" / "rolecall"
@@ -73,6 +75,7 @@ def _sandbox(tmp_path: Path, rc_home: Path) -> Sandbox:
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
     rc_home = Path(tempfile.mkdtemp(prefix="rc-", dir="/tmp"))  # socket paths stay short
+    prepare_home(Home(rc_home))  # the daemon it starts keeps SIP on loopback
     try:
         yield _sandbox(tmp_path, rc_home)
     finally:

@@ -17,6 +17,11 @@ from rolecall.protocol.envelope import MESSAGE_ADAPTER, ErrorResponse
 from rolecall.protocol.errors import ErrorCode
 from rolecall.protocol.methods import METHODS
 from rolecall.protocol.schema import render
+from rolecall.secrets import SecretStore
+from rolecall.telephony.handlers import telephony_handlers
+from rolecall.telephony.pjsua2_stack import Pjsua2Stack
+from rolecall.telephony.service import TelephonyService
+from rolecall.telephony.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "docs" / "protocol.schema.json"
@@ -66,7 +71,11 @@ def test_shim_error_replies_are_valid_protocol_messages(code: str) -> None:
 
 
 def test_every_method_has_a_handler(rc_home: Home) -> None:
-    handlers = core_handlers(DaemonServer(rc_home))
+    server = DaemonServer(rc_home)
+    service = TelephonyService(
+        rc_home, Pjsua2Stack(load_settings(rc_home)), server.emit, SecretStore(rc_home)
+    )
+    handlers = {**core_handlers(server), **telephony_handlers(service)}
     assert set(handlers) == set(METHODS)
     del handlers["ping"]
     with pytest.raises(ValueError, match="ping"):

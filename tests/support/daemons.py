@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,14 @@ import time
 from dataclasses import dataclass
 
 from rolecall.paths import Home
+
+
+def prepare_home(home: Home, **telephony: object) -> Home:
+    """A home whose daemon keeps SIP on loopback (tests never use another address)."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    settings = {"bind_address": "127.0.0.1", **telephony}
+    (home.config_dir / "telephony.json").write_text(json.dumps(settings))
+    return home
 
 
 def rolecall_env(home: Home, **extra: str) -> dict[str, str]:

@@ -13,20 +13,34 @@ from rolecall.daemon.lock import AlreadyRunning, InstanceLock
 from rolecall.daemon.server import DaemonServer
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING
 from rolecall.paths import Home
+from rolecall.secrets import SecretStore
+from rolecall.telephony.handlers import telephony_handlers
+from rolecall.telephony.pjsua2_stack import Pjsua2Stack
+from rolecall.telephony.service import TelephonyService
+from rolecall.telephony.settings import load_settings
+from rolecall.telephony.stack import StackError
 
 log = logging.getLogger("rolecall.daemon")
 
 
 async def _serve(home: Home) -> None:
     server = DaemonServer(home)
-    server.set_handlers(core_handlers(server))
+    telephony = TelephonyService(
+        home, Pjsua2Stack(load_settings(home)), server.emit, SecretStore(home)
+    )
+    server.set_handlers({**core_handlers(server), **telephony_handlers(telephony)})
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(signum, server.request_stop, signal.Signals(signum).name)
     await server.start()
+    try:
+        await telephony.start()
+    except StackError as exc:
+        log.error("telephony unavailable: %s", exc.message)
     log.info("rolecall daemon %s ready (home %s)", __version__, home.root)
     await server.wait_stopped()
     log.info("stopping: %s", server.stop_reason)
+    await telephony.stop()
     await server.close()
 
 

@@ -36,6 +36,8 @@ def _demo_home(output: Path) -> Home:
 
 def _start_daemon(home: Home) -> subprocess.Popen[bytes]:
     home.ensure()
+    # The demo's SIP traffic stays on this machine.
+    (home.config_dir / "telephony.json").write_text('{"bind_address": "127.0.0.1"}')
     log = home.daemon_log.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "rolecall", "daemon"],
@@ -68,6 +70,7 @@ def run(output: Path, headless: bool) -> int:
     home = _demo_home(output)
     profile = output / "chromium-profile"
     print(f"Rolecall {__version__} demo; state in {home.root}")
+    os.environ.setdefault("ROLECALL_KEYRING", "file")  # demo secrets, not the user's keyring
     daemon = _start_daemon(home)
     try:
         register_host(home.root, profile)

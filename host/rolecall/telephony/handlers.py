@@ -1,0 +1,122 @@
+"""Protocol handlers for accounts, calls, messages and presence, over the call service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rolecall.daemon.dispatch import Caller, Handler
+from rolecall.protocol import telephony as tel
+from rolecall.protocol.methods import Empty
+from rolecall.telephony.service import TelephonyService
+
+_CALL_ACTIONS = {
+    "call.answer": "answer",
+    "call.hangup": "hangup",
+    "call.hold": "hold",
+    "call.resume": "resume",
+    "call.mute": "mute",
+    "call.unmute": "unmute",
+}
+
+
+def telephony_handlers(service: TelephonyService) -> dict[str, Handler]:
+    """Handlers bound to one call service."""
+
+    async def account_set(caller: Caller, params: tel.AccountSetParams) -> tel.AccountResult:
+        return tel.AccountResult(account=await service.set_account(params.account, params.password))
+
+    async def account_list(caller: Caller, params: Empty) -> tel.AccountsResult:
+        return tel.AccountsResult(accounts=service.account_list())
+
+    async def account_remove(caller: Caller, params: tel.AccountRef) -> Empty:
+        await service.remove_account(params.account_id)
+        return Empty()
+
+    async def place(caller: Caller, params: tel.PlaceCallParams) -> tel.CallResult:
+        return tel.CallResult(
+            call=await service.place(params.target, params.account_id, params.region)
+        )
+
+    def simple(action: str) -> Handler:
+        async def handler(caller: Caller, params: tel.CallRef) -> tel.CallResult:
+            return tel.CallResult(call=await service.command(params.call_id, action))
+
+        return handler
+
+    async def decline(caller: Caller, params: tel.DeclineParams) -> tel.CallResult:
+        return tel.CallResult(
+            call=await service.command(params.call_id, "decline", code=params.code)
+        )
+
+    async def dtmf(caller: Caller, params: tel.DtmfParams) -> tel.CallResult:
+        return tel.CallResult(
+            call=await service.command(
+                params.call_id, "dtmf", digits=params.digits.upper(), method=params.method
+            )
+        )
+
+    async def transfer(caller: Caller, params: tel.TransferParams) -> tel.CallResult:
+        return tel.CallResult(
+            call=await service.command(params.call_id, "transfer", target=params.target)
+        )
+
+    async def transfer_attended(
+        caller: Caller, params: tel.AttendedTransferParams
+    ) -> tel.CallResult:
+        return tel.CallResult(
+            call=await service.command(
+                params.call_id, "transfer_attended", consult_call_id=params.consult_call_id
+            )
+        )
+
+    async def add_participant(caller: Caller, params: tel.AddParticipantParams) -> tel.CallResult:
+        return tel.CallResult(call=await service.add_participant(params.call_id, params.target))
+
+    async def message(caller: Caller, params: tel.CallMessageParams) -> tel.CallResult:
+        return tel.CallResult(
+            call=await service.command(params.call_id, "message", text=params.text)
+        )
+
+    async def record(caller: Caller, params: tel.RecordParams) -> tel.CallResult:
+        return tel.CallResult(call=await service.command(params.call_id, "record", on=params.on))
+
+    async def calls_list(caller: Caller, params: Empty) -> tel.CallsResult:
+        return tel.CallsResult(calls=[record.info() for record in service.calls.values()])
+
+    async def message_send(caller: Caller, params: tel.MessageSendParams) -> tel.MessageSendResult:
+        return tel.MessageSendResult(
+            message_id=await service.send_message(params.to, params.text, params.account_id)
+        )
+
+    async def subscribe(caller: Caller, params: tel.PresenceSubscribeParams) -> Empty:
+        await service.presence("subscribe", params.account_id, uri=params.uri)
+        return Empty()
+
+    async def unsubscribe(caller: Caller, params: tel.PresenceSubscribeParams) -> Empty:
+        await service.presence("unsubscribe", params.account_id, uri=params.uri)
+        return Empty()
+
+    async def presence_set(caller: Caller, params: tel.PresenceSetParams) -> Empty:
+        await service.presence("set", params.account_id, status=params.status, note=params.note)
+        return Empty()
+
+    handlers: dict[str, Any] = {
+        "account.set": account_set,
+        "account.list": account_list,
+        "account.remove": account_remove,
+        "call.place": place,
+        "call.decline": decline,
+        "call.dtmf": dtmf,
+        "call.transfer": transfer,
+        "call.transfer_attended": transfer_attended,
+        "call.add_participant": add_participant,
+        "call.message": message,
+        "call.record": record,
+        "calls.list": calls_list,
+        "message.send": message_send,
+        "presence.subscribe": subscribe,
+        "presence.unsubscribe": unsubscribe,
+        "presence.set": presence_set,
+        **{method: simple(action) for method, action in _CALL_ACTIONS.items()},
+    }
+    return handlers

@@ -1,0 +1,808 @@
+"""pjsua2 behind `SipStack`: one SIP thread owns the endpoint and every pjsua2 object.
+
+The thread polls `libHandleEvents` and, between polls, runs the commands the asyncio
+side queued; results and events go back with `call_soon_threadsafe`. No pjsua2 object
+ever leaves this thread: callers name calls and accounts by our own string ids.
+Accounts, calls, buddies, players and recorders live in one registry here and are
+released here (a call's last reference is dropped in its own DISCONNECTED callback).
+Every callback is wrapped: pjsua2 prints and swallows Python exceptions otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import gc
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import pjsua2 as pj
+
+from rolecall.telephony.stack import (
+    AccountSpec,
+    BuddyChanged,
+    CallMediaChanged,
+    CallMessageReceived,
+    CallStateChanged,
+    DtmfReceived,
+    IncomingCall,
+    PagerReceived,
+    PagerStatus,
+    RegistrationChanged,
+    RtpCounters,
+    StackError,
+    StackEvent,
+    StackInfo,
+    StackSettings,
+    TransferProgress,
+    TransferRequested,
+)
+
+log = logging.getLogger(__name__)
+pjlog = logging.getLogger("rolecall.pjsip")
+
+T = TypeVar("T")
+
+SYSTEM_CA_FILES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
+_STATES = {
+    pj.PJSIP_INV_STATE_CALLING: "calling",
+    pj.PJSIP_INV_STATE_INCOMING: "incoming",
+    pj.PJSIP_INV_STATE_EARLY: "early",
+    pj.PJSIP_INV_STATE_CONNECTING: "connecting",
+    pj.PJSIP_INV_STATE_CONFIRMED: "confirmed",
+    pj.PJSIP_INV_STATE_DISCONNECTED: "disconnected",
+}
+_SRTP = {
+    "off": pj.PJMEDIA_SRTP_DISABLED,
+    "optional": pj.PJMEDIA_SRTP_OPTIONAL,
+    "mandatory": pj.PJMEDIA_SRTP_MANDATORY,
+}
+PJSUA_ETOOMANY = 70010
+"""PJ_ETOOMANY: pjsua's call table is full."""
+
+
+def _guarded(method: Callable[..., None]) -> Callable[..., None]:
+    """Logs and swallows an exception in a pjsua2 callback (pjsua2 would print it)."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any) -> None:
+        try:
+            method(*args)
+        except Exception:
+            log.exception("SIP callback %s failed", method.__name__)
+
+    return wrapper
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _stack_error(exc: pj.Error) -> StackError:
+    kind = "too_many_calls" if exc.status == PJSUA_ETOOMANY else "sip"
+    return StackError(f"{exc.title}: {exc.reason}".strip(": "), exc.status, kind=kind)
+
+
+class _LogWriter(pj.LogWriter):  # type: ignore[misc]
+    """PJSIP's log into Python logging (never onto stdout)."""
+
+    def write(self, entry: pj.LogEntry) -> None:
+        level = logging.WARNING if entry.level <= 2 else logging.DEBUG
+        pjlog.log(level, "%s", entry.msg.rstrip())
+
+
+class _Account(pj.Account):  # type: ignore[misc]
+    def __init__(self, stack: Pjsua2Stack, account_id: str) -> None:
+        super().__init__()
+        self.stack = stack
+        self.account_id = account_id
+
+    @_guarded
+    def onRegState(self, prm: pj.OnRegStateParam) -> None:
+        info = self.getInfo()
+        self.stack.emit(
+            RegistrationChanged(
+                self.account_id,
+                active=bool(info.regIsActive),
+                status_code=int(prm.code),
+                reason=str(prm.reason),
+                expires_s=int(prm.expiration),
+            )
+        )
+
+    @_guarded
+    def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
+        call = _Call(self.stack, self, _new_id(), prm.callId)
+        self.stack.calls[call.call_id] = call
+        info = call.getInfo()
+        self.stack.emit(
+            IncomingCall(call.call_id, self.account_id, info.remoteUri, _display(info.remoteUri))
+        )
+        ringing = pj.CallOpParam()
+        ringing.statusCode = 180
+        call.answer(ringing)
+
+    @_guarded
+    def onIncomingSubscribe(self, prm: pj.OnIncomingSubscribeParam) -> None:
+        if not self.stack.settings.presence_server:
+            prm.code = 403
+            prm.reason = "Presence is not offered here"
+
+    @_guarded
+    def onInstantMessage(self, prm: pj.OnInstantMessageParam) -> None:
+        self.stack.emit(
+            PagerReceived(self.account_id, prm.fromUri, prm.toUri, prm.msgBody, prm.contentType)
+        )
+
+    @_guarded
+    def onInstantMessageStatus(self, prm: pj.OnInstantMessageStatusParam) -> None:
+        message_id = self.stack.take_pager(self.account_id, prm.toUri, prm.msgBody)
+        if message_id:
+            self.stack.emit(PagerStatus(message_id, int(prm.code), str(prm.reason)))
+
+
+class _Buddy(pj.Buddy):  # type: ignore[misc]
+    def __init__(self, stack: Pjsua2Stack, account_id: str, uri: str) -> None:
+        super().__init__()
+        self.stack = stack
+        self.account_id = account_id
+        self.uri = uri
+
+    @_guarded
+    def onBuddyState(self) -> None:
+        status = self.getInfo().presStatus
+        state: Literal["online", "away", "busy", "offline", "unknown"] = "unknown"
+        if status.status == pj.PJSUA_BUDDY_STATUS_ONLINE:
+            state = "online"
+            if status.activity == pj.PJRPID_ACTIVITY_AWAY:
+                state = "away"
+            elif status.activity == pj.PJRPID_ACTIVITY_BUSY:
+                state = "busy"
+        elif status.status == pj.PJSUA_BUDDY_STATUS_OFFLINE:
+            state = "offline"
+        self.stack.emit(BuddyChanged(self.account_id, self.uri, state, str(status.note)))
+
+
+class _Call(pj.Call):  # type: ignore[misc]
+    def __init__(
+        self, stack: Pjsua2Stack, account: _Account, call_id: str, pj_id: int = pj.PJSUA_INVALID_ID
+    ) -> None:
+        super().__init__(account, pj_id)
+        self.stack = stack
+        self.account = account
+        self.call_id = call_id
+        self.muted = False
+        self.audio: pj.AudioMedia | None = None
+        self.codec = ""
+        self.rtp: RtpCounters | None = None
+
+    @_guarded
+    def onCallState(self, prm: pj.OnCallStateParam) -> None:
+        info = self.getInfo()
+        state = _STATES.get(info.state)
+        if state is None:
+            return
+        if state == "disconnected" and self.rtp is None:
+            self._take_stats(0)
+        self.stack.emit(
+            CallStateChanged(
+                self.call_id,
+                state,  # type: ignore[arg-type]
+                int(info.lastStatusCode),
+                str(info.lastReason),
+                str(info.remoteUri),
+                _display(info.remoteUri),
+                self.rtp if state == "disconnected" else None,
+            )
+        )
+        if state == "disconnected":
+            self.stack.forget_call(self.call_id)
+
+    @_guarded
+    def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
+        info = self.getInfo()
+        media = info.media  # keep `info` alive while iterating (freed memory otherwise)
+        for index in range(len(media)):
+            item = media[index]
+            if item.type != pj.PJMEDIA_TYPE_AUDIO:
+                continue
+            active = item.status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD)
+            if active:
+                self.audio = self.getAudioMedia(item.index)
+                with contextlib.suppress(pj.Error):
+                    self.codec = str(self.getStreamInfo(item.index).codecName)
+                self.stack.connect_audio(self)
+            self.stack.emit(
+                CallMediaChanged(
+                    self.call_id,
+                    active=active,
+                    local_hold=item.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD,
+                    remote_hold=item.status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
+                )
+            )
+            return
+
+    @_guarded
+    def onStreamDestroyed(self, prm: pj.OnStreamDestroyedParam) -> None:
+        self._take_stats(prm.streamIdx)
+
+    def _take_stats(self, index: int) -> None:
+        try:
+            stat = self.getStreamStat(index).rtcp
+        except pj.Error:
+            return
+        self.rtp = RtpCounters(
+            tx_packets=int(stat.txStat.pkt),
+            rx_packets=int(stat.rxStat.pkt),
+            rx_lost=int(stat.rxStat.loss),
+            rx_jitter_ms=round(stat.rxStat.jitterUsec.mean / 1000, 3),
+            codec=self.codec,
+        )
+
+    @_guarded
+    def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
+        self.stack.emit(DtmfReceived(self.call_id, str(prm.digit)))
+
+    @_guarded
+    def onInstantMessage(self, prm: pj.OnInstantMessageParam) -> None:
+        self.stack.emit(
+            CallMessageReceived(self.call_id, prm.fromUri, prm.msgBody, prm.contentType)
+        )
+
+    @_guarded
+    def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
+        code = int(prm.statusCode)
+        self.stack.emit(
+            TransferProgress(self.call_id, code, str(prm.reason), bool(prm.finalNotify))
+        )
+        if prm.finalNotify and 200 <= code < 300:
+            self.stack.later(lambda: self.stack.hangup_now(self.call_id, None))
+
+    @_guarded
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
+        new_call = _Call(self.stack, self.account, _new_id())
+        self.stack.calls[new_call.call_id] = new_call
+        prm.newCall = new_call
+        self.stack.emit(TransferRequested(self.call_id, str(prm.dstUri), new_call.call_id))
+
+    @_guarded
+    def onCallReplaced(self, prm: pj.OnCallReplacedParam) -> None:
+        new_call = _Call(self.stack, self.account, _new_id(), prm.newCallId)
+        self.stack.calls[new_call.call_id] = new_call
+        prm.newCall = new_call
+        info = new_call.getInfo()
+        self.stack.emit(
+            IncomingCall(
+                new_call.call_id, self.account.account_id, info.remoteUri, _display(info.remoteUri)
+            )
+        )
+
+
+def _display(uri: str) -> str:
+    """The display name of a `"Name" <sip:…>` header value, else ''."""
+    text = str(uri).strip()
+    if "<" in text:
+        return text.split("<", 1)[0].strip().strip('"').strip()
+    return ""
+
+
+class Pjsua2Stack:
+    """The pjsua2 implementation of `SipStack`."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.accounts: dict[str, _Account] = {}
+        self.calls: dict[str, _Call] = {}
+        self.buddies: dict[tuple[str, str], _Buddy] = {}
+        self.recorders: dict[str, pj.AudioMediaRecorder] = {}
+        self.bridges: dict[str, set[str]] = {}
+        self._pagers: list[tuple[str, str, str, str]] = []
+        self._transports: dict[str, int] = {}
+        self._commands: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]]] = (
+            queue.SimpleQueue()
+        )
+        self._later: list[Callable[[], None]] = []
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._on_event: Callable[[StackEvent], None] | None = None
+        self._endpoint: pj.Endpoint | None = None
+        self._log_writer: _LogWriter | None = None
+        self._voice: pj.AudioMediaPlayer | None = None
+        self._last_activity = 0.0
+
+    # ---- the SIP thread -----------------------------------------------------------------
+
+    async def start(self, on_event: Callable[[StackEvent], None]) -> StackInfo:
+        self._loop = asyncio.get_running_loop()
+        self._on_event = on_event
+        ready: asyncio.Future[StackInfo] = self._loop.create_future()
+        self._thread = threading.Thread(target=self._run, args=(ready,), name="sip", daemon=True)
+        self._thread.start()
+        return await ready
+
+    def _run(self, ready: asyncio.Future[StackInfo]) -> None:
+        try:
+            info = self._init_endpoint()
+        except Exception as exc:
+            log.exception("the SIP stack did not start")
+            self._resolve(ready, None, StackError(f"the SIP stack did not start: {exc}"))
+            return
+        self._resolve(ready, info, None)
+        while not self._stopping.is_set():
+            busy = time.monotonic() - self._last_activity < 1.0
+            self._endpoint.libHandleEvents(2 if busy else 10)  # type: ignore[union-attr]
+            self._run_commands()
+        self._shutdown()
+
+    def _run_commands(self) -> None:
+        while self._later:
+            with _logged("deferred SIP action"):
+                self._later.pop(0)()
+        while True:
+            try:
+                command, future = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            self._last_activity = time.monotonic()
+            try:
+                result = command()
+            except pj.Error as exc:
+                self._resolve(future, None, _stack_error(exc))
+            except StackError as exc:
+                self._resolve(future, None, exc)
+            except Exception as exc:
+                log.exception("SIP command failed")
+                self._resolve(future, None, StackError(f"SIP command failed: {exc}"))
+            else:
+                self._resolve(future, result, None)
+
+    def _resolve(self, future: asyncio.Future[Any], result: Any, error: Exception | None) -> None:
+        def settle() -> None:
+            if future.done():
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+                self._loop.call_soon_threadsafe(settle)
+
+    def emit(self, event: StackEvent) -> None:
+        """From the SIP thread to the asyncio side."""
+        if self._loop is not None and self._on_event is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._on_event, event)
+
+    def later(self, action: Callable[[], None]) -> None:
+        """Runs `action` on the SIP thread after the current callback returns."""
+        self._later.append(action)
+
+    async def _call(self, command: Callable[[], T]) -> T:
+        if self._loop is None or self._thread is None or not self._thread.is_alive():
+            raise StackError("the SIP stack is not running", kind="unavailable")
+        future: asyncio.Future[T] = self._loop.create_future()
+        self._commands.put((command, future))
+        return await future
+
+    def _init_endpoint(self) -> StackInfo:
+        settings = self.settings
+        endpoint = pj.Endpoint()
+        endpoint.libCreate()
+        config = pj.EpConfig()
+        config.uaConfig.threadCnt = 0
+        config.uaConfig.mainThreadOnly = True
+        config.uaConfig.userAgent = settings.user_agent
+        config.uaConfig.maxCalls = settings.max_calls
+        for server in settings.stun_servers:
+            config.uaConfig.stunServer.append(server)
+        self._log_writer = _LogWriter()
+        config.logConfig.writer = self._log_writer
+        config.logConfig.level = settings.log_level
+        config.logConfig.consoleLevel = settings.log_level
+        config.logConfig.decor = 0
+        config.medConfig.noVad = True
+        endpoint.libInit(config)
+        self._endpoint = endpoint
+        for name, kind, port in (
+            ("udp", pj.PJSIP_TRANSPORT_UDP, settings.udp_port),
+            ("tcp", pj.PJSIP_TRANSPORT_TCP, settings.tcp_port),
+        ):
+            transport = pj.TransportConfig()
+            transport.port = port
+            transport.boundAddress = settings.bind_address
+            self._transports[name] = endpoint.transportCreate(kind, transport)
+        ca_file = settings.ca_file or next((f for f in SYSTEM_CA_FILES if Path(f).exists()), None)
+        if ca_file:
+            self._transports["tls"] = self._tls_transport(ca_file, verify=True)
+        else:
+            log.warning("no CA certificates found: TLS accounts are unavailable")
+        endpoint.libStart()
+        manager = endpoint.audDevManager()
+        if manager.getDevCount() == 0:
+            manager.setNullDev()
+        if settings.capture_wav is not None:
+            self._voice = pj.AudioMediaPlayer()
+            self._voice.createPlayer(str(settings.capture_wav), 0)
+        ports = {
+            name: int(endpoint.transportGetInfo(tid).localName.rsplit(":", 1)[1])
+            for name, tid in self._transports.items()
+        }
+        version = str(endpoint.libVersion().full)
+        log.info("SIP stack pjsip %s up; transports %s", version, ports)
+        return StackInfo(version=version, transports=ports)
+
+    def _tls_transport(self, ca_file: str, *, verify: bool) -> int:
+        transport = pj.TransportConfig()
+        transport.port = self.settings.tls_port or 0
+        transport.boundAddress = self.settings.bind_address
+        transport.tlsConfig.CaListFile = ca_file
+        transport.tlsConfig.verifyServer = verify
+        transport.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
+        assert self._endpoint is not None
+        return int(self._endpoint.transportCreate(pj.PJSIP_TRANSPORT_TLS, transport))
+
+    def _shutdown(self) -> None:
+        endpoint = self._endpoint
+        if endpoint is None:
+            return
+        with _logged("hanging up calls"):
+            endpoint.hangupAllCalls()
+            self._poll(1.5, lambda: not self.calls)
+        for account in list(self.accounts.values()):
+            with _logged("account shutdown"):
+                account.shutdown()
+        self._poll(0.3, lambda: False)
+        self.recorders.clear()
+        self.buddies.clear()
+        self.calls.clear()
+        self.accounts.clear()
+        self._voice = None
+        gc.collect()
+        with _logged("libDestroy"):
+            endpoint.libDestroy()
+        self._endpoint = None
+        log.info("SIP stack stopped")
+
+    def _poll(self, seconds: float, done: Callable[[], bool]) -> None:
+        assert self._endpoint is not None
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not done():
+            self._endpoint.libHandleEvents(10)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 10)
+
+    # ---- registry helpers (SIP thread) ------------------------------------------------------
+
+    def forget_call(self, call_id: str) -> None:
+        """Drops every reference to a finished call (we are inside its last callback)."""
+        self.recorders.pop(call_id, None)
+        for partner in self.bridges.pop(call_id, set()):
+            self.bridges.get(partner, set()).discard(call_id)
+        self.calls.pop(call_id, None)
+
+    def _find_call(self, call_id: str) -> _Call:
+        call = self.calls.get(call_id)
+        if call is None:
+            raise StackError(f"no live call {call_id}", kind="not_found")
+        return call
+
+    def _find_account(self, account_id: str) -> _Account:
+        account = self.accounts.get(account_id)
+        if account is None:
+            raise StackError(f"no account {account_id}", kind="not_found")
+        return account
+
+    def _voice_source(self) -> pj.AudioMedia:
+        if self._voice is not None:
+            return self._voice
+        assert self._endpoint is not None
+        return self._endpoint.audDevManager().getCaptureDevMedia()
+
+    def connect_audio(self, call: _Call) -> None:
+        """Wires an active call into the bridge: speaker, voice, partners, recorder."""
+        if call.audio is None or self._endpoint is None:
+            return
+        audio = call.audio
+        audio.startTransmit(self._endpoint.audDevManager().getPlaybackDevMedia())
+        if not call.muted:
+            self._voice_source().startTransmit(audio)
+        for partner_id in self.bridges.get(call.call_id, set()):
+            partner = self.calls.get(partner_id)
+            if partner is not None and partner.audio is not None:
+                audio.startTransmit(partner.audio)
+                partner.audio.startTransmit(audio)
+        recorder = self.recorders.get(call.call_id)
+        if recorder is not None:
+            audio.startTransmit(recorder)
+            self._voice_source().startTransmit(recorder)
+
+    def take_pager(self, account_id: str, to_uri: str, body: str) -> str | None:
+        for index, (acc, uri, text, message_id) in enumerate(self._pagers):
+            if acc == account_id and text == body and uri in to_uri:
+                del self._pagers[index]
+                return message_id
+        return None
+
+    def hangup_now(self, call_id: str, status_code: int | None) -> None:
+        call = self.calls.get(call_id)
+        if call is None:
+            return
+        param = pj.CallOpParam(True)
+        if status_code is not None:
+            param.statusCode = status_code
+        call.hangup(param)
+
+    # ---- commands -------------------------------------------------------------------------
+
+    async def add_account(self, spec: AccountSpec, password: str | None) -> None:
+        def command() -> None:
+            config = pj.AccountConfig()
+            config.idUri = spec.uri
+            if spec.registrar:
+                config.regConfig.registrarUri = spec.registrar
+                config.regConfig.registerOnAdd = spec.register
+            if spec.proxy:
+                config.sipConfig.proxies.append(spec.proxy)
+            if spec.username and password is not None:
+                config.sipConfig.authCreds.append(
+                    pj.AuthCredInfo("digest", spec.realm, spec.username, 0, password)
+                )
+            config.sipConfig.transportId = self._transport_for(spec)
+            config.mediaConfig.srtpUse = _SRTP[spec.srtp]
+            config.mediaConfig.srtpSecureSignaling = (
+                1 if spec.transport == "tls" and spec.srtp != "off" else 0
+            )
+            stun = pj.PJSUA_STUN_USE_DEFAULT if spec.use_stun else pj.PJSUA_STUN_USE_DISABLED
+            config.natConfig.sipStunUse = stun
+            config.natConfig.mediaStunUse = stun
+            old = self.accounts.pop(spec.account_id, None)
+            if old is not None:
+                self._drop_account(old)
+            account = _Account(self, spec.account_id)
+            account.create(config, not self.accounts)
+            self.accounts[spec.account_id] = account
+
+        await self._call(command)
+
+    def _transport_for(self, spec: AccountSpec) -> int:
+        if spec.transport != "tls":
+            return self._transports[spec.transport]
+        if spec.verify_server and spec.ca_file is None:
+            if "tls" not in self._transports:
+                raise StackError("TLS needs CA certificates; none were found", kind="unavailable")
+            return self._transports["tls"]
+        ca_file = spec.ca_file or next((f for f in SYSTEM_CA_FILES if Path(f).exists()), "")
+        key = f"tls:{ca_file}:{spec.verify_server}"
+        if key not in self._transports:
+            self._transports[key] = self._tls_transport(ca_file, verify=spec.verify_server)
+        return self._transports[key]
+
+    def _drop_account(self, account: _Account) -> None:
+        for call_id, call in list(self.calls.items()):
+            if call.account is account:
+                self.hangup_now(call_id, None)
+        self._poll(1.0, lambda: not any(c.account is account for c in self.calls.values()))
+        for key in [key for key in self.buddies if key[0] == account.account_id]:
+            del self.buddies[key]
+        account.shutdown()
+
+    async def remove_account(self, account_id: str) -> None:
+        def command() -> None:
+            self._drop_account(self._find_account(account_id))
+            del self.accounts[account_id]
+
+        await self._call(command)
+
+    async def make_call(self, account_id: str, uri: str) -> str:
+        def command() -> str:
+            account = self._find_account(account_id)
+            if len(self.calls) >= self.settings.max_calls:
+                raise StackError(
+                    f"{self.settings.max_calls} calls are already up", kind="too_many_calls"
+                )
+            call = _Call(self, account, _new_id())
+            self.calls[call.call_id] = call
+            try:
+                call.makeCall(uri, pj.CallOpParam(True))
+            except pj.Error:
+                self.calls.pop(call.call_id, None)
+                raise
+            return call.call_id
+
+        return await self._call(command)
+
+    async def answer(self, call_id: str) -> None:
+        def command() -> None:
+            param = pj.CallOpParam(True)
+            param.statusCode = 200
+            self._find_call(call_id).answer(param)
+
+        await self._call(command)
+
+    async def hangup(self, call_id: str, status_code: int | None = None) -> None:
+        def command() -> None:
+            self._find_call(call_id)
+            self.hangup_now(call_id, status_code)
+
+        await self._call(command)
+
+    async def hold(self, call_id: str) -> None:
+        await self._call(lambda: self._find_call(call_id).setHold(pj.CallOpParam(True)))
+
+    async def resume(self, call_id: str) -> None:
+        def command() -> None:
+            param = pj.CallOpParam(True)
+            param.opt.flag = pj.PJSUA_CALL_UNHOLD
+            self._find_call(call_id).reinvite(param)
+
+        await self._call(command)
+
+    async def set_muted(self, call_id: str, muted: bool) -> None:
+        def command() -> None:
+            call = self._find_call(call_id)
+            call.muted = muted
+            if call.audio is None:
+                return
+            source = self._voice_source()
+            if muted:
+                source.stopTransmit(call.audio)
+            else:
+                source.startTransmit(call.audio)
+
+        await self._call(command)
+
+    async def send_dtmf(self, call_id: str, digits: str, method: str) -> None:
+        def info(call: _Call) -> None:
+            param = pj.CallSendDtmfParam()
+            param.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+            param.digits = digits
+            call.sendDtmf(param)
+
+        def command() -> None:
+            call = self._find_call(call_id)
+            if method == "info":
+                info(call)
+                return
+            try:
+                call.dialDtmf(digits)
+            except pj.Error:
+                if method == "rfc2833":
+                    raise
+                info(call)  # the far end negotiated no telephone-event
+
+        await self._call(command)
+
+    async def transfer(self, call_id: str, uri: str) -> None:
+        await self._call(lambda: self._find_call(call_id).xfer(uri, pj.CallOpParam(True)))
+
+    async def transfer_replaces(self, call_id: str, consult_call_id: str) -> None:
+        def command() -> None:
+            call, consult = self._find_call(call_id), self._find_call(consult_call_id)
+            call.xferReplaces(consult, pj.CallOpParam(True))
+
+        await self._call(command)
+
+    async def bridge(self, call_id: str, other_call_id: str) -> None:
+        def command() -> None:
+            call, other = self._find_call(call_id), self._find_call(other_call_id)
+            self.bridges.setdefault(call_id, set()).add(other_call_id)
+            self.bridges.setdefault(other_call_id, set()).add(call_id)
+            if call.audio is not None and other.audio is not None:
+                call.audio.startTransmit(other.audio)
+                other.audio.startTransmit(call.audio)
+
+        await self._call(command)
+
+    async def send_call_message(self, call_id: str, text: str) -> None:
+        def command() -> None:
+            param = pj.SendInstantMessageParam()
+            param.content = text
+            param.contentType = "text/plain"
+            self._find_call(call_id).sendInstantMessage(param)
+
+        await self._call(command)
+
+    async def start_recording(self, call_id: str, path: Path) -> None:
+        def command() -> None:
+            call = self._find_call(call_id)
+            if call_id in self.recorders:
+                return
+            recorder = pj.AudioMediaRecorder()
+            recorder.createRecorder(str(path))
+            self.recorders[call_id] = recorder
+            if call.audio is not None:
+                call.audio.startTransmit(recorder)
+                self._voice_source().startTransmit(recorder)
+
+        await self._call(command)
+
+    async def stop_recording(self, call_id: str) -> None:
+        def command() -> None:
+            recorder = self.recorders.pop(call_id, None)
+            call = self.calls.get(call_id)
+            if recorder is None:
+                return
+            with contextlib.suppress(pj.Error):
+                if call is not None and call.audio is not None:
+                    call.audio.stopTransmit(recorder)
+                self._voice_source().stopTransmit(recorder)
+            del recorder  # the WAV is finished when the recorder is destroyed
+
+        await self._call(command)
+
+    def _buddy(self, account_id: str, uri: str, *, subscribe: bool) -> _Buddy:
+        key = (account_id, uri)
+        buddy = self.buddies.get(key)
+        if buddy is None:
+            config = pj.BuddyConfig()
+            config.uri = uri
+            config.subscribe = subscribe
+            buddy = _Buddy(self, account_id, uri)
+            buddy.create(self._find_account(account_id), config)
+            self.buddies[key] = buddy
+        elif subscribe:
+            buddy.subscribePresence(True)
+        return buddy
+
+    async def send_pager(self, account_id: str, uri: str, text: str) -> str:
+        def command() -> str:
+            buddy = self._buddy(account_id, uri, subscribe=False)
+            message_id = _new_id()
+            param = pj.SendInstantMessageParam()
+            param.content = text
+            param.contentType = "text/plain"
+            self._pagers.append((account_id, uri, text, message_id))
+            buddy.sendInstantMessage(param)
+            return message_id
+
+        return await self._call(command)
+
+    async def subscribe_presence(self, account_id: str, uri: str) -> None:
+        await self._call(lambda: self._buddy(account_id, uri, subscribe=True))
+
+    async def unsubscribe_presence(self, account_id: str, uri: str) -> None:
+        def command() -> None:
+            buddy = self.buddies.pop((account_id, uri), None)
+            if buddy is not None:
+                with contextlib.suppress(pj.Error):
+                    buddy.subscribePresence(False)
+
+        await self._call(command)
+
+    async def set_presence(self, account_id: str, status: str, note: str) -> None:
+        def command() -> None:
+            presence = pj.PresenceStatus()
+            presence.status = (
+                pj.PJSUA_BUDDY_STATUS_OFFLINE
+                if status == "offline"
+                else pj.PJSUA_BUDDY_STATUS_ONLINE
+            )
+            presence.activity = {
+                "away": pj.PJRPID_ACTIVITY_AWAY,
+                "busy": pj.PJRPID_ACTIVITY_BUSY,
+            }.get(status, pj.PJRPID_ACTIVITY_UNKNOWN)
+            presence.note = note
+            self._find_account(account_id).setOnlineStatus(presence)
+
+        await self._call(command)
+
+
+@contextlib.contextmanager
+def _logged(what: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception:
+        log.exception("%s failed", what)
