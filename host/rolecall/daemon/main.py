@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import logging
 import signal
 import sys
@@ -51,6 +52,7 @@ def run_daemon(home: Home) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s",
     )
+    faulthandler.enable()  # a crash in native code leaves every thread's stack in the log
     home.ensure()
     lock = InstanceLock(home.lock_path)
     try:

@@ -157,7 +157,8 @@ class _Buddy(pj.Buddy):  # type: ignore[misc]
 
     @_guarded
     def onBuddyState(self) -> None:
-        status = self.getInfo().presStatus
+        info = self.getInfo()  # kept alive: `presStatus` points into it
+        status = info.presStatus
         state: Literal["online", "away", "busy", "offline", "unknown"] = "unknown"
         if status.status == pj.PJSUA_BUDDY_STATUS_ONLINE:
             state = "online"
@@ -235,9 +236,10 @@ class _Call(pj.Call):  # type: ignore[misc]
 
     def _take_stats(self, index: int) -> None:
         try:
-            stat = self.getStreamStat(index).rtcp
+            stream_stat = self.getStreamStat(index)  # kept alive: `rtcp` points into it
         except pj.Error:
             return
+        stat = stream_stat.rtcp
         self.rtp = RtpCounters(
             tx_packets=int(stat.txStat.pkt),
             rx_packets=int(stat.rxStat.pkt),
@@ -411,6 +413,9 @@ class Pjsua2Stack:
         config.logConfig.consoleLevel = settings.log_level
         config.logConfig.decor = 0
         config.medConfig.noVad = True
+        # Keep the (null) sound device open: once closed after idling, the next call's
+        # media clock stalls (a few packets a second instead of 50).
+        config.medConfig.sndAutoCloseTime = -1
         endpoint.libInit(config)
         self._endpoint = endpoint
         for name, kind, port in (
@@ -469,7 +474,8 @@ class Pjsua2Stack:
         self._voice = None
         gc.collect()
         with _logged("libDestroy"):
-            endpoint.libDestroy()
+            # Accounts are unregistered above; without this flag it waits another second.
+            endpoint.libDestroy(pj.PJSUA_DESTROY_NO_NETWORK)
         self._endpoint = None
         log.info("SIP stack stopped")
 
