@@ -34,4 +34,8 @@ def daemon(rc_home: Home) -> Iterator[RunningDaemon]:
     try:
         yield running
     finally:
+        status = running.process.poll()
         stop_daemon(running)
+        # Shown by pytest only when the test failed: what the daemon said.
+        print(f"daemon exit status before teardown: {status}")
+        print(rc_home.daemon_log.read_text(errors="replace")[-6000:])

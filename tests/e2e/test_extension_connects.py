@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Playwright, expect
 
 from rolecall import __version__
+from rolecall.client import DaemonClient
 from rolecall.demo.browser import launch, register_host
 from rolecall.paths import Home
+from support.calls import wait_call
 from support.processes import daemon_pid, native_host_pids, pid_alive
+from support.sip.sipp import SippPeer
 
 pytestmark = pytest.mark.e2e
 
@@ -83,3 +87,36 @@ def test_side_panel_says_when_the_daemon_cannot_start(
         expect(panel.get_by_test_id("host-message")).to_contain_text("daemon")
     finally:
         browser.close()
+
+
+def test_a_call_placed_from_the_extension_survives_closing_the_browser(
+    playwright: Playwright, profile: Path, stop_daemon_after: Home
+) -> None:
+    home = stop_daemon_after
+    register_host(home.root, profile)
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    browser = launch(playwright, profile, home=home.root)
+    try:
+        browser.evaluate(
+            """async () => {
+                for (let i = 0; i < 200 && globalThis.rolecall.state().status !== 'connected'; i++)
+                    await new Promise((r) => setTimeout(r, 50));
+            }"""
+        )
+        placed = browser.evaluate(
+            "(target) => globalThis.rolecall.host.request('call.place', {target})", peer.uri()
+        )["call"]
+        with DaemonClient.open(home, start=False) as watcher:
+            wait_call(watcher, placed["id"], "confirmed")
+        browser.close()  # the browser closes the port and ends the shim
+        time.sleep(1.0)
+        assert native_host_pids(home) == []
+        with DaemonClient.open(home, start=False) as later:
+            calls = {c["id"]: c for c in later.request("calls.list")["calls"]}
+            assert calls[placed["id"]]["state"] == "confirmed"
+            later.request("call.hangup", {"call_id": placed["id"]})
+            ended = wait_call(later, placed["id"], "disconnected")
+        assert ended["rtp"]["rx_packets"] > 40
+        assert peer.wait() == 0
+    finally:
+        peer.cleanup()

@@ -1,0 +1,43 @@
+"""Telling from a recording whether a tone was heard: the Goertzel filter on a WAV file."""
+
+from __future__ import annotations
+
+import math
+import struct
+import time
+import wave
+from pathlib import Path
+
+
+def wait_for_wav(path: Path, timeout: float = 10.0) -> Path:
+    """`path` once its writer has finished it (the header is written when it closes)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with wave.open(str(path), "rb") as wav:
+                if wav.getnframes() > 0:
+                    return path
+        except (OSError, EOFError, wave.Error):
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} is not a finished WAV file")
+        time.sleep(0.1)
+
+
+def tone_power(path: Path, hz: float, *, skip_s: float = 0.5) -> float:
+    """The share (0–1) of the recording's energy at `hz`, after the first `skip_s` seconds."""
+    with wave.open(str(wait_for_wav(path)), "rb") as wav:
+        rate = wav.getframerate()
+        wav.readframes(int(rate * skip_s))
+        frames = wav.readframes(wav.getnframes())
+    samples = struct.unpack(f"<{len(frames) // 2}h", frames[: len(frames) // 2 * 2])
+    if not samples:
+        return 0.0
+    coeff = 2 * math.cos(2 * math.pi * hz / rate)
+    s_prev = s_prev2 = 0.0
+    for sample in samples:
+        s = sample + coeff * s_prev - s_prev2
+        s_prev2, s_prev = s_prev, s
+    power = s_prev2**2 + s_prev**2 - coeff * s_prev * s_prev2
+    energy = sum(x * x for x in samples) * len(samples) / 2
+    return power / energy if energy else 0.0
