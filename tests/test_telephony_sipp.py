@@ -16,6 +16,7 @@ from support.browser_side import BrowserSide
 from support.calls import place, wait_call, wait_event
 from support.daemons import RunningDaemon, rolecall_env
 from support.sip.capture import LoopbackCapture
+from support.sip.ports import free_port
 from support.sip.sipp import SippPeer
 
 
@@ -362,3 +363,19 @@ def test_rfc2833_dtmf_goes_in_the_media_when_telephone_event_is_offered(
         assert not peer.received("INFO")  # in the media, not in SIP
     finally:
         capture.cleanup()
+
+
+def test_registrar_that_does_not_answer_is_a_visible_failure(client: DaemonClient):
+    silent = free_port()  # nothing listens there
+    account = {
+        "id": "offline",
+        "uri": "sip:alice@rolecall.test",
+        "registrar": f"sip:127.0.0.1:{silent};transport=tcp",
+        "username": "alice",
+        "transport": "tcp",
+    }
+    client.request("account.set", {"account": account, "password": "secret"})
+    failed = wait_event(client, "account.registration", lambda p: p["account_id"] == "offline")
+    assert failed["state"] == "failed"
+    assert failed["status_code"] in (408, 502, 503), failed
+    assert failed["reason"]

@@ -4,6 +4,7 @@
         --registrar sip:127.0.0.1:K --password secret] [--auto-answer 200|486|603|404|480|none]
         [--answer-delay S] [--tone-hz 440] [--record DIR] [--rtp-port R --rtp-range N]
         [--codecs PCMU,PCMA|all] [--log-level 3] [--workdir DIR]
+        [--tls-port T --tls-cert PEM --tls-key PEM] [--srtp-mandatory]
 
 SIP (UDP and TCP on the same port) and RTP are bound to 127.0.0.1 only. Without --account
 the identity is sip:peer@127.0.0.1:P; with --registrar it registers there and uses it as its
@@ -353,6 +354,14 @@ class _Peer:
         sip.publicAddress = LOOPBACK
         self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, sip)
         self.ep.transportCreate(pj.PJSIP_TRANSPORT_TCP, sip)
+        if args.tls_port:
+            tls = pj.TransportConfig()
+            tls.port = args.tls_port
+            tls.boundAddress = LOOPBACK
+            tls.tlsConfig.certFile = args.tls_cert
+            tls.tlsConfig.privKeyFile = args.tls_key
+            tls.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
+            self.ep.transportCreate(pj.PJSIP_TRANSPORT_TLS, tls)
         self.ep.libStart()
         self._set_codecs(args.codecs)
         self.account = PeerAccount(self)
@@ -383,6 +392,9 @@ class _Peer:
         if args.rtp_port:
             media.port = args.rtp_port
             media.portRange = args.rtp_range
+        if args.srtp_mandatory:
+            cfg.mediaConfig.srtpUse = pj.PJMEDIA_SRTP_MANDATORY
+            cfg.mediaConfig.srtpSecureSignaling = 1
         return cfg
 
     def new_key(self) -> int:
@@ -635,6 +647,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rtp-range", type=int, default=16, help="RTP ports to use from it")
     parser.add_argument("--codecs", default="PCMU,PCMA", help='codec names in order, or "all"')
     parser.add_argument("--log-level", type=int, default=3)
+    parser.add_argument("--tls-port", type=int, help="also a TLS listener on this port")
+    parser.add_argument("--tls-cert", help="the TLS listener's certificate (PEM)")
+    parser.add_argument("--tls-key", help="its private key (PEM)")
+    parser.add_argument("--srtp-mandatory", action="store_true", help="refuse calls without SRTP")
     parser.add_argument("--workdir", help="where the tone WAV is written (default: cwd)")
     args = parser.parse_args(argv)
     gc.disable()

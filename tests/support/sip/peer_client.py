@@ -64,6 +64,8 @@ class PjsuaPeer:
         codecs: str = "PCMU,PCMA",
         log_level: int = 4,
         workdir: Path | None = None,
+        tls: tuple[int, Path, Path] | None = None,
+        srtp_mandatory: bool = False,
     ) -> None:
         self.port = port or free_port()
         self.rtp_port = free_ports(16, consecutive=True)[0]
@@ -85,6 +87,10 @@ class PjsuaPeer:
         ):
             if value is not None:
                 args += [flag, str(value)]
+        if tls is not None:  # (port, certificate, key): a TLS listener too
+            args += ["--tls-port", str(tls[0]), "--tls-cert", str(tls[1]), "--tls-key", str(tls[2])]
+        if srtp_mandatory:
+            args.append("--srtp-mandatory")
         self.args = args
         self.process: subprocess.Popen[str] | None = None
         self.events: list[Event] = []
