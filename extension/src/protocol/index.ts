@@ -56,9 +56,46 @@ export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 export const TYPE_PATTERN = /^[a-z][a-z0-9_.]{0,63}$/;
 
 /** Every method of this build, at run time (checked against `Methods` below). */
-export const METHOD_NAMES = ["hello", "ping", "daemon.status", "daemon.stop"] as const;
+export const METHOD_NAMES = [
+  "hello",
+  "ping",
+  "daemon.status",
+  "daemon.stop",
+  "account.set",
+  "account.list",
+  "account.remove",
+  "call.place",
+  "call.answer",
+  "call.decline",
+  "call.hangup",
+  "call.hold",
+  "call.resume",
+  "call.mute",
+  "call.unmute",
+  "call.dtmf",
+  "call.transfer",
+  "call.transfer_attended",
+  "call.add_participant",
+  "call.message",
+  "call.record",
+  "calls.list",
+  "message.send",
+  "presence.subscribe",
+  "presence.unsubscribe",
+  "presence.set",
+] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
-export const EVENT_NAMES = ["daemon.clients", "daemon.stopping"] as const;
+export const EVENT_NAMES = [
+  "daemon.clients",
+  "daemon.stopping",
+  "call.updated",
+  "call.dtmf_received",
+  "call.message_received",
+  "account.registration",
+  "presence.updated",
+  "message.received",
+  "message.status",
+] as const;
 /** Every error code, at run time (checked against `ErrorCode` below). */
 export const ERROR_CODES = [
   "bad_frame",
@@ -69,6 +106,12 @@ export const ERROR_CODES = [
   "unsupported_version",
   "handshake_required",
   "daemon_unavailable",
+  "invalid_target",
+  "not_found",
+  "invalid_state",
+  "sip_error",
+  "too_many_calls",
+  "unavailable",
   "internal",
   "timeout",
   "disconnected",
