@@ -213,12 +213,30 @@ def test_hold_and_resume_renegotiate_media(client: DaemonClient, sipp_peers: lis
     assert "a=sendonly" in reinvites[0].body and "a=sendrecv" in reinvites[1].body
 
 
-def test_mute_record_and_state_errors(client: DaemonClient, sipp_peers: list[SippPeer], daemon):
+def test_ringing_call_refuses_what_needs_an_answer(
+    client: DaemonClient, sipp_peers: list[SippPeer]
+):
+    peer = start(sipp_peers, "uas_no_answer")
+    call = place(client, peer.uri())
+    wait_call(client, call["id"], "ringing")
+    for method, extra in (
+        ("call.hold", {}),
+        ("call.message", {"text": "hi"}),
+        ("call.transfer", {"target": "sip:x@127.0.0.1"}),
+        ("call.answer", {}),  # our own outbound call
+    ):
+        with pytest.raises(DaemonError) as refused:
+            client.request(method, {"call_id": call["id"], **extra})
+        assert refused.value.code == "invalid_state", method
+    client.request("call.hangup", {"call_id": call["id"]})  # a CANCEL, while ringing
+    assert wait_call(client, call["id"], "disconnected")["end_cause"] == "cancelled"
+    assert peer.wait() == 0
+    assert peer.received("CANCEL")
+
+
+def test_mute_and_record(client: DaemonClient, sipp_peers: list[SippPeer], daemon):
     peer = start(sipp_peers, "uas_answer", rtp_echo=True)
     call = place(client, peer.uri())
-    with pytest.raises(DaemonError) as too_early:
-        client.request("call.hold", {"call_id": call["id"]})
-    assert too_early.value.code == "invalid_state"
     wait_call(client, call["id"], "confirmed")
     assert client.request("call.mute", {"call_id": call["id"]})["call"]["muted"] is True
     assert client.request("call.unmute", {"call_id": call["id"]})["call"]["muted"] is False
