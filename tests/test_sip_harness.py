@@ -405,6 +405,7 @@ def test_kamailio_call_with_media_both_ways(
     bob.command("dtmf", call=call, digits="7")
     bob.command("dtmf", call=call, digits="8", method="info")
     dtmf = [carol.wait_for("dtmf"), carol.wait_for("dtmf")]
+    time.sleep(1.0)  # a second of media both ways, however loaded the machine is
     bob.command("hangup", call=call)
     sent = bob.wait_for("media", lambda e: e["call"] == call)
     received = carol.wait_for("media", lambda e: e["call"] == incoming["call"])
