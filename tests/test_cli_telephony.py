@@ -1,0 +1,83 @@
+"""`rolecall account`, `rolecall call` and `rolecall calls` as a person at a terminal runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from support.daemons import RunningDaemon, rolecall_env
+from support.sip.sipp import SippPeer
+
+
+@pytest.fixture
+def sipp() -> Iterator[list[SippPeer]]:
+    peers: list[SippPeer] = []
+    yield peers
+    for peer in peers:
+        peer.cleanup()
+
+
+def rolecall(
+    daemon: RunningDaemon, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rolecall", *args],
+        env=rolecall_env(daemon.home),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_account_add_list_remove_keeps_the_password_out_of_files(
+    daemon: RunningDaemon, sipp: list[SippPeer]
+):
+    registrar = SippPeer("registrar_auth", keys={"user": "alice", "password": "s3cret!"}).start()
+    sipp.append(registrar)
+    added = rolecall(
+        daemon, "account", "add", "office", "--uri", "sip:alice@rolecall.test",
+        "--registrar", f"sip:{registrar.address}", "--username", "alice",
+        "--password-stdin", stdin="s3cret!\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "registration: registered (200 OK)" in added.stdout
+    listed = json.loads(rolecall(daemon, "account", "list", "--json").stdout)
+    office = next(a for a in listed if a["config"]["id"] == "office")
+    assert office["registration"] == "registered" and office["has_password"] is True
+    for path in daemon.home.root.rglob("*"):
+        if path.is_file() and path.name != "test-only-secrets.json":
+            assert b"s3cret!" not in path.read_bytes(), path
+    removed = rolecall(daemon, "account", "remove", "office")
+    assert removed.returncode == 0 and "removed" in removed.stdout
+    assert registrar.wait() == 0  # the removal unregistered it
+    listed = json.loads(rolecall(daemon, "account", "list", "--json").stdout)
+    assert [a["config"]["id"] for a in listed] == ["local"]
+
+
+def test_call_with_hangup_after_prints_states_and_media(
+    daemon: RunningDaemon, sipp: list[SippPeer]
+):
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    sipp.append(peer)
+    result = rolecall(daemon, "call", peer.uri("bob"), "--hangup-after", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("call ") and peer.uri("bob") in lines[0]
+    assert any(line.startswith("confirmed") for line in lines)
+    assert any(line.startswith("disconnected") and "(normal)" in line for line in lines)
+    assert "RTP packets sent" in lines[-1]
+    assert peer.wait() == 0
+    listing = rolecall(daemon, "calls", "--all")
+    assert "outbound" in listing.stdout and "disconnected" in listing.stdout
+    assert rolecall(daemon, "calls").stdout.strip() == "no calls"
+
+
+def test_undialable_target_exits_2_and_says_why(daemon: RunningDaemon):
+    result = rolecall(daemon, "call", "sip:alice@example.com;transport=tcp")
+    assert result.returncode == 2
+    assert "parameters" in result.stderr
