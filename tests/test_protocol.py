@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from rolecall.context.handlers import context_handlers
+from rolecall.context.service import ContextService
+from rolecall.context.store import Store
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher
 from rolecall.daemon.server import DaemonServer
@@ -75,7 +78,13 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
     service = TelephonyService(
         rc_home, Pjsua2Stack(load_settings(rc_home)), server.emit, SecretStore(rc_home)
     )
-    handlers = {**core_handlers(server), **telephony_handlers(service)}
+    store = Store(rc_home.data_dir / "rolecall.db")
+    handlers = {
+        **core_handlers(server),
+        **telephony_handlers(service),
+        **context_handlers(ContextService(store)),
+    }
+    store.close()
     assert set(handlers) == set(METHODS)
     del handlers["ping"]
     with pytest.raises(ValueError, match="ping"):

@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+from rolecall.daemon_link import connect
 from rolecall.paths import Home
 
 
@@ -36,11 +37,16 @@ class RunningDaemon:
 
 
 def wait_for_socket(home: Home, timeout: float = 10.0) -> None:
+    """Until a daemon accepts connections (a stale socket file from a killed one does not)."""
     deadline = time.monotonic() + timeout
-    while not home.socket_path.exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no daemon socket at {home.socket_path}")
-        time.sleep(0.02)
+    while True:
+        try:
+            connect(home, timeout=1.0).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no daemon answers at {home.socket_path}") from None
+            time.sleep(0.02)
 
 
 def start_daemon(home: Home) -> RunningDaemon:

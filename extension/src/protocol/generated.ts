@@ -58,6 +58,22 @@ export type CallState =
  * via the `definition` "PresenceStatus".
  */
 export type PresenceStatus = "online" | "away" | "busy" | "offline" | "unknown";
+/**
+ * A contact's organisational role on a deal, in the order the people view shows them.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Role".
+ */
+export type Role =
+  | "decision_maker"
+  | "economic_buyer"
+  | "executive_sponsor"
+  | "technical_buyer"
+  | "evaluator"
+  | "influencer"
+  | "business_user"
+  | "other"
+  | "none";
 
 /**
  * Rolecall protocol v1.
@@ -392,7 +408,11 @@ export interface Methods {
   "call.transfer": CallTransferMethod;
   "call.transfer_attended": CallTransferAttendedMethod;
   "call.unmute": CallUnmuteMethod;
+  "calllog.list": CalllogListMethod;
   "calls.list": CallsListMethod;
+  "context.add_note": ContextAddNoteMethod;
+  "context.get": ContextGetMethod;
+  "context.set_role": ContextSetRoleMethod;
   "daemon.status": DaemonStatusMethod;
   "daemon.stop": DaemonStopMethod;
   hello: HelloMethod;
@@ -758,6 +778,71 @@ export interface CallUnmuteMethod {
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CalllogListMethod".
+ */
+export interface CalllogListMethod {
+  params: CallLogParams;
+  result: CallLogResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallLogParams".
+ */
+export interface CallLogParams {
+  limit?: number;
+  opportunity_id?: string | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallLogResult".
+ */
+export interface CallLogResult {
+  calls: LoggedCall[];
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "LoggedCall".
+ */
+export interface LoggedCall {
+  entry: CallLogEntry;
+  state: "live" | "ended";
+}
+/**
+ * Written to SQLite before the call's end is acknowledged; then queued for the CRM.
+ *
+ * `idempotency_key` is the same for every attempt to write this entry anywhere, so a
+ * retry finds the record an earlier attempt created instead of making a second one.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallLogEntry".
+ */
+export interface CallLogEntry {
+  account_id?: string | null;
+  answered_at?: string | null;
+  call_id: string;
+  contact_id?: string | null;
+  direction: "outbound" | "inbound";
+  disposition?: string;
+  documents_presented?: string[];
+  /**
+   * Talk time: answer to end; 0 if never answered.
+   */
+  duration_s: number;
+  end_cause: string;
+  ended_at: string;
+  idempotency_key: string;
+  notes?: string;
+  /**
+   * E.164 when known, else the URI dialled.
+   */
+  number: string;
+  opportunity_id?: string | null;
+  recording_path?: string | null;
+  started_at: string;
+  subject?: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
  * via the `definition` "CallsListMethod".
  */
 export interface CallsListMethod {
@@ -770,6 +855,268 @@ export interface CallsListMethod {
  */
 export interface CallsResult {
   calls: CallInfo[];
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "ContextAddNoteMethod".
+ */
+export interface ContextAddNoteMethod {
+  params: AddNoteParams;
+  result: Empty;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AddNoteParams".
+ */
+export interface AddNoteParams {
+  body: string;
+  contact_id: string;
+  opportunity_id?: string | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "ContextGetMethod".
+ */
+export interface ContextGetMethod {
+  params: ContextParams;
+  result: ContextResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "ContextParams".
+ */
+export interface ContextParams {
+  contacts_offset?: number;
+  documents_offset?: number;
+  opportunity_id?: string | null;
+  page_size?: number;
+  /**
+   * Caller lookup.
+   */
+  phone?: string | null;
+  snapshot?: PageSnapshot | null;
+}
+/**
+ * What the extension read off the CRM page in view.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PageSnapshot".
+ */
+export interface PageSnapshot {
+  /**
+   * @maxItems 500
+   */
+  contacts?: SnapshotContact[];
+  crm: string;
+  /**
+   * @maxItems 500
+   */
+  documents?: SnapshotDocument[];
+  object_type?: string;
+  opportunity_name?: string;
+  record_id?: string;
+}
+/**
+ * A person as the CRM page shows them near a phone number.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "SnapshotContact".
+ */
+export interface SnapshotContact {
+  email?: string;
+  name: string;
+  /**
+   * @maxItems 10
+   */
+  phones?: string[];
+  /**
+   * The page's role wording.
+   */
+  role?: string;
+  title?: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "SnapshotDocument".
+ */
+export interface SnapshotDocument {
+  title: string;
+  url: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "ContextResult".
+ */
+export interface ContextResult {
+  context: OpportunityContext | null;
+  /**
+   * Contacts whose number matched `phone`.
+   */
+  matches: CallerMatch[];
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "OpportunityContext".
+ */
+export interface OpportunityContext {
+  account: Account | null;
+  documents: Document[];
+  groups: RoleGroup[];
+  missing_roles: Role[];
+  next_contacts_offset: number | null;
+  next_documents_offset: number | null;
+  opportunity: Opportunity;
+  recent_calls: CallSummary[];
+  total_contacts: number;
+  total_documents: number;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Account".
+ */
+export interface Account {
+  id: string;
+  industry?: string;
+  name: string;
+  phone?: Phone | null;
+  website?: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Phone".
+ */
+export interface Phone {
+  e164?: string | null;
+  kind?: "work" | "mobile" | "home" | "fax" | "other";
+  /**
+   * As written in the source.
+   */
+  raw: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Document".
+ */
+export interface Document {
+  /**
+   * File extension, lower case: pdf, docx…
+   */
+  doc_type: string;
+  id: string;
+  local_path?: string | null;
+  modified_at?: string | null;
+  opportunity_id: string;
+  owner?: string;
+  size_bytes: number;
+  title: string;
+  url?: string | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "RoleGroup".
+ */
+export interface RoleGroup {
+  contacts: ContactCard[];
+  role: Role;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "ContactCard".
+ */
+export interface ContactCard {
+  account_name: string;
+  contact: Contact;
+  is_primary: boolean;
+  notes: string[];
+  relations: Relation[];
+  role: Role;
+  source: "store" | "page";
+  source_role: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Contact".
+ */
+export interface Contact {
+  account_id?: string | null;
+  email?: string;
+  first_name?: string;
+  id: string;
+  last_name: string;
+  /**
+   * @maxItems 10
+   */
+  phones?: Phone[];
+  sip_uri?: string | null;
+  title?: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Relation".
+ */
+export interface Relation {
+  contact_id: string;
+  direction: "to" | "from";
+  kind: string;
+  name: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Opportunity".
+ */
+export interface Opportunity {
+  account_id?: string | null;
+  amount?: number | null;
+  close_date?: string | null;
+  currency?: string;
+  description?: string;
+  id: string;
+  name: string;
+  owner?: string;
+  stage?: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallSummary".
+ */
+export interface CallSummary {
+  call_id: string;
+  direction: string;
+  disposition: string;
+  duration_s: number;
+  end_cause: string;
+  notes: string;
+  number: string;
+  started_at: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallerMatch".
+ */
+export interface CallerMatch {
+  account_name: string;
+  contact: Contact;
+  opportunity_id: string | null;
+  opportunity_name: string;
+  role: Role;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "ContextSetRoleMethod".
+ */
+export interface ContextSetRoleMethod {
+  params: SetRoleParams;
+  result: Empty;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "SetRoleParams".
+ */
+export interface SetRoleParams {
+  contact_id: string;
+  is_primary?: boolean;
+  opportunity_id: string;
+  role: Role;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

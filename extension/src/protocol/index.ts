@@ -83,6 +83,10 @@ export const METHOD_NAMES = [
   "presence.subscribe",
   "presence.unsubscribe",
   "presence.set",
+  "context.get",
+  "context.set_role",
+  "context.add_note",
+  "calllog.list",
 ] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
 export const EVENT_NAMES = [

@@ -9,6 +9,10 @@ import signal
 import sys
 
 from rolecall import __version__
+from rolecall.context.handlers import context_handlers
+from rolecall.context.logger import CallLogger
+from rolecall.context.service import ContextService
+from rolecall.context.store import Store
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.lock import AlreadyRunning, InstanceLock
 from rolecall.daemon.server import DaemonServer
@@ -26,10 +30,23 @@ log = logging.getLogger("rolecall.daemon")
 
 async def _serve(home: Home) -> None:
     server = DaemonServer(home)
+    store = Store(home.data_dir / "rolecall.db")
+    call_log = CallLogger(store)
+    interrupted = call_log.recover()
+    if interrupted:
+        log.warning(
+            "%d call(s) were up when the daemon last stopped: logged as interrupted", interrupted
+        )
     telephony = TelephonyService(
-        home, Pjsua2Stack(load_settings(home)), server.emit, SecretStore(home)
+        home, Pjsua2Stack(load_settings(home)), server.emit, SecretStore(home), call_log.update
     )
-    server.set_handlers({**core_handlers(server), **telephony_handlers(telephony)})
+    server.set_handlers(
+        {
+            **core_handlers(server),
+            **telephony_handlers(telephony),
+            **context_handlers(ContextService(store)),
+        }
+    )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(signum, server.request_stop, signal.Signals(signum).name)
@@ -43,6 +60,7 @@ async def _serve(home: Home) -> None:
     log.info("stopping: %s", server.stop_reason)
     await telephony.stop()
     await server.close()
+    store.close()
 
 
 def run_daemon(home: Home) -> int:

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rolecall.protocol import context as ctx
 from rolecall.protocol import telephony as tel
 
 Text = Annotated[str, Field(max_length=200)]
@@ -139,6 +140,10 @@ METHODS: dict[str, MethodSpec] = {
     "presence.subscribe": MethodSpec(params=tel.PresenceSubscribeParams, result=Empty),
     "presence.unsubscribe": MethodSpec(params=tel.PresenceSubscribeParams, result=Empty),
     "presence.set": MethodSpec(params=tel.PresenceSetParams, result=Empty),
+    "context.get": MethodSpec(params=ctx.ContextParams, result=ctx.ContextResult),
+    "context.set_role": MethodSpec(params=ctx.SetRoleParams, result=Empty),
+    "context.add_note": MethodSpec(params=ctx.AddNoteParams, result=Empty),
+    "calllog.list": MethodSpec(params=ctx.CallLogParams, result=ctx.CallLogResult),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {
@@ -153,5 +158,14 @@ EVENTS: dict[str, type[BaseModel]] = {
     "message.status": tel.MessageStatusPayload,
 }
 
-CAPABILITIES: tuple[str, ...] = ("events", "chunks", "calls", "accounts", "messages", "presence")
+CAPABILITIES: tuple[str, ...] = (
+    "events",
+    "chunks",
+    "calls",
+    "accounts",
+    "messages",
+    "presence",
+    "context",
+    "calllog",
+)
 """What this daemon offers; later features add theirs (e.g. `calls`, `context`)."""

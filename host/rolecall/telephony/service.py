@@ -182,7 +182,16 @@ def _stack_failure(exc: StackError) -> ProtocolError:
 class TelephonyService:
     """Accounts and calls for every client of the daemon."""
 
-    def __init__(self, home: Home, stack: SipStack, emit: Emit, secrets: SecretStore) -> None:
+    def __init__(
+        self,
+        home: Home,
+        stack: SipStack,
+        emit: Emit,
+        secrets: SecretStore,
+        observer: Callable[[CallInfo], None] | None = None,
+    ) -> None:
+        self._observer = observer
+        """Sees every call change before clients do (the call log is written there)."""
         self._home = home
         self._stack = stack
         self._emit = emit
@@ -519,7 +528,13 @@ class TelephonyService:
     # ---- events from the stack ----------------------------------------------------------------
 
     def _publish(self, record: CallRecord) -> None:
-        self._emit("call.updated", {"call": record.info().model_dump(mode="json")})
+        info = record.info()
+        if self._observer is not None:
+            try:
+                self._observer(info)
+            except Exception:
+                log.exception("the call log could not record call %s", record.id)
+        self._emit("call.updated", {"call": info.model_dump(mode="json")})
 
     def _on_event(self, event: StackEvent) -> None:
         try:

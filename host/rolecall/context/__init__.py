@@ -1,0 +1,1 @@
+"""Opportunity context: the embedded store, CRM connectors, the call log and its outbox."""

@@ -1,0 +1,1 @@
+"""CRM connectors behind one interface: Salesforce, Dynamics 365, HubSpot."""

@@ -1,0 +1,45 @@
+"""What every CRM connector offers the context service and the outbox.
+
+Connectors are synchronous (httpx with timeouts); the daemon runs them in a worker
+thread. They raise `ConnectorError`, saying whether a retry could help.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from rolecall.context.calllog import CallLogEntry
+from rolecall.context.models import ContactRole, Dataset
+
+
+class ConnectorError(Exception):
+    """A CRM call failed. `retryable`: 429, 5xx, timeouts, connection errors."""
+
+    def __init__(self, message: str, *, retryable: bool, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+
+
+class Connector(Protocol):
+    """One CRM instance, reachable with a token from the OS keyring."""
+
+    name: str
+    """`salesforce`, `dynamics` or `hubspot`."""
+
+    def opportunity(self, opportunity_id: str) -> Dataset:
+        """The opportunity with its account, contacts (with roles), relationships, documents."""
+        ...
+
+    def find_by_phone(self, e164: str) -> Dataset:
+        """Contacts whose phones match, with the opportunities they have a role on."""
+        ...
+
+    def write_call_log(self, entry: CallLogEntry) -> str:
+        """Creates the CRM's call activity once; returns its id (an existing one on retry)."""
+        ...
+
+    def update_contact_role(self, role: ContactRole) -> None:
+        """Sets a contact's role and primary flag on an opportunity."""
+        ...

@@ -1,0 +1,64 @@
+"""Protocol handlers for context and the call log, over the context service and store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rolecall.context.models import ContactRole
+from rolecall.context.service import ContextService
+from rolecall.daemon.dispatch import Caller, Handler
+from rolecall.protocol import context as ctx
+from rolecall.protocol.errors import ErrorCode, ProtocolError
+from rolecall.protocol.methods import Empty
+
+
+def context_handlers(service: ContextService) -> dict[str, Handler]:
+    """Handlers bound to one context service."""
+    store = service.store
+
+    async def get(caller: Caller, params: ctx.ContextParams) -> ctx.ContextResult:
+        if params.opportunity_id is None and params.phone is None and params.snapshot is None:
+            raise ProtocolError(
+                ErrorCode.INVALID_MESSAGE, "give an opportunity_id, a phone or a snapshot"
+            )
+        return service.get(params)
+
+    async def set_role(caller: Caller, params: ctx.SetRoleParams) -> Empty:
+        if store.opportunity(params.opportunity_id) is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"no opportunity {params.opportunity_id}")
+        if not store.contacts([params.contact_id]):
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"no contact {params.contact_id}")
+        current = next(
+            (r for r in store.roles(params.opportunity_id) if r.contact_id == params.contact_id),
+            None,
+        )
+        store.set_role(
+            ContactRole(
+                opportunity_id=params.opportunity_id,
+                contact_id=params.contact_id,
+                role=params.role,
+                source_role=current.source_role if current else "",
+                is_primary=params.is_primary,
+            )
+        )
+        return Empty()
+
+    async def add_note(caller: Caller, params: ctx.AddNoteParams) -> Empty:
+        if not store.contacts([params.contact_id]):
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"no contact {params.contact_id}")
+        store.add_note(params.body, params.contact_id, params.opportunity_id)
+        return Empty()
+
+    async def calllog(caller: Caller, params: ctx.CallLogParams) -> ctx.CallLogResult:
+        rows = store.calls(opportunity_id=params.opportunity_id, limit=params.limit)
+        return ctx.CallLogResult(
+            calls=[ctx.LoggedCall(entry=entry, state=state) for entry, state in rows]  # type: ignore[arg-type]
+        )
+
+    handlers: dict[str, Any] = {
+        "context.get": get,
+        "context.set_role": set_role,
+        "context.add_note": add_note,
+        "calllog.list": calllog,
+    }
+    return handlers

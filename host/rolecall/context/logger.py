@@ -1,0 +1,91 @@
+"""Turns the telephony service's call updates into call log entries in the store.
+
+A call is written as `live` when first seen and as `ended` when it disconnects, before
+the disconnect is published to any client; a daemon killed mid-call leaves a `live`
+row behind, which the next start marks as interrupted. The contact and opportunity are
+those the caller's number matches when the match is unambiguous.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rolecall.context.calllog import CallLogEntry
+from rolecall.context.store import Store
+from rolecall.protocol.telephony import CallInfo, CallState
+
+
+def _when(timestamp: float | None) -> datetime | None:
+    return datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
+
+
+class CallLogger:
+    """Keeps the call log in step with the calls."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._links: dict[str, tuple[str | None, str | None, str | None]] = {}
+        self._recordings: dict[str, str] = {}
+        self._written: dict[str, tuple[str | None, str | None, str | None]] = {}
+
+    def recover(self) -> int:
+        """Marks calls still `live` from a previous run as interrupted; how many there were."""
+        stale = self._store.calls(state="live", limit=500)
+        for entry, _ in stale:
+            self._store.call_ended(
+                entry.model_copy(update={"end_cause": "interrupted", "ended_at": entry.ended_at})
+            )
+        return len(stale)
+
+    def _link(self, call: CallInfo) -> tuple[str | None, str | None, str | None]:
+        """(contact, opportunity, account) the number matches; decided once it is known."""
+        if call.id in self._links:
+            return self._links[call.id]
+        contact = opportunity = account = None
+        if call.e164:
+            ids = self._store.contacts_by_phone(call.e164)
+            if len(ids) == 1:
+                contact = ids[0]
+                account = self._store.contacts(ids)[contact].account_id
+                opportunities = {o for _, o in self._store.opportunities_of(ids)}
+                opportunity = opportunities.pop() if len(opportunities) == 1 else None
+            self._links[call.id] = (contact, opportunity, account)
+        return (contact, opportunity, account)
+
+    def entry(self, call: CallInfo) -> CallLogEntry:
+        contact, opportunity, account = self._link(call)
+        started = _when(call.created_at) or datetime.now(UTC)
+        ended = _when(call.ended_at) or datetime.now(UTC)
+        answered = _when(call.answered_at)
+        talk = int((ended - answered).total_seconds()) if answered and call.ended_at else 0
+        return CallLogEntry(
+            call_id=call.id,
+            idempotency_key=f"rolecall:{call.id}",
+            direction=call.direction,
+            number=call.e164 or call.remote_uri[:256],
+            contact_id=contact,
+            opportunity_id=opportunity,
+            account_id=account,
+            subject=f"{'Call to' if call.direction == 'outbound' else 'Call from'} "
+            f"{call.remote_display or call.e164 or call.remote_uri}"[:255],
+            started_at=started,
+            answered_at=answered,
+            ended_at=ended,
+            duration_s=max(talk, 0),
+            end_cause=call.end_cause.value if call.end_cause else "",
+            recording_path=call.recording or self._recordings.get(call.id),
+        )
+
+    def update(self, call: CallInfo) -> None:
+        """Called with every call change, before it is published."""
+        if call.recording:
+            self._recordings[call.id] = call.recording
+        if call.state == CallState.DISCONNECTED:
+            self._store.call_ended(self.entry(call))
+            for known in (self._links, self._recordings, self._written):
+                known.pop(call.id, None)
+            return
+        link = self._link(call)
+        if self._written.get(call.id) != link:  # first sight, or the number became known
+            self._store.call_started(self.entry(call))
+            self._written[call.id] = link

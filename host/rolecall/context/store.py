@@ -1,0 +1,345 @@
+"""The embedded store: one SQLite file (WAL) under `$ROLECALL_HOME/data/rolecall.db`.
+
+It holds the CRM data the views show (the default context provider), the call log
+and the outbox. Writes of the call log are committed before they return, so a call's
+end is on disk before anyone is told about it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rolecall.context.calllog import CallLogEntry
+from rolecall.context.migrations import migrate
+from rolecall.context.models import (
+    Account,
+    Contact,
+    ContactRole,
+    Dataset,
+    Document,
+    Opportunity,
+    Phone,
+    Relationship,
+    Role,
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Store:
+    """Reads and writes the embedded database. One per thread (sqlite3 connections are)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = FULL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        migrate(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ---- CRM data -------------------------------------------------------------------------
+
+    def load(self, dataset: Dataset) -> None:
+        """Adds or replaces every record of `dataset`, all or nothing."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (a.id, a.name, a.industry, a.website, a.phone.raw if a.phone else None,
+                     a.phone.e164 if a.phone else None)
+                    for a in dataset.accounts
+                ],
+            )  # fmt: skip
+            db.executemany(
+                "INSERT OR REPLACE INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (c.id, c.account_id, c.first_name, c.last_name, c.title, c.email, c.sip_uri)
+                    for c in dataset.contacts
+                ],
+            )
+            db.executemany(
+                "DELETE FROM contact_phones WHERE contact_id = ?",
+                [(c.id,) for c in dataset.contacts],
+            )
+            db.executemany(
+                "INSERT INTO contact_phones VALUES (?, ?, ?, ?, ?)",
+                [
+                    (c.id, position, phone.kind, phone.raw, phone.e164)
+                    for c in dataset.contacts
+                    for position, phone in enumerate(c.phones)
+                ],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO opportunities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (o.id, o.account_id, o.name, o.stage, o.amount, o.currency,
+                     o.close_date.isoformat() if o.close_date else None, o.owner, o.description)
+                    for o in dataset.opportunities
+                ],
+            )  # fmt: skip
+            db.executemany(
+                "INSERT OR REPLACE INTO opportunity_contact_roles VALUES (?, ?, ?, ?, ?)",
+                [
+                    (r.opportunity_id, r.contact_id, r.role.value, r.source_role, int(r.is_primary))
+                    for r in dataset.roles
+                ],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO relationships VALUES (?, ?, ?)",
+                [(r.from_contact_id, r.to_contact_id, r.kind) for r in dataset.relationships],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (d.id, d.opportunity_id, d.title, d.doc_type, d.size_bytes, d.url,
+                     d.local_path, d.owner, _iso(d.modified_at))
+                    for d in dataset.documents
+                ],
+            )  # fmt: skip
+
+    def opportunity(self, opportunity_id: str) -> Opportunity | None:
+        row = self.db.execute("SELECT * FROM opportunities WHERE id = ?", (opportunity_id,))
+        found = row.fetchone()
+        if found is None:
+            return None
+        return Opportunity(
+            id=found["id"],
+            account_id=found["account_id"],
+            name=found["name"],
+            stage=found["stage"],
+            amount=found["amount"],
+            currency=found["currency"],
+            close_date=found["close_date"],
+            owner=found["owner"],
+            description=found["description"],
+        )
+
+    def account(self, account_id: str | None) -> Account | None:
+        if account_id is None:
+            return None
+        found = self.db.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        if found is None:
+            return None
+        phone = (
+            Phone(raw=found["phone_raw"], e164=found["phone_e164"]) if found["phone_raw"] else None
+        )
+        return Account(
+            id=found["id"],
+            name=found["name"],
+            industry=found["industry"],
+            website=found["website"],
+            phone=phone,
+        )
+
+    def contacts(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
+        """Contacts by id, with their phones, in one pass per 500 ids."""
+        ids = list(dict.fromkeys(contact_ids))
+        found: dict[str, Contact] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            phones: dict[str, list[Phone]] = {}
+            for row in self.db.execute(
+                f"SELECT * FROM contact_phones WHERE contact_id IN ({marks}) "  # noqa: S608
+                "ORDER BY contact_id, position",
+                chunk,
+            ):
+                phones.setdefault(row["contact_id"], []).append(
+                    Phone(kind=row["kind"], raw=row["raw"], e164=row["e164"])
+                )
+            for row in self.db.execute(
+                f"SELECT * FROM contacts WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                found[row["id"]] = Contact(
+                    id=row["id"],
+                    account_id=row["account_id"],
+                    first_name=row["first_name"],
+                    last_name=row["last_name"],
+                    title=row["title"],
+                    email=row["email"],
+                    sip_uri=row["sip_uri"],
+                    phones=phones.get(row["id"], []),
+                )
+        return found
+
+    def roles(self, opportunity_id: str) -> list[ContactRole]:
+        return [
+            ContactRole(
+                opportunity_id=row["opportunity_id"],
+                contact_id=row["contact_id"],
+                role=Role(row["role"]),
+                source_role=row["source_role"],
+                is_primary=bool(row["is_primary"]),
+            )
+            for row in self.db.execute(
+                "SELECT * FROM opportunity_contact_roles WHERE opportunity_id = ? "
+                "ORDER BY is_primary DESC, contact_id",
+                (opportunity_id,),
+            )
+        ]
+
+    def relationships(self, contact_ids: Iterable[str]) -> list[Relationship]:
+        ids = list(contact_ids)
+        found: list[Relationship] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found += [
+                Relationship(
+                    from_contact_id=row["from_contact_id"],
+                    to_contact_id=row["to_contact_id"],
+                    kind=row["kind"],
+                )
+                for row in self.db.execute(
+                    f"SELECT * FROM relationships WHERE from_contact_id IN ({marks})",  # noqa: S608
+                    chunk,
+                )
+            ]
+        return found
+
+    def documents(self, opportunity_id: str) -> list[Document]:
+        return [
+            Document(
+                id=row["id"],
+                opportunity_id=row["opportunity_id"],
+                title=row["title"],
+                doc_type=row["doc_type"],
+                size_bytes=row["size_bytes"],
+                url=row["url"],
+                local_path=row["local_path"],
+                owner=row["owner"],
+                modified_at=_time(row["modified_at"]),
+            )
+            for row in self.db.execute(
+                "SELECT * FROM documents WHERE opportunity_id = ? ORDER BY modified_at DESC, id",
+                (opportunity_id,),
+            )
+        ]
+
+    def contacts_by_phone(self, e164: str) -> list[str]:
+        """Ids of contacts with this number (indexed: fast with 100,000 contacts)."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT DISTINCT contact_id FROM contact_phones WHERE e164 = ?", (e164,)
+            )
+        ]
+
+    def opportunities_of(self, contact_ids: Iterable[str]) -> list[tuple[str, str]]:
+        """(contact id, opportunity id) for every role those contacts have."""
+        ids = list(contact_ids)
+        marks = ",".join("?" * len(ids))
+        if not ids:
+            return []
+        return [
+            (row[0], row[1])
+            for row in self.db.execute(
+                "SELECT contact_id, opportunity_id FROM opportunity_contact_roles "  # noqa: S608
+                f"WHERE contact_id IN ({marks})",
+                ids,
+            )
+        ]
+
+    def set_role(self, role: ContactRole) -> None:
+        with self.transaction() as db:
+            if role.is_primary:
+                db.execute(
+                    "UPDATE opportunity_contact_roles SET is_primary = 0 WHERE opportunity_id = ?",
+                    (role.opportunity_id,),
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO opportunity_contact_roles VALUES (?, ?, ?, ?, ?)",
+                (role.opportunity_id, role.contact_id, role.role.value, role.source_role,
+                 int(role.is_primary)),
+            )  # fmt: skip
+
+    def add_note(self, body: str, contact_id: str | None, opportunity_id: str | None) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO notes (contact_id, opportunity_id, body, created_at) VALUES (?, ?, ?, ?)",
+            (contact_id, opportunity_id, body, _iso(datetime.now(UTC))),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def notes(self, contact_id: str) -> list[str]:
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT body FROM notes WHERE contact_id = ? ORDER BY id", (contact_id,)
+            )
+        ]
+
+    # ---- call log -------------------------------------------------------------------------
+
+    def call_started(self, entry: CallLogEntry) -> None:
+        """Records a call that is up (so an interrupted one is known after a crash)."""
+        self._write_call(entry, "live")
+
+    def call_ended(self, entry: CallLogEntry) -> None:
+        """Records the finished call; committed (fsync'd) when this returns."""
+        self._write_call(entry, "ended")
+
+    def _write_call(self, entry: CallLogEntry, state: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO calls VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.call_id, entry.idempotency_key, entry.direction, entry.number,
+                entry.contact_id, entry.opportunity_id, entry.account_id, entry.subject,
+                _iso(entry.started_at), _iso(entry.answered_at), _iso(entry.ended_at),
+                entry.duration_s, entry.end_cause, entry.disposition, entry.notes,
+                json.dumps(entry.documents_presented), entry.recording_path, state,
+            ),
+        )  # fmt: skip
+
+    def calls(
+        self, *, opportunity_id: str | None = None, limit: int = 20, state: str | None = None
+    ) -> list[tuple[CallLogEntry, str]]:
+        """Logged calls, newest first, with their state (`live` or `ended`)."""
+        where: list[str] = []
+        args: list[object] = []
+        if opportunity_id is not None:
+            where.append("opportunity_id = ?")
+            args.append(opportunity_id)
+        if state is not None:
+            where.append("state = ?")
+            args.append(state)
+        sql = "SELECT * FROM calls"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY started_at DESC LIMIT ?"
+        return [(self._entry(row), row["state"]) for row in self.db.execute(sql, [*args, limit])]
+
+    @staticmethod
+    def _entry(row: sqlite3.Row) -> CallLogEntry:
+        data: dict[str, Any] = {key: row[key] for key in row.keys() if key != "state"}  # noqa: SIM118
+        data["documents_presented"] = json.loads(data["documents_presented"])
+        data["ended_at"] = data["ended_at"] or data["started_at"]
+        return CallLogEntry.model_validate(data)

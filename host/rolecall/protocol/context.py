@@ -1,0 +1,149 @@
+"""Protocol v1's context part: what a call is about, and the call log.
+
+`context.get` answers with the opportunity, its contacts grouped by role in a fixed
+order (unknown roles last), the key roles it lacks, its documents and recent calls;
+long lists come back a page at a time so every reply fits one frame.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rolecall.context.calllog import CallLogEntry
+from rolecall.context.models import Account, Contact, Document, Opportunity, RecordId, Role
+
+PageSize = Annotated[int, Field(ge=1, le=500)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_mode_override="validation")
+
+
+class SnapshotContact(_Params):
+    """A person as the CRM page shows them near a phone number."""
+
+    name: str = Field(max_length=200)
+    title: str = Field(default="", max_length=200)
+    role: str = Field(default="", max_length=100, description="The page's role wording.")
+    phones: list[str] = Field(default_factory=list, max_length=10)
+    email: str = Field(default="", max_length=320)
+
+
+class SnapshotDocument(_Params):
+    title: str = Field(max_length=200)
+    url: str = Field(max_length=2000, pattern=r"^https?://")
+
+
+class PageSnapshot(_Params):
+    """What the extension read off the CRM page in view."""
+
+    crm: str = Field(max_length=32, pattern=r"^[a-z0-9_]+$")
+    object_type: str = Field(default="", max_length=64)
+    record_id: str = Field(default="", max_length=64)
+    opportunity_name: str = Field(default="", max_length=200)
+    contacts: list[SnapshotContact] = Field(default_factory=list, max_length=500)
+    documents: list[SnapshotDocument] = Field(default_factory=list, max_length=500)
+
+
+class ContextParams(_Params):
+    opportunity_id: RecordId | None = None
+    phone: str | None = Field(default=None, max_length=64, description="Caller lookup.")
+    snapshot: PageSnapshot | None = None
+    contacts_offset: int = Field(default=0, ge=0)
+    documents_offset: int = Field(default=0, ge=0)
+    page_size: PageSize = 200
+
+
+class Relation(_Model):
+    kind: str
+    direction: Literal["to", "from"]
+    contact_id: str
+    name: str
+
+
+class ContactCard(_Model):
+    contact: Contact
+    role: Role
+    source_role: str
+    is_primary: bool
+    account_name: str
+    relations: list[Relation]
+    notes: list[str]
+    source: Literal["store", "page"]
+
+
+class RoleGroup(_Model):
+    role: Role
+    contacts: list[ContactCard]
+
+
+class CallSummary(_Model):
+    call_id: str
+    direction: str
+    number: str
+    started_at: str
+    duration_s: int
+    end_cause: str
+    disposition: str
+    notes: str
+
+
+class OpportunityContext(_Model):
+    opportunity: Opportunity
+    account: Account | None
+    groups: list[RoleGroup]
+    missing_roles: list[Role]
+    documents: list[Document]
+    recent_calls: list[CallSummary]
+    total_contacts: int
+    total_documents: int
+    next_contacts_offset: int | None
+    next_documents_offset: int | None
+
+
+class CallerMatch(_Model):
+    contact: Contact
+    account_name: str
+    opportunity_id: str | None
+    opportunity_name: str
+    role: Role
+
+
+class ContextResult(_Model):
+    context: OpportunityContext | None
+    matches: list[CallerMatch] = Field(description="Contacts whose number matched `phone`.")
+
+
+class SetRoleParams(_Params):
+    opportunity_id: RecordId
+    contact_id: RecordId
+    role: Role
+    is_primary: bool = False
+
+
+class AddNoteParams(_Params):
+    contact_id: RecordId
+    opportunity_id: RecordId | None = None
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class CallLogParams(_Params):
+    opportunity_id: RecordId | None = None
+    limit: int = Field(default=20, ge=1, le=500)
+
+
+class LoggedCall(_Model):
+    entry: CallLogEntry
+    state: Literal["live", "ended"]
+
+
+class CallLogResult(_Model):
+    calls: list[LoggedCall]

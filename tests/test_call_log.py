@@ -1,0 +1,114 @@
+"""Every call ends in one log entry, on disk before anyone hears the call ended."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from rolecall.client import DaemonClient
+from rolecall.context.store import Store
+from rolecall.paths import Home
+from support.calls import place, wait_call, wait_event
+from support.daemons import RunningDaemon, start_daemon, stop_daemon
+from support.sip.sipp import SippPeer
+from test_context_store import small_dataset
+
+
+@pytest.fixture
+def peers() -> Iterator[list[SippPeer]]:
+    started: list[SippPeer] = []
+    yield started
+    for peer in started:
+        peer.cleanup()
+
+
+def load_deal(home: Home) -> None:
+    store = Store(home.data_dir / "rolecall.db")
+    store.load(small_dataset())
+    store.close()
+
+
+def call_the_cto(client: DaemonClient, peer: SippPeer) -> dict[str, object]:
+    """Dials Wang Wei's number (the CTO on opp-1) to a SIPp peer standing in for his phone."""
+    account = {"id": "pbx", "uri": "sip:rolecall@127.0.0.1", "dial_plan": {"domain": peer.address}}
+    client.request("account.set", {"account": account})
+    return place(client, "+86 138 0013 8000", account_id="pbx")
+
+
+def test_finished_call_is_logged_against_the_contact_and_deal(
+    daemon: RunningDaemon, peers: list[SippPeer]
+):
+    load_deal(daemon.home)
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    peers.append(peer)
+    with DaemonClient.open(daemon.home, start=False) as client:
+        call = call_the_cto(client, peer)
+        wait_call(client, call["id"], "confirmed")  # type: ignore[arg-type]
+        live = client.request("calllog.list", {"limit": 5})["calls"]
+        assert [(c["entry"]["call_id"], c["state"]) for c in live] == [(call["id"], "live")]
+        time.sleep(1.2)
+        client.request("call.hangup", {"call_id": call["id"]})
+        wait_call(client, call["id"], "disconnected")  # type: ignore[arg-type]
+        logged = client.request("calllog.list", {"opportunity_id": "opp-1"})["calls"]
+        assert len(logged) == 1 and logged[0]["state"] == "ended"
+        entry = logged[0]["entry"]
+        assert entry["contact_id"] == "c-cto" and entry["opportunity_id"] == "opp-1"
+        assert entry["account_id"] == "acc-1" and entry["number"] == "+8613800138000"
+        assert entry["end_cause"] == "normal" and entry["duration_s"] >= 1
+        assert entry["idempotency_key"] == f"rolecall:{call['id']}"
+        context = client.request("context.get", {"opportunity_id": "opp-1"})["context"]
+        assert [c["call_id"] for c in context["recent_calls"]] == [call["id"]]
+    assert peer.wait() == 0
+
+
+def test_log_entry_survives_kill_9_right_after_the_call_ends(
+    daemon: RunningDaemon, peers: list[SippPeer]
+):
+    load_deal(daemon.home)
+    peer = SippPeer("uas_busy").start()
+    peers.append(peer)
+    with DaemonClient.open(daemon.home, start=False) as client:
+        call = call_the_cto(client, peer)
+        wait_event(
+            client,
+            "call.updated",
+            lambda p: p["call"]["id"] == call["id"] and p["call"]["state"] == "disconnected",
+        )
+        os.kill(daemon.pid, signal.SIGKILL)  # the moment the end was published
+    daemon.process.wait(5)
+    restarted = start_daemon(daemon.home)
+    try:
+        with DaemonClient.open(daemon.home, start=False) as client:
+            logged = client.request("calllog.list", {})["calls"]
+        assert [(c["entry"]["call_id"], c["state"], c["entry"]["end_cause"]) for c in logged] == [
+            (call["id"], "ended", "busy")
+        ]
+    finally:
+        stop_daemon(restarted)
+
+
+def test_call_cut_by_a_daemon_crash_is_logged_as_interrupted(
+    daemon: RunningDaemon, peers: list[SippPeer]
+):
+    load_deal(daemon.home)
+    peer = SippPeer("uas_answer", rtp_echo=True, timeout=30).start()
+    peers.append(peer)
+    with DaemonClient.open(daemon.home, start=False) as client:
+        call = call_the_cto(client, peer)
+        wait_call(client, call["id"], "confirmed")  # type: ignore[arg-type]
+    os.kill(daemon.pid, signal.SIGKILL)
+    daemon.process.wait(5)
+    restarted = start_daemon(daemon.home)
+    try:
+        with DaemonClient.open(daemon.home, start=False) as client:
+            logged = client.request("calllog.list", {})["calls"]
+        assert len(logged) == 1
+        assert logged[0]["state"] == "ended"
+        assert logged[0]["entry"]["end_cause"] == "interrupted"
+        assert logged[0]["entry"]["contact_id"] == "c-cto"
+    finally:
+        stop_daemon(restarted)
