@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -13,7 +15,7 @@ from rolecall.client import DaemonClient
 from rolecall.context.store import Store
 from rolecall.paths import Home
 from support.calls import place, wait_call, wait_event
-from support.daemons import RunningDaemon, start_daemon, stop_daemon
+from support.daemons import RunningDaemon, rolecall_env, start_daemon, stop_daemon
 from support.sip.sipp import SippPeer
 from test_context_store import small_dataset
 
@@ -112,3 +114,29 @@ def test_call_cut_by_a_daemon_crash_is_logged_as_interrupted(
         assert logged[0]["entry"]["contact_id"] == "c-cto"
     finally:
         stop_daemon(restarted)
+
+
+def test_cli_shows_the_deal_by_role_and_the_log(daemon: RunningDaemon):
+    load_deal(daemon.home)
+    shown = run_cli(daemon, "context", "--opportunity", "opp-1")
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
+    assert text.index("Decision makers") < text.index("Technical buyers") < text.index("No role")
+    assert "Zoë Müller (primary)" in text and "reports to Zoë Müller" in text
+    assert "! no economic buyer on this deal" in text
+    assert "Proposal v3 [pdf, 48,213 B]" in text
+    several = run_cli(daemon, "context", "--phone", "+1 415 555 0132")
+    assert "Several deals match" in several.stdout and "[opp-2]" in several.stdout
+    assert run_cli(daemon, "log").stdout.strip() == "no calls logged"
+    unknown = run_cli(daemon, "context", "--opportunity", "opp-404")
+    assert unknown.returncode == 1 and "no opportunity" in unknown.stderr
+
+
+def run_cli(daemon: RunningDaemon, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rolecall", *args],
+        env=rolecall_env(daemon.home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

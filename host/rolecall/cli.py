@@ -69,6 +69,7 @@ def _cmd_stop(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from rolecall.cli_context import register as register_context
     from rolecall.cli_telephony import register as register_telephony
     from rolecall.doctor import register as register_doctor
     from rolecall.install.commands import register as register_install
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     stop.set_defaults(func=_cmd_stop)
 
     register_telephony(commands)
+    register_context(commands)
     register_install(commands)
     register_doctor(commands)
     return parser
