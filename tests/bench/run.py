@@ -20,7 +20,8 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-import telephony  # noqa: E402  (tests/bench, beside this file)
+import context  # noqa: E402  (tests/bench, beside this file)
+import telephony  # noqa: E402
 
 from rolecall.demo.browser import launch, register_host  # noqa: E402
 from rolecall.identity import CHROMIUM_EXTENSION_ID  # noqa: E402
@@ -152,7 +153,7 @@ def main() -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     os.environ["ROLECALL_KEYRING"] = "file"  # no OS keyring on benchmark machines
     bench_native_round_trip()
-    for result in telephony.run():
+    for result in [*telephony.run(), *context.run()]:
         print(json.dumps(result), flush=True)
     return 0
 

@@ -13,9 +13,8 @@ import phonenumbers
 from rolecall.context.models import (
     KEY_ROLES,
     ROLE_ORDER,
-    Account,
     Contact,
-    Document,
+    ContactRole,
     Opportunity,
     Phone,
     Role,
@@ -118,44 +117,109 @@ class ContextService:
         if opportunity is None:
             if snapshot is None:
                 raise ProtocolError(ErrorCode.NOT_FOUND, f"no opportunity {opportunity_id}")
-            return self._from_snapshot_only(opportunity_id, snapshot, params)
-        roles = self.store.roles(opportunity_id)
-        contacts = self.store.contacts(r.contact_id for r in roles)
-        names = {cid: c.name for cid, c in contacts.items()}
-        relations = self._relations(list(contacts), names)
-        cards = [
-            ContactCard(
-                contact=contacts[role.contact_id],
-                role=role.role,
-                source_role=role.source_role,
-                is_primary=role.is_primary,
-                account_name=self._account_name(contacts[role.contact_id].account_id),
-                relations=relations.get(role.contact_id, []),
-                notes=self.store.notes(role.contact_id),
-                source="store",
+            opportunity = Opportunity(
+                id=opportunity_id, name=snapshot.opportunity_name or snapshot.record_id or "?"
             )
-            for role in roles
-            if role.contact_id in contacts
-        ]
+        roles = self.store.roles(opportunity_id)
+        extra: list[ContactCard] = []
         if snapshot is not None:
-            cards += self._page_only_cards(snapshot, cards)
-        documents = self.store.documents(opportunity_id)
-        return self._assemble(
-            opportunity, self.store.account(opportunity.account_id), cards, documents, params
+            ids = [r.contact_id for r in roles]
+            known_names = {n.casefold() for n in self.store.names(ids).values()}
+            extra = self._page_only_cards(snapshot, self.store.numbers(ids), known_names)
+        # Order everything by role and primary flag, then build cards for one page only.
+        entries: list[tuple[int, bool, ContactRole | ContactCard]] = [
+            (ROLE_ORDER.index(r.role), not r.is_primary, r) for r in roles
+        ] + [(ROLE_ORDER.index(c.role), not c.is_primary, c) for c in extra]
+        entries.sort(key=lambda e: (e[0], e[1]))
+        start, size = params.contacts_offset, params.page_size
+        page = [e[2] for e in entries[start : start + size]]
+        cards = self._cards([r for r in page if isinstance(r, ContactRole)])
+        shown: list[ContactCard] = []
+        for entry in page:
+            card = cards[entry.contact_id] if isinstance(entry, ContactRole) else entry
+            if card is not None:
+                shown.append(card)
+        total_documents = self.store.count_documents(opportunity_id)
+        documents = self.store.documents(opportunity_id, params.documents_offset, size)
+        present = {r.role for r in roles} | {c.role for c in extra}
+        next_contacts = start + size
+        next_documents = params.documents_offset + size
+        return OpportunityContext(
+            opportunity=opportunity,
+            account=self.store.account(opportunity.account_id),
+            groups=[
+                RoleGroup(role=role, contacts=[c for c in shown if c.role == role])
+                for role in ROLE_ORDER
+                if any(c.role == role for c in shown)
+            ],
+            missing_roles=[r for r in KEY_ROLES if r not in present],
+            documents=documents,
+            recent_calls=self._recent_calls(opportunity_id),
+            total_contacts=len(entries),
+            total_documents=total_documents,
+            next_contacts_offset=next_contacts if next_contacts < len(entries) else None,
+            next_documents_offset=next_documents if next_documents < total_documents else None,
         )
 
-    def _relations(self, ids: list[str], names: dict[str, str]) -> dict[str, list[Relation]]:
-        found: dict[str, list[Relation]] = {}
-        for rel in self.store.relationships(ids):
-            if rel.to_contact_id in names:
-                found.setdefault(rel.from_contact_id, []).append(
-                    Relation(
-                        kind=rel.kind,
-                        direction="to",
-                        contact_id=rel.to_contact_id,
-                        name=names[rel.to_contact_id],
-                    )
+    def _cards(self, roles: list[ContactRole]) -> dict[str, ContactCard | None]:
+        """Full cards for these roles' contacts, in a few queries."""
+        contacts = self.store.contacts(r.contact_id for r in roles)
+        relations = self._relations(list(contacts))
+        notes = self.store.notes_of(contacts)
+        accounts = {
+            account_id: self._account_name(account_id)
+            for account_id in {c.account_id for c in contacts.values()}
+        }
+        cards: dict[str, ContactCard | None] = {}
+        for role in roles:
+            contact = contacts.get(role.contact_id)
+            cards[role.contact_id] = (
+                ContactCard(
+                    contact=contact,
+                    role=role.role,
+                    source_role=role.source_role,
+                    is_primary=role.is_primary,
+                    account_name=accounts[contact.account_id],
+                    relations=relations.get(role.contact_id, []),
+                    notes=notes.get(role.contact_id, []),
+                    source="store",
                 )
+                if contact is not None
+                else None
+            )
+        return cards
+
+    def _recent_calls(self, opportunity_id: str) -> list[CallSummary]:
+        return [
+            CallSummary(
+                call_id=entry.call_id,
+                direction=entry.direction,
+                number=entry.number,
+                started_at=entry.started_at.isoformat(),
+                duration_s=entry.duration_s,
+                end_cause=entry.end_cause,
+                disposition=entry.disposition,
+                notes=entry.notes,
+            )
+            for entry, state in self.store.calls(opportunity_id=opportunity_id, limit=10)
+            if state == "ended"
+        ]
+
+    def _relations(self, ids: list[str]) -> dict[str, list[Relation]]:
+        """Reporting lines and the like, both ways, for these contacts."""
+        links = self.store.relationships(ids)
+        names = self.store.names({r.to_contact_id for r in links} | set(ids))
+        found: dict[str, list[Relation]] = {}
+        for rel in links:
+            found.setdefault(rel.from_contact_id, []).append(
+                Relation(
+                    kind=rel.kind,
+                    direction="to",
+                    contact_id=rel.to_contact_id,
+                    name=names.get(rel.to_contact_id, ""),
+                )
+            )
+            if rel.to_contact_id in ids:
                 found.setdefault(rel.to_contact_id, []).append(
                     Relation(
                         kind=rel.kind,
@@ -167,11 +231,9 @@ class ContextService:
         return found
 
     def _page_only_cards(
-        self, snapshot: PageSnapshot, known: list[ContactCard]
+        self, snapshot: PageSnapshot, numbers: set[str], names: set[str]
     ) -> list[ContactCard]:
         """Contacts the page shows that the store does not have (matched by number, name)."""
-        numbers = {p.e164 for card in known for p in card.contact.phones if p.e164}
-        names = {card.contact.name.casefold() for card in known}
         cards = []
         for index, seen in enumerate(snapshot.contacts):
             phones = [Phone(raw=raw[:64], e164=to_e164(raw, self.region)) for raw in seen.phones]
@@ -199,57 +261,3 @@ class ContextService:
                 )
             )
         return cards
-
-    def _from_snapshot_only(
-        self, opportunity_id: str, snapshot: PageSnapshot, params: ContextParams
-    ) -> OpportunityContext:
-        opportunity = Opportunity(
-            id=opportunity_id, name=snapshot.opportunity_name or snapshot.record_id or "?"
-        )
-        return self._assemble(opportunity, None, self._page_only_cards(snapshot, []), [], params)
-
-    def _assemble(
-        self,
-        opportunity: Opportunity,
-        account: Account | None,
-        cards: list[ContactCard],
-        documents: list[Document],
-        params: ContextParams,
-    ) -> OpportunityContext:
-        ordered = sorted(cards, key=lambda c: (ROLE_ORDER.index(c.role), not c.is_primary))
-        page = ordered[params.contacts_offset : params.contacts_offset + params.page_size]
-        groups = [
-            RoleGroup(role=role, contacts=[c for c in page if c.role == role])
-            for role in ROLE_ORDER
-            if any(c.role == role for c in page)
-        ]
-        present = {c.role for c in cards}
-        doc_page = documents[params.documents_offset : params.documents_offset + params.page_size]
-        next_contacts = params.contacts_offset + params.page_size
-        next_documents = params.documents_offset + params.page_size
-        calls = [
-            CallSummary(
-                call_id=entry.call_id,
-                direction=entry.direction,
-                number=entry.number,
-                started_at=entry.started_at.isoformat(),
-                duration_s=entry.duration_s,
-                end_cause=entry.end_cause,
-                disposition=entry.disposition,
-                notes=entry.notes,
-            )
-            for entry, state in self.store.calls(opportunity_id=opportunity.id, limit=10)
-            if state == "ended"
-        ]
-        return OpportunityContext(
-            opportunity=opportunity,
-            account=account,
-            groups=groups,
-            missing_roles=[r for r in KEY_ROLES if r not in present],
-            documents=doc_page,
-            recent_calls=calls,
-            total_contacts=len(cards),
-            total_documents=len(documents),
-            next_contacts_offset=next_contacts if next_contacts < len(cards) else None,
-            next_documents_offset=next_documents if next_documents < len(documents) else None,
-        )

@@ -225,7 +225,8 @@ class Store:
             ]
         return found
 
-    def documents(self, opportunity_id: str) -> list[Document]:
+    def documents(self, opportunity_id: str, offset: int = 0, limit: int = -1) -> list[Document]:
+        """The opportunity's documents, newest first; a page of them with offset/limit."""
         return [
             Document(
                 id=row["id"],
@@ -239,10 +240,48 @@ class Store:
                 modified_at=_time(row["modified_at"]),
             )
             for row in self.db.execute(
-                "SELECT * FROM documents WHERE opportunity_id = ? ORDER BY modified_at DESC, id",
-                (opportunity_id,),
+                "SELECT * FROM documents WHERE opportunity_id = ? "
+                "ORDER BY modified_at DESC, id LIMIT ? OFFSET ?",
+                (opportunity_id, limit, offset),
             )
         ]
+
+    def count_documents(self, opportunity_id: str) -> int:
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM documents WHERE opportunity_id = ?", (opportunity_id,)
+        ).fetchone()
+        return int(row[0])
+
+    def names(self, contact_ids: Iterable[str]) -> dict[str, str]:
+        """Display names by contact id (no phones, no models: cheap for many)."""
+        ids = list(contact_ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT id, first_name, last_name FROM contacts WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                found[row[0]] = f"{row[1]} {row[2]}".strip()
+        return found
+
+    def numbers(self, contact_ids: Iterable[str]) -> set[str]:
+        """Every E.164 number those contacts have."""
+        ids = list(contact_ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found |= {
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT e164 FROM contact_phones WHERE e164 IS NOT NULL "  # noqa: S608
+                    f"AND contact_id IN ({marks})",
+                    chunk,
+                )
+            }
+        return found
 
     def contacts_by_phone(self, e164: str) -> list[str]:
         """Ids of contacts with this number (indexed: fast with 100,000 contacts)."""
@@ -289,12 +328,21 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def notes(self, contact_id: str) -> list[str]:
-        return [
-            row[0]
+        return self.notes_of([contact_id]).get(contact_id, [])
+
+    def notes_of(self, contact_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Each contact's notes, oldest first."""
+        ids = list(contact_ids)
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
             for row in self.db.execute(
-                "SELECT body FROM notes WHERE contact_id = ? ORDER BY id", (contact_id,)
-            )
-        ]
+                f"SELECT contact_id, body FROM notes WHERE contact_id IN ({marks}) ORDER BY id",  # noqa: S608
+                chunk,
+            ):
+                found.setdefault(row[0], []).append(row[1])
+        return found
 
     # ---- call log -------------------------------------------------------------------------
 
