@@ -30,6 +30,14 @@ from rolecall.context.models import (
 )
 
 
+def _in_chunks(ids: Iterable[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """Ids in chunks SQLite's parameter limit allows, each with its `?,?,…` placeholder."""
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), size):
+        chunk = unique[start : start + size]
+        yield chunk, ",".join("?" * len(chunk))
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
@@ -160,11 +168,8 @@ class Store:
 
     def contacts(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
         """Contacts by id, with their phones, in one pass per 500 ids."""
-        ids = list(dict.fromkeys(contact_ids))
         found: dict[str, Contact] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(contact_ids):
             phones: dict[str, list[Phone]] = {}
             for row in self.db.execute(
                 f"SELECT * FROM contact_phones WHERE contact_id IN ({marks}) "  # noqa: S608
@@ -207,11 +212,8 @@ class Store:
         ]
 
     def relationships(self, contact_ids: Iterable[str]) -> list[Relationship]:
-        ids = list(contact_ids)
         found: list[Relationship] = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(contact_ids):
             found += [
                 Relationship(
                     from_contact_id=row["from_contact_id"],
@@ -254,11 +256,8 @@ class Store:
 
     def names(self, contact_ids: Iterable[str]) -> dict[str, str]:
         """Display names by contact id (no phones, no models: cheap for many)."""
-        ids = list(contact_ids)
         found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(contact_ids):
             for row in self.db.execute(
                 f"SELECT id, first_name, last_name FROM contacts WHERE id IN ({marks})",  # noqa: S608
                 chunk,
@@ -268,11 +267,8 @@ class Store:
 
     def numbers(self, contact_ids: Iterable[str]) -> set[str]:
         """Every E.164 number those contacts have."""
-        ids = list(contact_ids)
         found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(contact_ids):
             found |= {
                 row[0]
                 for row in self.db.execute(
@@ -332,11 +328,8 @@ class Store:
 
     def notes_of(self, contact_ids: Iterable[str]) -> dict[str, list[str]]:
         """Each contact's notes, oldest first."""
-        ids = list(contact_ids)
         found: dict[str, list[str]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(contact_ids):
             for row in self.db.execute(
                 f"SELECT contact_id, body FROM notes WHERE contact_id IN ({marks}) ORDER BY id",  # noqa: S608
                 chunk,

@@ -9,25 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from rolecall.context.calllog import CallLogEntry
 from rolecall.context.models import Account, Contact, Document, Opportunity, RecordId, Role
+from rolecall.protocol.base import Params, Sent
 
 PageSize = Annotated[int, Field(ge=1, le=500)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
-    )
-
-
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_mode_override="validation")
-
-
-class SnapshotContact(_Params):
+class SnapshotContact(Params):
     """A person as the CRM page shows them near a phone number."""
 
     name: str = Field(max_length=200)
@@ -37,12 +28,12 @@ class SnapshotContact(_Params):
     email: str = Field(default="", max_length=320)
 
 
-class SnapshotDocument(_Params):
+class SnapshotDocument(Params):
     title: str = Field(max_length=200)
     url: str = Field(max_length=2000, pattern=r"^https?://")
 
 
-class PageSnapshot(_Params):
+class PageSnapshot(Params):
     """What the extension read off the CRM page in view."""
 
     crm: str = Field(max_length=32, pattern=r"^[a-z0-9_]+$")
@@ -53,7 +44,7 @@ class PageSnapshot(_Params):
     documents: list[SnapshotDocument] = Field(default_factory=list, max_length=500)
 
 
-class ContextParams(_Params):
+class ContextParams(Params):
     opportunity_id: RecordId | None = None
     phone: str | None = Field(default=None, max_length=64, description="Caller lookup.")
     snapshot: PageSnapshot | None = None
@@ -62,14 +53,14 @@ class ContextParams(_Params):
     page_size: PageSize = 200
 
 
-class Relation(_Model):
+class Relation(Sent):
     kind: str
     direction: Literal["to", "from"]
     contact_id: str
     name: str
 
 
-class ContactCard(_Model):
+class ContactCard(Sent):
     contact: Contact
     role: Role
     source_role: str
@@ -80,12 +71,12 @@ class ContactCard(_Model):
     source: Literal["store", "page"]
 
 
-class RoleGroup(_Model):
+class RoleGroup(Sent):
     role: Role
     contacts: list[ContactCard]
 
 
-class CallSummary(_Model):
+class CallSummary(Sent):
     call_id: str
     direction: str
     number: str
@@ -96,7 +87,7 @@ class CallSummary(_Model):
     notes: str
 
 
-class OpportunityContext(_Model):
+class OpportunityContext(Sent):
     opportunity: Opportunity
     account: Account | None
     groups: list[RoleGroup]
@@ -109,7 +100,7 @@ class OpportunityContext(_Model):
     next_documents_offset: int | None
 
 
-class CallerMatch(_Model):
+class CallerMatch(Sent):
     contact: Contact
     account_name: str
     opportunity_id: str | None
@@ -117,33 +108,33 @@ class CallerMatch(_Model):
     role: Role
 
 
-class ContextResult(_Model):
+class ContextResult(Sent):
     context: OpportunityContext | None
     matches: list[CallerMatch] = Field(description="Contacts whose number matched `phone`.")
 
 
-class SetRoleParams(_Params):
+class SetRoleParams(Params):
     opportunity_id: RecordId
     contact_id: RecordId
     role: Role
     is_primary: bool = False
 
 
-class AddNoteParams(_Params):
+class AddNoteParams(Params):
     contact_id: RecordId
     opportunity_id: RecordId | None = None
     body: str = Field(min_length=1, max_length=10_000)
 
 
-class CallLogParams(_Params):
+class CallLogParams(Params):
     opportunity_id: RecordId | None = None
     limit: int = Field(default=20, ge=1, le=500)
 
 
-class LoggedCall(_Model):
+class LoggedCall(Sent):
     entry: CallLogEntry
     state: Literal["live", "ended"]
 
 
-class CallLogResult(_Model):
+class CallLogResult(Sent):
     calls: list[LoggedCall]

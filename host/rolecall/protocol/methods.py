@@ -8,33 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from rolecall.protocol import context as ctx
 from rolecall.protocol import telephony as tel
+from rolecall.protocol.base import Params, Sent
 
 Text = Annotated[str, Field(max_length=200)]
 
 
-class _Model(BaseModel):
-    """Results and event payloads: every field is always sent."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
-    )
-
-
-class _Params(BaseModel):
-    """Params: fields with a default may be left out by the client."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_mode_override="validation")
-
-
-class Empty(_Params):
+class Empty(Params):
     """No fields."""
 
 
-class ClientInfo(_Params):
+class ClientInfo(Params):
     """Who is connecting: the extension in some browser, the CLI, a test."""
 
     name: Text = Field(description="e.g. `rolecall-extension`, `rolecall-cli`.")
@@ -42,7 +29,7 @@ class ClientInfo(_Params):
     browser: Text | None = Field(default=None, description="e.g. `chromium 156`, `firefox 128`.")
 
 
-class HelloParams(_Params):
+class HelloParams(Params):
     """The first request on every connection."""
 
     client: ClientInfo
@@ -52,18 +39,18 @@ class HelloParams(_Params):
     capabilities: list[Text] = Field(default_factory=list, max_length=64)
 
 
-class HostInfo(_Model):
+class HostInfo(Sent):
     name: Literal["rolecall"] = "rolecall"
     version: Text
 
 
-class DaemonInfo(_Model):
+class DaemonInfo(Sent):
     pid: int
     started_at: float = Field(description="Unix time, seconds.")
     home: str = Field(description="The state directory the daemon uses.")
 
 
-class HelloResult(_Model):
+class HelloResult(Sent):
     host: HostInfo
     protocol: int = Field(description="The version both sides will speak.")
     capabilities: list[Text]
@@ -72,16 +59,16 @@ class HelloResult(_Model):
     last_event_seq: int = Field(ge=0, description="Events after this one will reach the client.")
 
 
-class PingParams(_Params):
+class PingParams(Params):
     echo: str = Field(default="", max_length=65536, description="Returned as it is.")
 
 
-class PingResult(_Model):
+class PingResult(Sent):
     echo: str
     at: float = Field(description="Daemon's Unix time, seconds.")
 
 
-class DaemonStatusResult(_Model):
+class DaemonStatusResult(Sent):
     version: Text
     pid: int
     started_at: float
@@ -89,23 +76,23 @@ class DaemonStatusResult(_Model):
     clients: int
 
 
-class DaemonStopParams(_Params):
+class DaemonStopParams(Params):
     reason: Text = "requested"
 
 
-class DaemonClientsPayload(_Model):
+class DaemonClientsPayload(Sent):
     """`daemon.clients`: the number of connected clients changed."""
 
     clients: int = Field(ge=0)
 
 
-class DaemonStoppingPayload(_Model):
+class DaemonStoppingPayload(Sent):
     """`daemon.stopping`: the daemon is shutting down; connections will close."""
 
     reason: Text
 
 
-class MethodSpec(_Model):
+class MethodSpec(Sent):
     """How one method is called: its params and its result."""
 
     params: type[BaseModel]

@@ -10,7 +10,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from rolecall.protocol.base import Params, Sent
 
 CallId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="Daemon-assigned.")]
 AccountId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
@@ -19,16 +21,6 @@ Target = Annotated[
 ]
 SipUri = Annotated[str, Field(min_length=5, max_length=256, pattern=r"^sips?:[^\s<>\"]+$")]
 Note = Annotated[str, Field(max_length=500)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
-    )
-
-
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_mode_override="validation")
 
 
 class CallState(StrEnum):
@@ -59,7 +51,7 @@ class EndCause(StrEnum):
     FAILED = "failed"
 
 
-class RtpStats(_Model):
+class RtpStats(Sent):
     """Media counters of the call's audio stream, taken as it ended."""
 
     tx_packets: int
@@ -69,7 +61,7 @@ class RtpStats(_Model):
     codec: str
 
 
-class CallInfo(_Model):
+class CallInfo(Sent):
     """Everything a client needs to show one call."""
 
     id: CallId
@@ -94,19 +86,19 @@ class CallInfo(_Model):
     rtp: RtpStats | None
 
 
-class CallResult(_Model):
+class CallResult(Sent):
     call: CallInfo
 
 
-class CallsResult(_Model):
+class CallsResult(Sent):
     calls: list[CallInfo]
 
 
-class CallRef(_Params):
+class CallRef(Params):
     call_id: CallId
 
 
-class PlaceCallParams(_Params):
+class PlaceCallParams(Params):
     target: Target
     account_id: AccountId | None = Field(default=None, description="Default: the first one.")
     region: str | None = Field(
@@ -114,43 +106,43 @@ class PlaceCallParams(_Params):
     )
 
 
-class DeclineParams(_Params):
+class DeclineParams(Params):
     call_id: CallId
     code: Literal[486, 603] = 486
 
 
-class DtmfParams(_Params):
+class DtmfParams(Params):
     call_id: CallId
     digits: str = Field(pattern=r"^[0-9A-Da-d*#]{1,32}$")
     method: Literal["auto", "rfc2833", "info"] = "auto"
 
 
-class TransferParams(_Params):
+class TransferParams(Params):
     call_id: CallId
     target: Target
 
 
-class AttendedTransferParams(_Params):
+class AttendedTransferParams(Params):
     call_id: CallId = Field(description="The call to hand over.")
     consult_call_id: CallId = Field(description="The call with the transfer target.")
 
 
-class AddParticipantParams(_Params):
+class AddParticipantParams(Params):
     call_id: CallId
     target: Target
 
 
-class CallMessageParams(_Params):
+class CallMessageParams(Params):
     call_id: CallId
     text: str = Field(min_length=1, max_length=4000)
 
 
-class RecordParams(_Params):
+class RecordParams(Params):
     call_id: CallId
     on: bool
 
 
-class DialPlanConfig(_Model):
+class DialPlanConfig(Sent):
     """How numbers become SIP URIs for this account."""
 
     model_config = ConfigDict(
@@ -172,7 +164,7 @@ class DialPlanConfig(_Model):
     )
 
 
-class AccountConfig(_Model):
+class AccountConfig(Sent):
     """A SIP account. Its password never appears here: it lives in the OS keyring."""
 
     model_config = ConfigDict(
@@ -210,7 +202,7 @@ class RegistrationState(StrEnum):
     UNREGISTERED = "unregistered"
 
 
-class AccountStatus(_Model):
+class AccountStatus(Sent):
     config: AccountConfig
     has_password: bool
     registration: RegistrationState
@@ -219,32 +211,32 @@ class AccountStatus(_Model):
     expires_s: int | None
 
 
-class AccountSetParams(_Params):
+class AccountSetParams(Params):
     account: AccountConfig
     password: str | None = Field(
         default=None, max_length=256, description="Stored in the keyring; omit to keep."
     )
 
 
-class AccountResult(_Model):
+class AccountResult(Sent):
     account: AccountStatus
 
 
-class AccountsResult(_Model):
+class AccountsResult(Sent):
     accounts: list[AccountStatus]
 
 
-class AccountRef(_Params):
+class AccountRef(Params):
     account_id: AccountId
 
 
-class MessageSendParams(_Params):
+class MessageSendParams(Params):
     to: Target
     text: str = Field(min_length=1, max_length=4000)
     account_id: AccountId | None = None
 
 
-class MessageSendResult(_Model):
+class MessageSendResult(Sent):
     message_id: str
 
 
@@ -256,12 +248,12 @@ class PresenceStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
-class PresenceSubscribeParams(_Params):
+class PresenceSubscribeParams(Params):
     uri: SipUri
     account_id: AccountId | None = None
 
 
-class PresenceSetParams(_Params):
+class PresenceSetParams(Params):
     status: Literal["online", "away", "busy", "offline"]
     note: Note = ""
     account_id: AccountId | None = None
@@ -270,20 +262,20 @@ class PresenceSetParams(_Params):
 # ---- events -------------------------------------------------------------------------
 
 
-class CallUpdatedPayload(_Model):
+class CallUpdatedPayload(Sent):
     """`call.updated`: a call was created or changed; `call` is its whole current state."""
 
     call: CallInfo
 
 
-class DtmfReceivedPayload(_Model):
+class DtmfReceivedPayload(Sent):
     """`call.dtmf_received`: the far end pressed a key."""
 
     call_id: CallId
     digit: str
 
 
-class CallMessageReceivedPayload(_Model):
+class CallMessageReceivedPayload(Sent):
     """`call.message_received`: an instant message arrived inside a call."""
 
     call_id: CallId
@@ -292,7 +284,7 @@ class CallMessageReceivedPayload(_Model):
     content_type: str
 
 
-class RegistrationPayload(_Model):
+class RegistrationPayload(Sent):
     """`account.registration`: an account's registration changed."""
 
     account_id: AccountId
@@ -302,7 +294,7 @@ class RegistrationPayload(_Model):
     expires_s: int | None
 
 
-class PresencePayload(_Model):
+class PresencePayload(Sent):
     """`presence.updated`: a watched contact's presence changed."""
 
     account_id: AccountId
@@ -311,7 +303,7 @@ class PresencePayload(_Model):
     note: str
 
 
-class MessageReceivedPayload(_Model):
+class MessageReceivedPayload(Sent):
     """`message.received`: a pager message outside any call."""
 
     account_id: AccountId
@@ -321,7 +313,7 @@ class MessageReceivedPayload(_Model):
     content_type: str
 
 
-class MessageStatusPayload(_Model):
+class MessageStatusPayload(Sent):
     """`message.status`: the far end's answer to a message we sent."""
 
     message_id: str
