@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 ROLE_LABELS = {
@@ -116,8 +117,76 @@ def _cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_store() -> Any:
+    from rolecall.context.store import Store
+    from rolecall.paths import resolve_home
+
+    home = resolve_home()
+    home.ensure()
+    return Store(home.data_dir / "rolecall.db")
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from rolecall.context.importing import import_json, import_salesforce_csv
+
+    path = Path(args.path)
+    use_json = args.format == "json" or (args.format == "auto" and path.suffix == ".json")
+    result = (
+        import_json(path) if use_json else import_salesforce_csv(path, default_region=args.region)
+    )
+    for problem in [*result.errors, *result.warnings]:
+        print(str(problem), file=sys.stderr)
+    store = _open_store()
+    try:
+        store.load(result.dataset)
+    finally:
+        store.close()
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
+    print(f"imported {counts}; {len(result.errors)} row(s) skipped")
+    return 0 if not result.errors else 3
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from rolecall.context.exporting import export_json, export_salesforce_csv
+
+    store = _open_store()
+    try:
+        dataset = store.dataset()
+    finally:
+        store.close()
+    target = Path(args.output)
+    if args.format == "json":
+        export_json(dataset, target)
+    else:
+        export_salesforce_csv(dataset, target)
+    print(
+        f"exported {len(dataset.contacts)} contacts, {len(dataset.opportunities)} "
+        f"opportunities to {target}"
+    )
+    return 0
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from rolecall.context.demo_data import demo_dataset
+    from rolecall.paths import resolve_home
+
+    documents = resolve_home().data_dir / "documents"
+    dataset = demo_dataset(documents)
+    store = _open_store()
+    try:
+        store.load(dataset)
+    finally:
+        store.close()
+    print(
+        f"demo data loaded: {len(dataset.accounts)} accounts, "
+        f"{len(dataset.opportunities)} opportunities, {len(dataset.contacts)} contacts, "
+        f"{len(dataset.documents)} documents in {documents}"
+    )
+    return 0
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Adds `context` and `log` to the `rolecall` command."""
+    """Adds `context`, `log`, `import`, `export` and `demo-data` to the `rolecall` command."""
     context = commands.add_parser("context", help="a deal's people by role, documents, calls")
     which = context.add_mutually_exclusive_group(required=True)
     which.add_argument("--opportunity", metavar="ID")
@@ -130,3 +199,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     log.add_argument("--limit", type=int, default=20)
     log.add_argument("--json", action="store_true")
     log.set_defaults(func=_cmd_log)
+
+    imports = commands.add_parser("import", help="load CRM data into the embedded store")
+    imports.add_argument("path", help="a Salesforce data export (folder or .zip) or our .json")
+    imports.add_argument("--format", choices=["auto", "salesforce-csv", "json"], default="auto")
+    imports.add_argument("--region", default="US", help="region for numbers without +")
+    imports.set_defaults(func=_cmd_import)
+
+    export = commands.add_parser("export", help="write the embedded store's CRM data out")
+    export.add_argument("--format", choices=["csv", "json"], required=True)
+    export.add_argument("output", help="a folder (csv) or a file (json)")
+    export.set_defaults(func=_cmd_export)
+
+    demo = commands.add_parser("demo-data", help="the demo dataset")
+    demo_actions = demo.add_subparsers(dest="action", required=True, metavar="ACTION")
+    load = demo_actions.add_parser("load", help="load it (and write its documents)")
+    load.set_defaults(func=_cmd_demo_data)

@@ -132,6 +132,21 @@ class Store:
                 ],
             )  # fmt: skip
 
+    def dataset(self) -> Dataset:
+        """Everything the store holds of CRM data, for export."""
+        opportunity_ids = [row[0] for row in self.db.execute("SELECT id FROM opportunities")]
+        contact_ids = [row[0] for row in self.db.execute("SELECT id FROM contacts")]
+        account_ids = [row[0] for row in self.db.execute("SELECT id FROM accounts")]
+        contacts = self.contacts(contact_ids)
+        return Dataset(
+            accounts=[a for a in map(self.account, account_ids) if a is not None],
+            contacts=[contacts[c] for c in contact_ids if c in contacts],
+            opportunities=[o for o in map(self.opportunity, opportunity_ids) if o is not None],
+            roles=[r for o in opportunity_ids for r in self.roles(o)],
+            relationships=self.relationships(contact_ids),
+            documents=[d for o in opportunity_ids for d in self.documents(o)],
+        )
+
     def opportunity(self, opportunity_id: str) -> Opportunity | None:
         row = self.db.execute("SELECT * FROM opportunities WHERE id = ?", (opportunity_id,))
         found = row.fetchone()
