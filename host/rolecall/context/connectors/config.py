@@ -1,0 +1,171 @@
+"""Which CRMs Rolecall talks to (`config/crm.json`) and the factory that builds connectors.
+
+The file holds no secrets: each connector's token lives in the OS keyring under the
+name `crm:<kind>` (`crm:salesforce`, `crm:dynamics`, `crm:hubspot`). Example:
+
+    {"connectors": [
+      {"kind": "salesforce", "instance_url": "https://acme.my.salesforce.com"},
+      {"kind": "hubspot", "portal_id": "12345678"}
+    ]}
+
+URLs must be https; plain http is accepted only for loopback hosts (local tests).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rolecall.context.connectors.base import Connector, ConnectorError
+from rolecall.context.connectors.http import HttpOptions
+from rolecall.paths import Home
+from rolecall.secrets import SecretStore, SecretStoreUnavailable
+
+CONFIG_FILE = "crm.json"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _base_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    host = parts.hostname or ""
+    if parts.scheme != "https" and not (parts.scheme == "http" and host in LOOPBACK):
+        raise ValueError("must be an https URL")
+    if not host or parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError("must be a plain https://host[/path] URL")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+class _CrmBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    """Region for phone numbers stored without a country code (e.g. "US")."""
+
+    @property
+    def name(self) -> str:
+        """The connector's name, which is also its keyring entry's suffix."""
+        return str(type(self).model_fields["kind"].default)
+
+    @property
+    def token_name(self) -> str:
+        return f"crm:{self.name}"
+
+
+class SalesforceConfig(_CrmBase):
+    kind: Literal["salesforce"] = "salesforce"
+    instance_url: str = Field(description="https://<my-domain>.my.salesforce.com")
+    api_version: str = Field(default="v60.0", pattern=r"^v[0-9]{2,3}\.[0-9]$")
+
+    @field_validator("instance_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return _base_url(value)
+
+
+class DynamicsConfig(_CrmBase):
+    kind: Literal["dynamics"] = "dynamics"
+    org_url: str = Field(description="https://<org>.crm.dynamics.com")
+    api_version: str = Field(default="v9.2", pattern=r"^v9\.[0-9]$")
+
+    @field_validator("org_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return _base_url(value)
+
+
+class HubSpotConfig(_CrmBase):
+    kind: Literal["hubspot"] = "hubspot"
+    base_url: str = "https://api.hubapi.com"
+    portal_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
+    """The HubSpot account id, for links to records in the HubSpot app."""
+    call_outcomes: dict[str, str] = Field(default_factory=dict)
+    """Call disposition wording → HubSpot call outcome GUID (`hs_call_disposition`)."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return _base_url(value)
+
+
+CrmConfig = Annotated[
+    SalesforceConfig | DynamicsConfig | HubSpotConfig, Field(discriminator="kind")
+]
+
+
+class CrmConfigFile(BaseModel):
+    """The whole `config/crm.json`: at most one connector per kind."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    connectors: list[CrmConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_per_kind(self) -> CrmConfigFile:
+        kinds = [c.kind for c in self.connectors]
+        if len(kinds) != len(set(kinds)):
+            raise ValueError("each CRM kind may be configured once")
+        return self
+
+
+def config_path(home: Home) -> Path:
+    return home.config_dir / CONFIG_FILE
+
+
+def load_config(home: Home) -> CrmConfigFile:
+    """The configured CRMs; none when the file does not exist."""
+    path = config_path(home)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return CrmConfigFile()
+    try:
+        return CrmConfigFile.model_validate(json.loads(text))
+    except (ValueError, ValidationError) as exc:
+        raise ConnectorError(
+            f"{path} is not a valid CRM configuration: {exc}", retryable=False
+        ) from None
+
+
+def make_connector(
+    config: SalesforceConfig | DynamicsConfig | HubSpotConfig,
+    secrets: SecretStore,
+    *,
+    options: HttpOptions | None = None,
+) -> Connector:
+    """The connector for `config`, with its token read from the keyring."""
+    try:
+        token = secrets.get(config.token_name)
+    except SecretStoreUnavailable as exc:
+        raise ConnectorError(
+            f"cannot read the {config.name} token from the keyring: {exc}", retryable=False
+        ) from None
+    if not token:
+        raise ConnectorError(
+            f"no {config.name} token in the keyring: store an API access token under the "
+            f"name '{config.token_name}' (service 'rolecall')",
+            retryable=False,
+        )
+    if isinstance(config, SalesforceConfig):
+        from rolecall.context.connectors.salesforce import SalesforceConnector
+
+        return SalesforceConnector(config, token, options=options)
+    if isinstance(config, DynamicsConfig):
+        from rolecall.context.connectors.dynamics import DynamicsConnector
+
+        return DynamicsConnector(config, token, options=options)
+    from rolecall.context.connectors.hubspot import HubSpotConnector
+
+    return HubSpotConnector(config, token, options=options)
+
+
+def make_connectors(
+    home: Home, secrets: SecretStore, *, options: HttpOptions | None = None
+) -> dict[str, Connector]:
+    """Every configured connector by name; raises on the first one that cannot be built."""
+    return {
+        c.name: make_connector(c, secrets, options=options) for c in load_config(home).connectors
+    }

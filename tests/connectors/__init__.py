@@ -1,0 +1,1 @@
+"""Tests of the CRM connectors against local fake CRM servers."""
