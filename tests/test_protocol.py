@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rolecall.context.handlers import context_handlers
+from rolecall.context.outbox import Outbox
 from rolecall.context.service import ContextService
 from rolecall.context.store import Store
 from rolecall.daemon.core_handlers import core_handlers
@@ -82,7 +83,7 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
     handlers = {
         **core_handlers(server),
         **telephony_handlers(service),
-        **context_handlers(ContextService(store)),
+        **context_handlers(ContextService(store), Outbox(store)),
     }
     store.close()
     assert set(handlers) == set(METHODS)

@@ -93,6 +93,7 @@ export interface Events {
   "call.dtmf_received": DtmfReceivedPayload;
   "call.message_received": CallMessageReceivedPayload;
   "call.updated": CallUpdatedPayload;
+  "calllog.sync": SyncUpdatedPayload;
   "daemon.clients": DaemonClientsPayload;
   "daemon.stopping": DaemonStoppingPayload;
   "message.received": MessageReceivedPayload;
@@ -212,6 +213,31 @@ export interface RtpStats {
   rx_lost: number;
   rx_packets: number;
   tx_packets: number;
+}
+/**
+ * `calllog.sync`: a write-back to a CRM succeeded, failed, or will be retried.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "SyncUpdatedPayload".
+ */
+export interface SyncUpdatedPayload {
+  item: SyncItem;
+}
+/**
+ * One write-back to a CRM and how it is going.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "SyncItem".
+ */
+export interface SyncItem {
+  attempts: number;
+  connector: string;
+  idempotency_key: string;
+  kind: string;
+  last_error: string;
+  next_attempt_at: string;
+  remote_id: string | null;
+  state: "pending" | "done" | "failed";
 }
 /**
  * `daemon.clients`: the number of connected clients changed.
@@ -409,6 +435,7 @@ export interface Methods {
   "call.transfer_attended": CallTransferAttendedMethod;
   "call.unmute": CallUnmuteMethod;
   "calllog.list": CalllogListMethod;
+  "calllog.sync_status": CalllogSyncStatusMethod;
   "calls.list": CallsListMethod;
   "context.add_note": ContextAddNoteMethod;
   "context.get": ContextGetMethod;
@@ -840,6 +867,29 @@ export interface CallLogEntry {
   recording_path?: string | null;
   started_at: string;
   subject?: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CalllogSyncStatusMethod".
+ */
+export interface CalllogSyncStatusMethod {
+  params: SyncListParams;
+  result: SyncListResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "SyncListParams".
+ */
+export interface SyncListParams {
+  limit?: number;
+  state?: ("pending" | "done" | "failed") | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "SyncListResult".
+ */
+export interface SyncListResult {
+  items: SyncItem[];
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

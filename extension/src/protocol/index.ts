@@ -87,6 +87,7 @@ export const METHOD_NAMES = [
   "context.set_role",
   "context.add_note",
   "calllog.list",
+  "calllog.sync_status",
 ] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
 export const EVENT_NAMES = [
@@ -99,6 +100,7 @@ export const EVENT_NAMES = [
   "presence.updated",
   "message.received",
   "message.status",
+  "calllog.sync",
 ] as const;
 /** Every error code, at run time (checked against `ErrorCode` below). */
 export const ERROR_CODES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rolecall.context.models import ContactRole
+from rolecall.context.outbox import Outbox, sync_item
 from rolecall.context.service import ContextService
 from rolecall.daemon.dispatch import Caller, Handler
 from rolecall.protocol import context as ctx
@@ -12,8 +13,8 @@ from rolecall.protocol.errors import ErrorCode, ProtocolError
 from rolecall.protocol.methods import Empty
 
 
-def context_handlers(service: ContextService) -> dict[str, Handler]:
-    """Handlers bound to one context service."""
+def context_handlers(service: ContextService, outbox: Outbox) -> dict[str, Handler]:
+    """Handlers bound to one context service and the outbox."""
     store = service.store
 
     async def get(caller: Caller, params: ctx.ContextParams) -> ctx.ContextResult:
@@ -55,7 +56,12 @@ def context_handlers(service: ContextService) -> dict[str, Handler]:
             calls=[ctx.LoggedCall(entry=entry, state=state) for entry, state in rows]  # type: ignore[arg-type]
         )
 
+    async def sync_status(caller: Caller, params: ctx.SyncListParams) -> ctx.SyncListResult:
+        items = outbox.items(state=params.state, limit=params.limit)
+        return ctx.SyncListResult.model_validate({"items": [sync_item(i) for i in items]})
+
     handlers: dict[str, Any] = {
+        "calllog.sync_status": sync_status,
         "context.get": get,
         "context.set_role": set_role,
         "context.add_note": add_note,

@@ -8,6 +8,7 @@ those the caller's number matches when the match is unambiguous.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from rolecall.context.calllog import CallLogEntry
@@ -22,8 +23,12 @@ def _when(timestamp: float | None) -> datetime | None:
 class CallLogger:
     """Keeps the call log in step with the calls."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, on_ended: Callable[[CallLogEntry], None] = lambda entry: None
+    ) -> None:
         self._store = store
+        self._on_ended = on_ended
+        """Told of each finished call once it is on disk (it queues the CRM write-backs)."""
         self._links: dict[str, tuple[str | None, str | None, str | None]] = {}
         self._recordings: dict[str, str] = {}
         self._written: dict[str, tuple[str | None, str | None, str | None]] = {}
@@ -81,7 +86,9 @@ class CallLogger:
         if call.recording:
             self._recordings[call.id] = call.recording
         if call.state == CallState.DISCONNECTED:
-            self._store.call_ended(self.entry(call))
+            finished = self.entry(call)
+            self._store.call_ended(finished)
+            self._on_ended(finished)
             for known in (self._links, self._recordings, self._written):
                 known.pop(call.id, None)
             return

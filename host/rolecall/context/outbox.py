@@ -43,6 +43,20 @@ class OutboxItem:
     remote_id: str | None
 
 
+def sync_item(item: OutboxItem) -> dict[str, Any]:
+    """The item as the protocol's `SyncItem` (no payload: it may hold call notes)."""
+    return {
+        "connector": item.connector,
+        "kind": item.kind,
+        "idempotency_key": item.idempotency_key,
+        "state": item.state,
+        "attempts": item.attempts,
+        "next_attempt_at": item.next_attempt_at.isoformat(),
+        "last_error": item.last_error,
+        "remote_id": item.remote_id,
+    }
+
+
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failure."""
     return timedelta(seconds=min(2.0 ** max(attempts - 1, 0), MAX_DELAY_S))
@@ -142,7 +156,7 @@ class OutboxWorker:
         self,
         outbox: Outbox,
         connectors: Mapping[str, Connector],
-        on_change: Callable[[OutboxItem], None] = lambda item: None,
+        on_change: Callable[[OutboxItem], object] = lambda item: None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._outbox = outbox

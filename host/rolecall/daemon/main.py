@@ -9,8 +9,12 @@ import signal
 import sys
 
 from rolecall import __version__
+from rolecall.context.calllog import CallLogEntry
+from rolecall.context.connectors.base import Connector, ConnectorError
+from rolecall.context.connectors.config import load_config, make_connector
 from rolecall.context.handlers import context_handlers
 from rolecall.context.logger import CallLogger
+from rolecall.context.outbox import Outbox, OutboxWorker, sync_item
 from rolecall.context.service import ContextService
 from rolecall.context.store import Store
 from rolecall.daemon.core_handlers import core_handlers
@@ -28,25 +32,57 @@ from rolecall.telephony.stack import StackError
 log = logging.getLogger("rolecall.daemon")
 
 
+def _connectors(home: Home, secrets: SecretStore) -> dict[str, Connector]:
+    """Every configured CRM that can be reached; one without a token does not stop the rest."""
+    try:
+        configs = load_config(home).connectors
+    except ConnectorError as exc:
+        log.error("CRM connectors off: %s", exc.message)
+        return {}
+    found: dict[str, Connector] = {}
+    for config in configs:
+        try:
+            found[config.name] = make_connector(config, secrets)
+        except ConnectorError as exc:
+            log.error("%s write-backs wait: %s", config.name, exc.message)
+    return found
+
+
 async def _serve(home: Home) -> None:
     server = DaemonServer(home)
+    secrets = SecretStore(home)
     store = Store(home.data_dir / "rolecall.db")
-    call_log = CallLogger(store)
+    outbox = Outbox(store)
+    connectors = _connectors(home, secrets)
+    worker = OutboxWorker(
+        outbox,
+        connectors,
+        on_change=lambda item: server.emit("calllog.sync", {"item": sync_item(item)}),
+    )
+
+    def queue_write_backs(entry: CallLogEntry) -> None:
+        for name in connectors:
+            outbox.enqueue(name, "call_log", entry.idempotency_key, entry.model_dump(mode="json"))
+        if connectors:
+            worker.poke()
+
+    call_log = CallLogger(store, on_ended=queue_write_backs)
     interrupted = call_log.recover()
     if interrupted:
         log.warning(
             "%d call(s) were up when the daemon last stopped: logged as interrupted", interrupted
         )
     telephony = TelephonyService(
-        home, Pjsua2Stack(load_settings(home)), server.emit, SecretStore(home), call_log.update
+        home, Pjsua2Stack(load_settings(home)), server.emit, secrets, call_log.update
     )
     server.set_handlers(
         {
             **core_handlers(server),
             **telephony_handlers(telephony),
-            **context_handlers(ContextService(store)),
+            **context_handlers(ContextService(store), outbox),
         }
     )
+    outbox_task = asyncio.get_running_loop().create_task(worker.run())
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(signum, server.request_stop, signal.Signals(signum).name)
@@ -59,6 +95,7 @@ async def _serve(home: Home) -> None:
     await server.wait_stopped()
     log.info("stopping: %s", server.stop_reason)
     await telephony.stop()
+    outbox_task.cancel()
     await server.close()
     store.close()
 
@@ -70,6 +107,7 @@ def run_daemon(home: Home) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s",
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines hold query strings
     faulthandler.enable()  # a crash in native code leaves every thread's stack in the log
     home.ensure()
     lock = InstanceLock(home.lock_path)

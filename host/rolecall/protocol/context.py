@@ -138,3 +138,31 @@ class LoggedCall(Sent):
 
 class CallLogResult(Sent):
     calls: list[LoggedCall]
+
+
+class SyncItem(Sent):
+    """One write-back to a CRM and how it is going."""
+
+    connector: str
+    kind: str
+    idempotency_key: str
+    state: Literal["pending", "done", "failed"]
+    attempts: int
+    next_attempt_at: str
+    last_error: str
+    remote_id: str | None
+
+
+class SyncListParams(Params):
+    state: Literal["pending", "done", "failed"] | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class SyncListResult(Sent):
+    items: list[SyncItem]
+
+
+class SyncUpdatedPayload(Sent):
+    """`calllog.sync`: a write-back to a CRM succeeded, failed, or will be retried."""
+
+    item: SyncItem

@@ -131,6 +131,7 @@ METHODS: dict[str, MethodSpec] = {
     "context.set_role": MethodSpec(params=ctx.SetRoleParams, result=Empty),
     "context.add_note": MethodSpec(params=ctx.AddNoteParams, result=Empty),
     "calllog.list": MethodSpec(params=ctx.CallLogParams, result=ctx.CallLogResult),
+    "calllog.sync_status": MethodSpec(params=ctx.SyncListParams, result=ctx.SyncListResult),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {
@@ -143,6 +144,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "presence.updated": tel.PresencePayload,
     "message.received": tel.MessageReceivedPayload,
     "message.status": tel.MessageStatusPayload,
+    "calllog.sync": ctx.SyncUpdatedPayload,
 }
 
 CAPABILITIES: tuple[str, ...] = (

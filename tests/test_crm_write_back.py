@@ -1,0 +1,81 @@
+"""A finished call reaches the CRM once, through the outbox, even when the CRM fails first.
+
+The CRM is the replaying Salesforce of tests/connectors (documented response shapes on
+a loopback HTTP server); the daemon, the SIP call and the SQLite outbox are real.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from connectors.fake_server import FakeServer, Reply
+from connectors.fakes import FakeSalesforce
+from rolecall.client import DaemonClient
+from rolecall.paths import Home
+from rolecall.secrets import SecretStore
+from support.calls import place, wait_call, wait_event
+from support.daemons import RunningDaemon, start_daemon, stop_daemon
+from support.sip.sipp import SippPeer
+
+TOKEN = "00Dtest!AQ8AQ.daemon-token"
+
+
+@pytest.fixture
+def crm() -> Iterator[tuple[FakeServer, FakeSalesforce]]:
+    server = FakeServer().start()
+    try:
+        yield server, FakeSalesforce(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def daemon_with_crm(
+    rc_home: Home, crm: tuple[FakeServer, FakeSalesforce]
+) -> Iterator[RunningDaemon]:
+    server, _ = crm
+    rc_home.config_dir.mkdir(parents=True, exist_ok=True)
+    (rc_home.config_dir / "crm.json").write_text(
+        json.dumps({"connectors": [{"kind": "salesforce", "instance_url": server.url}]})
+    )
+    SecretStore(rc_home).set("crm:salesforce", TOKEN)
+    running = start_daemon(rc_home)
+    try:
+        yield running
+    finally:
+        stop_daemon(running)
+
+
+def test_call_log_reaches_salesforce_once_after_failures(
+    daemon_with_crm: RunningDaemon, crm: tuple[FakeServer, FakeSalesforce]
+) -> None:
+    server, salesforce = crm
+    server.fail(
+        "POST", "/sobjects/Task/", Reply(503, [{"errorCode": "SERVER_UNAVAILABLE"}]), times=2
+    )
+    peer = SippPeer("uas_busy").start()
+    try:
+        with DaemonClient.open(daemon_with_crm.home, start=False) as client:
+            call = place(client, peer.uri())
+            wait_call(client, call["id"], "disconnected")
+            key = f"rolecall:{call['id']}"
+            synced = wait_event(
+                client,
+                "calllog.sync",
+                lambda p: p["item"]["idempotency_key"] == key and p["item"]["state"] == "done",
+                timeout=30,
+            )["item"]
+            status = client.request("calllog.sync_status", {})["items"]
+        assert peer.wait() == 0
+    finally:
+        peer.cleanup()
+    assert synced["remote_id"].startswith("00T")
+    assert len(server.matching("POST", "/sobjects/Task/")) == 3  # two refused, one created
+    assert [(i["idempotency_key"], i["state"]) for i in status] == [(key, "done")]
+    tasks = [t for t in salesforce.tasks.values() if t.get("CallObject") == key]
+    assert len(tasks) == 1  # two failures, one record
+    assert tasks[0]["TaskSubtype"] == "Call" and tasks[0]["CallType"] == "Outbound"
+    assert all(r.headers.get("authorization") == f"Bearer {TOKEN}" for r in server.requests)
