@@ -79,3 +79,35 @@ def test_call_log_reaches_salesforce_once_after_failures(
     assert len(tasks) == 1  # two failures, one record
     assert tasks[0]["TaskSubtype"] == "Call" and tasks[0]["CallType"] == "Outbound"
     assert all(r.headers.get("authorization") == f"Bearer {TOKEN}" for r in server.requests)
+
+
+def test_context_comes_from_the_crm_and_role_changes_go_back(
+    daemon_with_crm: RunningDaemon, crm: tuple[FakeServer, FakeSalesforce]
+) -> None:
+    server, salesforce = crm
+    opportunity = FakeSalesforce.OPPORTUNITY
+    with DaemonClient.open(daemon_with_crm.home, start=False) as client:
+        fetched = client.request(
+            "context.get", {"opportunity_id": opportunity, "crm": "salesforce"}
+        )["context"]
+        assert fetched["opportunity"]["id"] == opportunity
+        people = [c for g in fetched["groups"] for c in g["contacts"]]
+        assert people and all(c["source"] == "store" for c in people)
+        target = people[-1]["contact"]["id"]
+        client.request(
+            "context.set_role",
+            {"opportunity_id": opportunity, "contact_id": target, "role": "economic_buyer",
+             "is_primary": False, "crm": "salesforce"},
+        )  # fmt: skip
+        wait_event(
+            client,
+            "calllog.sync",
+            lambda p: p["item"]["kind"] == "contact_role" and p["item"]["state"] == "done",
+            timeout=30,
+        )
+        again = client.request("context.get", {"opportunity_id": opportunity})["context"]
+    buyers = next(g for g in again["groups"] if g["role"] == "economic_buyer")["contacts"]
+    assert target in [c["contact"]["id"] for c in buyers]
+    roles = [r for r in salesforce.roles.values() if r.get("ContactId") == target]
+    assert roles and roles[-1]["Role"] == "Economic Buyer"
+    assert server.matching("GET", "/query")  # it was read from the CRM

@@ -83,7 +83,7 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
     handlers = {
         **core_handlers(server),
         **telephony_handlers(service),
-        **context_handlers(ContextService(store), Outbox(store)),
+        **context_handlers(ContextService(store), Outbox(store), {}),
     }
     store.close()
     assert set(handlers) == set(METHODS)

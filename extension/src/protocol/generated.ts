@@ -937,6 +937,10 @@ export interface ContextGetMethod {
  */
 export interface ContextParams {
   contacts_offset?: number;
+  /**
+   * Fetch the opportunity from this configured CRM (kept in the store).
+   */
+  crm?: string | null;
   documents_offset?: number;
   opportunity_id?: string | null;
   page_size?: number;
@@ -1164,6 +1168,10 @@ export interface ContextSetRoleMethod {
  */
 export interface SetRoleParams {
   contact_id: string;
+  /**
+   * Also write the change back to this configured CRM (through the outbox).
+   */
+  crm?: string | null;
   is_primary?: boolean;
   opportunity_id: string;
   role: Role;

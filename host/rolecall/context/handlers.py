@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from rolecall.context.connectors.base import Connector, ConnectorError
 from rolecall.context.models import ContactRole
 from rolecall.context.outbox import Outbox, sync_item
 from rolecall.context.service import ContextService
@@ -13,15 +16,39 @@ from rolecall.protocol.errors import ErrorCode, ProtocolError
 from rolecall.protocol.methods import Empty
 
 
-def context_handlers(service: ContextService, outbox: Outbox) -> dict[str, Handler]:
-    """Handlers bound to one context service and the outbox."""
+def context_handlers(
+    service: ContextService,
+    outbox: Outbox,
+    connectors: Mapping[str, Connector],
+    poke: Callable[[], None] = lambda: None,
+) -> dict[str, Handler]:
+    """Handlers bound to one context service, the outbox and the configured CRMs."""
     store = service.store
+
+    def connector(name: str) -> Connector:
+        found = connectors.get(name)
+        if found is None:
+            raise ProtocolError(ErrorCode.UNAVAILABLE, f"no {name} connector is configured")
+        return found
 
     async def get(caller: Caller, params: ctx.ContextParams) -> ctx.ContextResult:
         if params.opportunity_id is None and params.phone is None and params.snapshot is None:
             raise ProtocolError(
                 ErrorCode.INVALID_MESSAGE, "give an opportunity_id, a phone or a snapshot"
             )
+        if params.crm is not None and params.opportunity_id is not None:
+            crm = connector(params.crm)
+            try:
+                fetched = await asyncio.to_thread(crm.opportunity, params.opportunity_id)
+            except ConnectorError as exc:
+                if store.opportunity(params.opportunity_id) is None:
+                    raise ProtocolError(
+                        ErrorCode.UNAVAILABLE,
+                        f"{params.crm}: {exc.message}",
+                        {"status": exc.status},
+                    ) from None
+            else:
+                store.load(fetched)  # the store keeps the CRM's latest view
         return service.get(params)
 
     async def set_role(caller: Caller, params: ctx.SetRoleParams) -> Empty:
@@ -33,15 +60,25 @@ def context_handlers(service: ContextService, outbox: Outbox) -> dict[str, Handl
             (r for r in store.roles(params.opportunity_id) if r.contact_id == params.contact_id),
             None,
         )
-        store.set_role(
-            ContactRole(
-                opportunity_id=params.opportunity_id,
-                contact_id=params.contact_id,
-                role=params.role,
-                source_role=current.source_role if current else "",
-                is_primary=params.is_primary,
-            )
+        changed = ContactRole(
+            opportunity_id=params.opportunity_id,
+            contact_id=params.contact_id,
+            role=params.role,
+            # the CRM's own wording stays only while the role is the one it names
+            source_role=current.source_role if current and current.role == params.role else "",
+            is_primary=params.is_primary,
         )
+        if params.crm is not None:
+            connector(params.crm)  # refuse before storing anything if it is not configured
+        store.set_role(changed)
+        if params.crm is not None:
+            # the change itself is the key: repeating it is one write, a new one another
+            key = (
+                f"role:{params.opportunity_id}:{params.contact_id}:"
+                f"{params.role.value}:{int(params.is_primary)}"
+            )
+            outbox.enqueue(params.crm, "contact_role", key, changed.model_dump(mode="json"))
+            poke()
         return Empty()
 
     async def add_note(caller: Caller, params: ctx.AddNoteParams) -> Empty:

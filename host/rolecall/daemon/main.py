@@ -79,7 +79,7 @@ async def _serve(home: Home) -> None:
         {
             **core_handlers(server),
             **telephony_handlers(telephony),
-            **context_handlers(ContextService(store), outbox),
+            **context_handlers(ContextService(store), outbox, connectors, worker.poke),
         }
     )
     outbox_task = asyncio.get_running_loop().create_task(worker.run())

@@ -46,6 +46,11 @@ class PageSnapshot(Params):
 
 class ContextParams(Params):
     opportunity_id: RecordId | None = None
+    crm: str | None = Field(
+        default=None,
+        pattern=r"^(salesforce|dynamics|hubspot)$",
+        description="Fetch the opportunity from this configured CRM (kept in the store).",
+    )
     phone: str | None = Field(default=None, max_length=64, description="Caller lookup.")
     snapshot: PageSnapshot | None = None
     contacts_offset: int = Field(default=0, ge=0)
@@ -118,6 +123,11 @@ class SetRoleParams(Params):
     contact_id: RecordId
     role: Role
     is_primary: bool = False
+    crm: str | None = Field(
+        default=None,
+        pattern=r"^(salesforce|dynamics|hubspot)$",
+        description="Also write the change back to this configured CRM (through the outbox).",
+    )
 
 
 class AddNoteParams(Params):
