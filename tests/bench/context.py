@@ -70,6 +70,25 @@ def _median_ms(action: object, rounds: int) -> float:
     return statistics.median(times)
 
 
+def _import_rate(directory: Path, contacts: int) -> tuple[float, float]:
+    """(rows/s through the CSV importer alone, rows/s importer + store) for `contacts` rows."""
+    from rolecall.context.exporting import export_salesforce_csv
+    from rolecall.context.importing import import_salesforce_csv
+
+    source = directory / "export"
+    export_salesforce_csv(_dataset(contacts, {"opp-1": (10, 1)}), source)
+    started = time.perf_counter()
+    result = import_salesforce_csv(source, default_region="US")
+    parsed = time.perf_counter() - started
+    if len(result.dataset.contacts) != contacts:
+        raise RuntimeError(f"imported {len(result.dataset.contacts)} of {contacts} contacts")
+    store = Store(directory / "import.db")
+    store.load(result.dataset)
+    total = time.perf_counter() - started
+    store.close()
+    return contacts / parsed, contacts / total
+
+
 def run() -> list[Line]:
     directory = Path(tempfile.mkdtemp(prefix="rc-bench-ctx-"))
     try:
@@ -86,6 +105,7 @@ def run() -> list[Line]:
         lookup = _median_ms(lambda: store.contacts_by_phone("+12122054321"), 200)
         caller = _median_ms(lambda: service.get(ContextParams(phone="+1 212 205 4321")), 100)
         store.close()
+        parse_rate, import_rate = _import_rate(directory, 100_000)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return [
@@ -98,4 +118,6 @@ def run() -> list[Line]:
          "note": "number parse + lookup + the caller's deals"},
         {"name": "store_load_100k_contacts", "value": round(len(dataset.contacts) / load_s),
          "unit": "contacts/s", "note": "one transaction, with roles and documents"},
+        {"name": "csv_import_100k_contacts", "value": round(import_rate), "unit": "rows/s",
+         "parse_only": round(parse_rate), "note": "Salesforce export CSVs → store"},
     ]  # fmt: skip
