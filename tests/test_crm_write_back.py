@@ -32,17 +32,19 @@ def crm() -> Iterator[tuple[FakeServer, FakeSalesforce]]:
         server.stop()
 
 
+def start_with_crm(home: Home, server: FakeServer, **settings: object) -> RunningDaemon:
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    connectors = [{"kind": "salesforce", "instance_url": server.url}]
+    (home.config_dir / "crm.json").write_text(json.dumps({"connectors": connectors, **settings}))
+    SecretStore(home).set("crm:salesforce", TOKEN)
+    return start_daemon(home)
+
+
 @pytest.fixture
 def daemon_with_crm(
     rc_home: Home, crm: tuple[FakeServer, FakeSalesforce]
 ) -> Iterator[RunningDaemon]:
-    server, _ = crm
-    rc_home.config_dir.mkdir(parents=True, exist_ok=True)
-    (rc_home.config_dir / "crm.json").write_text(
-        json.dumps({"connectors": [{"kind": "salesforce", "instance_url": server.url}]})
-    )
-    SecretStore(rc_home).set("crm:salesforce", TOKEN)
-    running = start_daemon(rc_home)
+    running = start_with_crm(rc_home, crm[0])
     try:
         yield running
     finally:
@@ -111,3 +113,40 @@ def test_context_comes_from_the_crm_and_role_changes_go_back(
     roles = [r for r in salesforce.roles.values() if r.get("ContactId") == target]
     assert roles and roles[-1]["Role"] == "Economic Buyer"
     assert server.matching("GET", "/query")  # it was read from the CRM
+
+
+def test_wrap_up_notes_and_disposition_go_with_the_call(
+    rc_home: Home, crm: tuple[FakeServer, FakeSalesforce]
+) -> None:
+    server, salesforce = crm
+    daemon = start_with_crm(rc_home, server, wrapup_s=600)  # waits for the user's wrap-up
+    peer = SippPeer("uas_busy").start()
+    try:
+        with DaemonClient.open(daemon.home, start=False) as client:
+            call = place(client, peer.uri())
+            wait_call(client, call["id"], "disconnected")
+            key = f"rolecall:{call['id']}"
+            waiting = client.request("calllog.sync_status", {"state": "pending"})["items"]
+            assert [i["idempotency_key"] for i in waiting] == [key]
+            assert not server.matching("POST", "/sobjects/Task/")  # not before wrap-up
+            updated = client.request(
+                "calllog.update",
+                {"call_id": call["id"], "disposition": "Left voicemail",
+                 "notes": "Asked for the Q3 pricing sheet.", "final": True},
+            )  # fmt: skip
+            assert updated["entry"]["notes"] == "Asked for the Q3 pricing sheet."
+            wait_event(
+                client,
+                "calllog.sync",
+                lambda p: p["item"]["idempotency_key"] == key and p["item"]["state"] == "done",
+                timeout=30,
+            )
+            logged = client.request("calllog.list", {})["calls"][0]["entry"]
+        assert peer.wait() == 0
+    finally:
+        peer.cleanup()
+        stop_daemon(daemon)
+    (task,) = [t for t in salesforce.tasks.values() if t.get("CallObject") == key]
+    assert task["CallDisposition"] == "Left voicemail"
+    assert "Asked for the Q3 pricing sheet." in task["Description"]
+    assert logged["disposition"] == "Left voicemail"

@@ -436,6 +436,7 @@ export interface Methods {
   "call.unmute": CallUnmuteMethod;
   "calllog.list": CalllogListMethod;
   "calllog.sync_status": CalllogSyncStatusMethod;
+  "calllog.update": CalllogUpdateMethod;
   "calls.list": CallsListMethod;
   "context.add_note": ContextAddNoteMethod;
   "context.get": ContextGetMethod;
@@ -890,6 +891,30 @@ export interface SyncListParams {
  */
 export interface SyncListResult {
   items: SyncItem[];
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CalllogUpdateMethod".
+ */
+export interface CalllogUpdateMethod {
+  params: CallLogUpdateParams;
+  result: LoggedCall;
+}
+/**
+ * Wrap-up: what the user adds to a call's log entry once it has ended (or while up).
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallLogUpdateParams".
+ */
+export interface CallLogUpdateParams {
+  call_id: string;
+  disposition?: string | null;
+  documents_presented?: string[] | null;
+  /**
+   * Wrap-up is done: write it to the CRMs now.
+   */
+  final?: boolean;
+  notes?: string | null;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

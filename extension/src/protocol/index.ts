@@ -88,6 +88,7 @@ export const METHOD_NAMES = [
   "context.add_note",
   "calllog.list",
   "calllog.sync_status",
+  "calllog.update",
 ] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
 export const EVENT_NAMES = [

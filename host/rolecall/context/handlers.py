@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+from rolecall.context.calllog import CallLogEntry
 from rolecall.context.connectors.base import Connector, ConnectorError
 from rolecall.context.models import ContactRole
 from rolecall.context.outbox import Outbox, sync_item
@@ -21,6 +23,7 @@ def context_handlers(
     outbox: Outbox,
     connectors: Mapping[str, Connector],
     poke: Callable[[], None] = lambda: None,
+    wrapup_end: Callable[[CallLogEntry], datetime] = lambda entry: datetime.now(UTC),
 ) -> dict[str, Handler]:
     """Handlers bound to one context service, the outbox and the configured CRMs."""
     store = service.store
@@ -97,7 +100,36 @@ def context_handlers(
         items = outbox.items(state=params.state, limit=params.limit)
         return ctx.SyncListResult.model_validate({"items": [sync_item(i) for i in items]})
 
+    async def calllog_update(caller: Caller, params: ctx.CallLogUpdateParams) -> ctx.LoggedCall:
+        found = store.call(params.call_id)
+        if found is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"no logged call {params.call_id}")
+        entry, state = found
+        changes = {
+            name: value
+            for name in ("disposition", "notes", "documents_presented")
+            if (value := getattr(params, name)) is not None
+        }
+        entry = entry.model_copy(update=changes)
+        if state == "ended":
+            store.call_ended(entry)
+            for name in connectors:  # pending write-backs carry the new text
+                outbox.enqueue(
+                    name,
+                    "call_log",
+                    entry.idempotency_key,
+                    entry.model_dump(mode="json"),
+                    not_before=None if params.final else wrapup_end(entry),
+                )
+            if params.final:
+                outbox.release(entry.idempotency_key, datetime.now(UTC))
+                poke()
+        else:
+            store.call_started(entry)
+        return ctx.LoggedCall(entry=entry, state=state)  # type: ignore[arg-type]
+
     handlers: dict[str, Any] = {
+        "calllog.update": calllog_update,
         "calllog.sync_status": sync_status,
         "context.get": get,
         "context.set_role": set_role,

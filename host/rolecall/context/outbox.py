@@ -86,6 +86,13 @@ class Outbox:
             (connector, kind, key, json.dumps(payload), when),
         )
 
+    def release(self, key: str, when: datetime) -> None:
+        """Makes every pending item with this key due at `when` (e.g. wrap-up is over)."""
+        self._db.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE idempotency_key = ? AND state = 'pending'",
+            (when.isoformat(), key),
+        )
+
     def items(self, *, state: str | None = None, limit: int = 100) -> list[OutboxItem]:
         sql = "SELECT * FROM outbox"
         args: list[object] = []

@@ -375,6 +375,10 @@ class Store:
             ),
         )  # fmt: skip
 
+    def call(self, call_id: str) -> tuple[CallLogEntry, str] | None:
+        row = self.db.execute("SELECT * FROM calls WHERE call_id = ?", (call_id,)).fetchone()
+        return (self._entry(row), row["state"]) if row is not None else None
+
     def calls(
         self, *, opportunity_id: str | None = None, limit: int = 20, state: str | None = None
     ) -> list[tuple[CallLogEntry, str]]:

@@ -7,6 +7,7 @@ import faulthandler
 import logging
 import signal
 import sys
+from datetime import datetime, timedelta
 
 from rolecall import __version__
 from rolecall.context.calllog import CallLogEntry
@@ -48,6 +49,13 @@ def _connectors(home: Home, secrets: SecretStore) -> dict[str, Connector]:
     return found
 
 
+def _wrapup_s(home: Home) -> int:
+    try:
+        return load_config(home).wrapup_s
+    except ConnectorError:
+        return 0
+
+
 async def _serve(home: Home) -> None:
     server = DaemonServer(home)
     secrets = SecretStore(home)
@@ -60,9 +68,17 @@ async def _serve(home: Home) -> None:
         on_change=lambda item: server.emit("calllog.sync", {"item": sync_item(item)}),
     )
 
+    wrapup = timedelta(seconds=_wrapup_s(home))
+
+    def wrapup_end(entry: CallLogEntry) -> datetime:
+        return entry.ended_at + wrapup
+
     def queue_write_backs(entry: CallLogEntry) -> None:
         for name in connectors:
-            outbox.enqueue(name, "call_log", entry.idempotency_key, entry.model_dump(mode="json"))
+            outbox.enqueue(
+                name, "call_log", entry.idempotency_key, entry.model_dump(mode="json"),
+                not_before=wrapup_end(entry),
+            )  # fmt: skip
         if connectors:
             worker.poke()
 
@@ -79,7 +95,7 @@ async def _serve(home: Home) -> None:
         {
             **core_handlers(server),
             **telephony_handlers(telephony),
-            **context_handlers(ContextService(store), outbox, connectors, worker.poke),
+            **context_handlers(ContextService(store), outbox, connectors, worker.poke, wrapup_end),
         }
     )
     outbox_task = asyncio.get_running_loop().create_task(worker.run())

@@ -141,6 +141,16 @@ class CallLogParams(Params):
     limit: int = Field(default=20, ge=1, le=500)
 
 
+class CallLogUpdateParams(Params):
+    """Wrap-up: what the user adds to a call's log entry once it has ended (or while up)."""
+
+    call_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    disposition: str | None = Field(default=None, max_length=100)
+    notes: str | None = Field(default=None, max_length=32_000)
+    documents_presented: list[RecordId] | None = Field(default=None, max_length=200)
+    final: bool = Field(default=False, description="Wrap-up is done: write it to the CRMs now.")
+
+
 class LoggedCall(Sent):
     entry: CallLogEntry
     state: Literal["live", "ended"]

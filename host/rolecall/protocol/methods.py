@@ -132,6 +132,7 @@ METHODS: dict[str, MethodSpec] = {
     "context.add_note": MethodSpec(params=ctx.AddNoteParams, result=Empty),
     "calllog.list": MethodSpec(params=ctx.CallLogParams, result=ctx.CallLogResult),
     "calllog.sync_status": MethodSpec(params=ctx.SyncListParams, result=ctx.SyncListResult),
+    "calllog.update": MethodSpec(params=ctx.CallLogUpdateParams, result=ctx.LoggedCall),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {

@@ -102,6 +102,13 @@ class CrmConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     connectors: list[CrmConfig] = Field(default_factory=list)
+    wrapup_s: int = Field(
+        default=0,
+        ge=0,
+        le=3600,
+        description="How long a finished call waits for its notes and disposition before it "
+        "is written to the CRMs; `calllog.update` with `final` sends it at once.",
+    )
 
     @model_validator(mode="after")
     def _one_per_kind(self) -> CrmConfigFile:
