@@ -234,3 +234,16 @@ def test_a_big_opportunity_comes_back_in_pages_that_fit_a_frame(tmp_path: Path) 
             }
         )
     assert (seen_contacts, seen_documents) == (1000, 2000)
+
+
+def test_a_contact_record_leads_to_their_deal_or_a_pick(store: Store) -> None:
+    service = ContextService(store)
+    one = service.get(ContextParams(contact_id="c-cto"))
+    assert one.context is not None and one.context.opportunity.id == "opp-1"
+    assert [m.role for m in one.matches] == [Role.TECHNICAL_BUYER]
+    two = service.get(ContextParams(contact_id="c-eng"))
+    assert two.context is None
+    assert sorted(m.opportunity_id or "" for m in two.matches) == ["opp-1", "opp-2"]
+    with pytest.raises(ProtocolError) as missing:
+        service.get(ContextParams(contact_id="c-nobody"))
+    assert missing.value.code == "not_found"

@@ -961,6 +961,10 @@ export interface ContextGetMethod {
  * via the `definition` "ContextParams".
  */
 export interface ContextParams {
+  /**
+   * A contact's record: their deal, or a pick among them.
+   */
+  contact_id?: string | null;
   contacts_offset?: number;
   /**
    * Fetch the opportunity from this configured CRM (kept in the store).

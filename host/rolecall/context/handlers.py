@@ -35,9 +35,10 @@ def context_handlers(
         return found
 
     async def get(caller: Caller, params: ctx.ContextParams) -> ctx.ContextResult:
-        if params.opportunity_id is None and params.phone is None and params.snapshot is None:
+        if not (params.opportunity_id or params.contact_id or params.phone or params.snapshot):
             raise ProtocolError(
-                ErrorCode.INVALID_MESSAGE, "give an opportunity_id, a phone or a snapshot"
+                ErrorCode.INVALID_MESSAGE,
+                "give an opportunity_id, a contact_id, a phone or a snapshot",
             )
         if params.crm is not None and params.opportunity_id is not None:
             crm = connector(params.crm)

@@ -64,6 +64,11 @@ class ContextService:
             if opportunity_id is None:
                 ids = {m.opportunity_id for m in matches if m.opportunity_id}
                 opportunity_id = ids.pop() if len(ids) == 1 else None
+        if params.contact_id is not None:
+            matches += self.deals_of(params.contact_id)
+            if opportunity_id is None:
+                ids = {m.opportunity_id for m in matches if m.opportunity_id}
+                opportunity_id = ids.pop() if len(ids) == 1 else None
         if opportunity_id is None and params.snapshot is not None:
             opportunity_id = params.snapshot.record_id or None
         context = (
@@ -73,7 +78,15 @@ class ContextService:
 
     def callers(self, e164: str) -> list[CallerMatch]:
         """Every contact with this number, once per opportunity they are on."""
-        ids = self.store.contacts_by_phone(e164)
+        return self._matches(self.store.contacts_by_phone(e164))
+
+    def deals_of(self, contact_id: str) -> list[CallerMatch]:
+        """The contact, once per opportunity they are on (once with none if on none)."""
+        if not self.store.contacts([contact_id]):
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"no contact {contact_id}")
+        return self._matches([contact_id])
+
+    def _matches(self, ids: list[str]) -> list[CallerMatch]:
         contacts = self.store.contacts(ids)
         links = self.store.opportunities_of(ids)
         matches: list[CallerMatch] = []

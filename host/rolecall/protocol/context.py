@@ -46,6 +46,9 @@ class PageSnapshot(Params):
 
 class ContextParams(Params):
     opportunity_id: RecordId | None = None
+    contact_id: RecordId | None = Field(
+        default=None, description="A contact's record: their deal, or a pick among them."
+    )
     crm: str | None = Field(
         default=None,
         pattern=r"^(salesforce|dynamics|hubspot)$",
