@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rolecall.client import DaemonClient
+from rolecall.client import DaemonClient, DaemonError
 from rolecall.context.store import Store
 from rolecall.paths import Home
 from support.calls import place, wait_call, wait_event
@@ -64,6 +64,51 @@ def test_finished_call_is_logged_against_the_contact_and_deal(
         assert entry["idempotency_key"] == f"rolecall:{call['id']}"
         context = client.request("context.get", {"opportunity_id": "opp-1"})["context"]
         assert [c["call_id"] for c in context["recent_calls"]] == [call["id"]]
+    assert peer.wait() == 0
+
+
+def test_call_placed_from_a_deal_page_is_logged_against_that_deal(
+    daemon: RunningDaemon, peers: list[SippPeer]
+):
+    """José is on two deals: his number alone cannot say which; the page in view can."""
+    load_deal(daemon.home)
+    peer = SippPeer("uas_busy").start()
+    peers.append(peer)
+    record = {
+        "crm": "salesforce",
+        "instance": "acme.lightning.force.com",
+        "object_type": "opportunity",
+        "record_id": "opp-2",
+        "name": "Service contract",
+        "url": "https://acme.lightning.force.com/lightning/r/Opportunity/opp-2/view",
+    }
+    snapshot = {"crm": "salesforce", "record_id": "opp-2", "opportunity_name": "Service contract"}
+    with DaemonClient.open(daemon.home, start=False) as client:
+        account = {
+            "id": "pbx",
+            "uri": "sip:rolecall@127.0.0.1",
+            "dial_plan": {"domain": peer.address},
+        }
+        client.request("account.set", {"account": account})
+        call = place(client, "+1 415 555 0132", account_id="pbx", record=record, snapshot=snapshot)
+        assert call["record"] == record
+        ended = wait_call(client, call["id"], "disconnected")  # type: ignore[arg-type]
+        assert ended["record"] == record
+        with pytest.raises(DaemonError) as refused:  # not a page record: nothing is dialled
+            client.request(
+                "call.place",
+                {"target": "+14155550132", "record": {"crm": "<b>", "url": "javascript:x"}},
+            )
+        assert refused.value.code == "invalid_message"
+        assert len(client.request("calls.list", {})["calls"]) <= 1
+        logged = client.request("calllog.list", {"opportunity_id": "opp-2"})["calls"]
+        assert [c["entry"]["call_id"] for c in logged] == [call["id"]]
+        entry = logged[0]["entry"]
+        assert (entry["contact_id"], entry["opportunity_id"], entry["account_id"]) == (
+            "c-eng",
+            "opp-2",
+            "acc-1",
+        )
     assert peer.wait() == 0
 
 

@@ -188,6 +188,10 @@ export interface CallInfo {
    */
   reason: string;
   /**
+   * The CRM record the call was placed from, if any.
+   */
+  record: PageRecord | null;
+  /**
    * The WAV file being written, if recording.
    */
   recording: string | null;
@@ -200,6 +204,29 @@ export interface CallInfo {
    * The last SIP status code seen.
    */
   status_code: number | null;
+}
+/**
+ * The record a CRM page shows: which CRM, which instance, which object.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PageRecord".
+ */
+export interface PageRecord {
+  /**
+   * salesforce, dynamics, hubspot, zoho, pipedrive, or generic.
+   */
+  crm: string;
+  /**
+   * The CRM's host or org.
+   */
+  instance?: string;
+  name?: string;
+  /**
+   * e.g. opportunity, contact.
+   */
+  object_type?: string;
+  record_id?: string;
+  url?: string;
 }
 /**
  * Media counters of the call's audio stream, taken as it ended.
@@ -717,13 +744,68 @@ export interface PlaceCallParams {
    */
   account_id?: string | null;
   /**
+   * The CRM record in view where the call was placed.
+   */
+  record?: PageRecord | null;
+  /**
    * Region for numbers with no + prefix.
    */
   region?: string | null;
   /**
+   * What that page showed: the deal, people, documents.
+   */
+  snapshot?: PageSnapshot | null;
+  /**
    * A phone number or tel:/sip: URI.
    */
   target: string;
+}
+/**
+ * What the extension read off the CRM page in view.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PageSnapshot".
+ */
+export interface PageSnapshot {
+  /**
+   * @maxItems 500
+   */
+  contacts?: SnapshotContact[];
+  crm: string;
+  /**
+   * @maxItems 500
+   */
+  documents?: SnapshotDocument[];
+  object_type?: string;
+  opportunity_name?: string;
+  record_id?: string;
+}
+/**
+ * A person as the CRM page shows them near a phone number.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "SnapshotContact".
+ */
+export interface SnapshotContact {
+  email?: string;
+  name: string;
+  /**
+   * @maxItems 10
+   */
+  phones?: string[];
+  /**
+   * The page's role wording.
+   */
+  role?: string;
+  title?: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "SnapshotDocument".
+ */
+export interface SnapshotDocument {
+  title: string;
+  url: string;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
@@ -978,53 +1060,6 @@ export interface ContextParams {
    */
   phone?: string | null;
   snapshot?: PageSnapshot | null;
-}
-/**
- * What the extension read off the CRM page in view.
- *
- * This interface was referenced by `RolecallProtocol`'s JSON-Schema
- * via the `definition` "PageSnapshot".
- */
-export interface PageSnapshot {
-  /**
-   * @maxItems 500
-   */
-  contacts?: SnapshotContact[];
-  crm: string;
-  /**
-   * @maxItems 500
-   */
-  documents?: SnapshotDocument[];
-  object_type?: string;
-  opportunity_name?: string;
-  record_id?: string;
-}
-/**
- * A person as the CRM page shows them near a phone number.
- *
- * This interface was referenced by `RolecallProtocol`'s JSON-Schema
- * via the `definition` "SnapshotContact".
- */
-export interface SnapshotContact {
-  email?: string;
-  name: string;
-  /**
-   * @maxItems 10
-   */
-  phones?: string[];
-  /**
-   * The page's role wording.
-   */
-  role?: string;
-  title?: string;
-}
-/**
- * This interface was referenced by `RolecallProtocol`'s JSON-Schema
- * via the `definition` "SnapshotDocument".
- */
-export interface SnapshotDocument {
-  title: string;
-  url: string;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

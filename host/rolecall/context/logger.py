@@ -3,7 +3,8 @@
 A call is written as `live` when first seen and as `ended` when it disconnects, before
 the disconnect is published to any client; a daemon killed mid-call leaves a `live`
 row behind, which the next start marks as interrupted. The contact and opportunity are
-those the caller's number matches when the match is unambiguous.
+those of the CRM record the call was placed from, when the store knows it, else those
+the caller's number matches when the match is unambiguous.
 """
 
 from __future__ import annotations
@@ -43,17 +44,32 @@ class CallLogger:
         return len(stale)
 
     def _link(self, call: CallInfo) -> tuple[str | None, str | None, str | None]:
-        """(contact, opportunity, account) the number matches; decided once it is known."""
+        """(contact, opportunity, account) of the call; decided once the number is known.
+
+        The CRM record the call was placed from wins when the store knows it; otherwise
+        the number decides, when it matches exactly one contact.
+        """
         if call.id in self._links:
             return self._links[call.id]
         contact = opportunity = account = None
         if call.e164:
             ids = self._store.contacts_by_phone(call.e164)
+            page = call.record
+            if page is not None and page.record_id and self._store.contacts([page.record_id]):
+                ids = [page.record_id]
+            if page is not None and page.record_id and self._store.opportunity(page.record_id):
+                opportunity = page.record_id
+                on_deal = {r.contact_id for r in self._store.roles(opportunity)}
+                ids = [i for i in ids if i in on_deal]
             if len(ids) == 1:
                 contact = ids[0]
                 account = self._store.contacts(ids)[contact].account_id
-                opportunities = {o for _, o in self._store.opportunities_of(ids)}
-                opportunity = opportunities.pop() if len(opportunities) == 1 else None
+                if opportunity is None:
+                    opportunities = {o for _, o in self._store.opportunities_of(ids)}
+                    opportunity = opportunities.pop() if len(opportunities) == 1 else None
+            if opportunity is not None and account is None:
+                found = self._store.opportunity(opportunity)
+                account = found.account_id if found else None
             self._links[call.id] = (contact, opportunity, account)
         return (contact, opportunity, account)
 

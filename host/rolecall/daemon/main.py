@@ -10,6 +10,7 @@ import sys
 from datetime import datetime, timedelta
 
 from rolecall import __version__
+from rolecall.context.call_pages import CallPages
 from rolecall.context.calllog import CallLogEntry
 from rolecall.context.connectors.base import Connector, ConnectorError
 from rolecall.context.connectors.config import load_config, make_connector
@@ -91,10 +92,14 @@ async def _serve(home: Home) -> None:
     telephony = TelephonyService(
         home, Pjsua2Stack(load_settings(home)), server.emit, secrets, call_log.update
     )
+    call_pages = CallPages()
     server.set_handlers(
         {
             **core_handlers(server),
-            **telephony_handlers(telephony),
+            **telephony_handlers(
+                telephony,
+                lambda call, params: call_pages.remember(call.id, params.record, params.snapshot),
+            ),
             **context_handlers(ContextService(store), outbox, connectors, worker.poke, wrapup_end),
         }
     )

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field
 
 from rolecall.protocol.base import Params, Sent
+from rolecall.protocol.context import PageSnapshot
+from rolecall.protocol.page import PageRecord
 
 CallId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="Daemon-assigned.")]
 AccountId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
@@ -84,6 +86,9 @@ class CallInfo(Sent):
     reason: str = Field(max_length=200, description="The last SIP reason phrase, or ours.")
     end_cause: EndCause | None
     rtp: RtpStats | None
+    record: PageRecord | None = Field(
+        default=None, description="The CRM record the call was placed from, if any."
+    )
 
 
 class CallResult(Sent):
@@ -103,6 +108,12 @@ class PlaceCallParams(Params):
     account_id: AccountId | None = Field(default=None, description="Default: the first one.")
     region: str | None = Field(
         default=None, pattern=r"^[A-Z]{2}$", description="Region for numbers with no + prefix."
+    )
+    record: PageRecord | None = Field(
+        default=None, description="The CRM record in view where the call was placed."
+    )
+    snapshot: PageSnapshot | None = Field(
+        default=None, description="What that page showed: the deal, people, documents."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rolecall.daemon.dispatch import Caller, Handler
@@ -19,8 +20,13 @@ _CALL_ACTIONS = {
 }
 
 
-def telephony_handlers(service: TelephonyService) -> dict[str, Handler]:
-    """Handlers bound to one call service."""
+PlacedHook = Callable[[tel.CallInfo, tel.PlaceCallParams], None]
+
+
+def telephony_handlers(
+    service: TelephonyService, on_placed: PlacedHook = lambda call, params: None
+) -> dict[str, Handler]:
+    """Handlers bound to one call service; `on_placed` hears of each call placed."""
 
     async def account_set(caller: Caller, params: tel.AccountSetParams) -> tel.AccountResult:
         return tel.AccountResult(account=await service.set_account(params.account, params.password))
@@ -33,9 +39,9 @@ def telephony_handlers(service: TelephonyService) -> dict[str, Handler]:
         return Empty()
 
     async def place(caller: Caller, params: tel.PlaceCallParams) -> tel.CallResult:
-        return tel.CallResult(
-            call=await service.place(params.target, params.account_id, params.region)
-        )
+        call = await service.place(params.target, params.account_id, params.region, params.record)
+        on_placed(call, params)
+        return tel.CallResult(call=call)
 
     def simple(action: str) -> Handler:
         async def handler(caller: Caller, params: tel.CallRef) -> tel.CallResult:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from rolecall.paths import Home
 from rolecall.protocol.errors import ErrorCode, ProtocolError
+from rolecall.protocol.page import PageRecord
 from rolecall.protocol.telephony import (
     AccountConfig,
     AccountStatus,
@@ -113,6 +114,7 @@ class CallRecord:
     end_cause: EndCause | None = None
     rtp: RtpStats | None = None
     extension: str | None = None
+    page: PageRecord | None = None
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
 
     def info(self) -> CallInfo:
@@ -137,6 +139,7 @@ class CallRecord:
             reason=self.reason[:200],
             end_cause=self.end_cause,
             rtp=self.rtp,
+            record=self.page,
         )
 
 
@@ -353,7 +356,14 @@ class TelephonyService:
                 ErrorCode.INVALID_TARGET, str(exc), {"reason": exc.reason}
             ) from None
 
-    async def place(self, text: str, account_id: str | None, region: str | None) -> CallInfo:
+    async def place(
+        self,
+        text: str,
+        account_id: str | None,
+        region: str | None,
+        page: PageRecord | None = None,
+    ) -> CallInfo:
+        """Dials `text` (a number or URI); `page` is the CRM record it was dialled from."""
         account = self._account(account_id)
         target = self.resolve(text, account, region)
         try:
@@ -366,6 +376,7 @@ class TelephonyService:
         record.dialed = target.original
         record.e164 = target.e164
         record.extension = target.extension
+        record.page = page
         if not record.remote_uri:
             record.remote_uri = target.uri
         loop = asyncio.get_running_loop()

@@ -1,0 +1,27 @@
+"""Protocol v1's page part: the CRM record a page shows, as the extension read it.
+
+The extension's CRM adapters read the record in view off the page; a call placed from
+that page carries it, so the call is logged against the right record and the side
+panel can say where the call came from.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from rolecall.protocol.base import Params
+
+
+class PageRecord(Params):
+    """The record a CRM page shows: which CRM, which instance, which object."""
+
+    crm: str = Field(
+        max_length=32,
+        pattern=r"^[a-z0-9_]+$",
+        description="salesforce, dynamics, hubspot, zoho, pipedrive, or generic.",
+    )
+    instance: str = Field(default="", max_length=253, description="The CRM's host or org.")
+    object_type: str = Field(default="", max_length=64, description="e.g. opportunity, contact.")
+    record_id: str = Field(default="", max_length=64)
+    name: str = Field(default="", max_length=200)
+    url: str = Field(default="", max_length=2000, pattern=r"^(https?://.*)?$")
