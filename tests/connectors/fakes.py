@@ -1,8 +1,8 @@
 """Fake Salesforce, Dynamics and HubSpot APIs on a `FakeServer`, replaying the fixtures.
 
 Reads answer with the fixture files; writes (tasks, phone calls, call engagements,
-roles, connections, association labels) go to in-memory stores that later lookups
-search, so idempotency can be tested the way the real CRMs would behave.
+notes, roles, connections, association labels) go to in-memory stores that later
+lookups search, so idempotency can be tested the way the real CRMs would behave.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.fake_server import FakeServer, Recorded, Reply, load_fixture
@@ -32,6 +33,31 @@ def odata_literals(expression: str) -> list[str]:
     return [raw.replace("''", "'") for raw in ODATA_LITERAL.findall(expression)]
 
 
+def soql_like(raw: str) -> re.Pattern[str]:
+    """A SOQL LIKE pattern literal (as written, escapes and all) as Salesforce matches it.
+
+    `%` is any text, `_` one character, a backslash-escaped character itself; case is ignored.
+    """
+    escapes = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+    out, i = [], 0
+    while i < len(raw):
+        char = raw[i]
+        if char == "\\" and i + 1 < len(raw):
+            out.append(re.escape(escapes.get(raw[i + 1], raw[i + 1])))
+            i += 2
+            continue
+        out.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+        i += 1
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+
+
+def endswith_suffix(expression: str) -> str:
+    """The text a Dataverse `endswith(subject,'…')` looks for (LIKE's [x] escapes undone)."""
+    match = re.match(r"endswith\(subject,'((?:[^']|'')*)'\)", expression)
+    assert match, expression
+    return re.sub(r"\[(.)\]", r"\1", match.group(1).replace("''", "'"))
+
+
 # -- Salesforce -------------------------------------------------------------------------
 
 
@@ -43,6 +69,7 @@ class FakeSalesforce:
         self.server = server
         self.multicurrency = True
         self.tasks: dict[str, dict[str, Any]] = {}
+        self.notes: dict[str, dict[str, Any]] = {}
         self.roles: dict[str, dict[str, Any]] = {}
         for page in ("contact_roles_page1.json", "contact_roles_page2.json"):
             for record in load_fixture(f"salesforce/{page}")["records"]:
@@ -57,6 +84,7 @@ class FakeSalesforce:
         )
         server.route("GET", f"{api}/search", self._search)
         server.route("POST", f"{api}/sobjects/Task/", self._create_task)
+        server.route("POST", f"{api}/sobjects/Note/", self._create_note)
         server.route("POST", f"{api}/sobjects/OpportunityContactRole/", self._create_role)
         server.route(
             "PATCH", f"{api}/sobjects/OpportunityContactRole/(?P<id>[A-Za-z0-9]+)", self._patch_role
@@ -107,6 +135,15 @@ class FakeSalesforce:
                 if task.get("CallObject") == key
             ]
             return self._result(found)
+        if "FROM Note WHERE ParentId" in q and "AND Title LIKE" in q:
+            parent, pattern = SOQL_LITERAL.findall(q)
+            title = soql_like(pattern)
+            found = [
+                {"attributes": {"type": "Note"}, "Id": note_id, "Title": note["Title"]}
+                for note_id, note in self.notes.items()
+                if note["ParentId"] == parent and title.fullmatch(note["Title"])
+            ]
+            return self._result(found)
         return Reply(400, [{"message": f"unexpected query {q}", "errorCode": "MALFORMED_QUERY"}])
 
     def _search(self, request: Recorded) -> Reply:
@@ -119,6 +156,17 @@ class FakeSalesforce:
         task_id = self._new_id("00T")
         self.tasks[task_id] = dict(request.body)
         return Reply(201, {"id": task_id, "errors": [], "success": True})
+
+    def _create_note(self, request: Recorded) -> Reply:
+        if not request.body.get("ParentId"):
+            return Reply(
+                400,
+                [{"message": "Required fields are missing: [ParentId]",
+                  "errorCode": "REQUIRED_FIELD_MISSING", "fields": ["ParentId"]}],
+            )  # fmt: skip
+        note_id = self._new_id("002")
+        self.notes[note_id] = dict(request.body)
+        return Reply(201, {"id": note_id, "errors": [], "success": True})
 
     def _create_role(self, request: Recorded) -> Reply:
         role_id = self._new_id("00K")
@@ -149,6 +197,7 @@ class FakeDynamics:
         self.base = server.url
         self.primary_contact: str | None = self.CONTACT_A
         self.phonecalls: dict[str, dict[str, Any]] = {}
+        self.annotations: dict[str, dict[str, Any]] = {}
         self.connections: dict[str, dict[str, Any]] = {}
         for page in ("connections_page1.json", "connections_page2.json"):
             for row in self.fixture(page)["value"]:
@@ -175,7 +224,8 @@ class FakeDynamics:
         server.route("DELETE", rf"{api}/connections\({g}\)/record2roleid/\$ref", self._unset_role)
         server.route("GET", f"{api}/contacts", self._contacts)
         server.route("GET", f"{api}/accounts", Reply(body={"value": []}))
-        server.route("GET", f"{api}/annotations", Reply(body=self.fixture("annotations.json")))
+        server.route("GET", f"{api}/annotations", self._get_annotations)
+        server.route("POST", f"{api}/annotations", self._create_annotation)
         server.route("GET", f"{api}/connectionroles", self._connection_roles)
         server.route("GET", f"{api}/phonecalls", self._get_phonecalls)
         server.route("POST", f"{api}/phonecalls", self._create_phonecall)
@@ -282,12 +332,33 @@ class FakeDynamics:
         rows = [r for r in self.fixture("connectionroles.json")["value"] if r["name"] in names]
         return Reply(body={"value": rows})
 
+    def _get_annotations(self, request: Recorded) -> Reply:
+        flt = request.param("$filter") or ""
+        if not flt.startswith("endswith(subject,"):
+            return Reply(body=self.fixture("annotations.json"))  # documents
+        suffix = endswith_suffix(flt)
+        objects = re.findall(rf"_objectid_value eq ({GUID_RX})", flt)
+        rows = [
+            {"annotationid": aid, "subject": a["subject"], "_objectid_value": a["objectid"]}
+            for aid, a in self.annotations.items()
+            if a["subject"].endswith(suffix) and (not objects or a["objectid"] in objects)
+        ]
+        return Reply(body={"value": rows})
+
+    def _create_annotation(self, request: Recorded) -> Reply:
+        aid = self._new_id()
+        bind = request.body.get("objectid_contact@odata.bind", "")
+        self.annotations[aid] = {
+            **request.body,
+            "objectid": (re.findall(GUID_RX, bind) or [None])[0],
+            "isdocument": False,
+        }
+        return Reply(204, headers={"OData-EntityId": f"{self.base}{self.API}/annotations({aid})"})
+
     def _get_phonecalls(self, request: Recorded) -> Reply:
         flt = request.param("$filter") or ""
-        match = re.match(r"endswith\(subject,'((?:[^']|'')*)'\)", flt)
-        assert match, flt
-        # Dataverse evaluates endswith as SQL LIKE: undo the [x] escapes of wildcards.
-        suffix = re.sub(r"\[(.)\]", r"\1", match.group(1).replace("''", "'"))
+        # Dataverse evaluates endswith as SQL LIKE: the [x] escapes of wildcards are undone.
+        suffix = endswith_suffix(flt)
         rows = [
             {"activityid": pid, "subject": p["subject"], "statecode": p["statecode"]}
             for pid, p in self.phonecalls.items()
@@ -315,6 +386,7 @@ class FakeHubSpot:
     def __init__(self, server: FakeServer) -> None:
         self.server = server
         self.calls: dict[str, dict[str, Any]] = {}
+        self.notes: dict[str, dict[str, Any]] = {}
         self.deal_contacts: dict[str, list[dict[str, Any]]] = {}
         for page in ("deal_contacts_page1.json", "deal_contacts_page2.json"):
             for row in self.fixture(page)["results"]:
@@ -359,6 +431,8 @@ class FakeHubSpot:
         server.route("POST", r"/crm/v3/objects/contacts/search", self._search_contacts)
         server.route("POST", r"/crm/v3/objects/calls/search", self._search_calls)
         server.route("POST", r"/crm/v3/objects/calls", self._create_call)
+        server.route("POST", r"/crm/v3/objects/notes/search", self._search_notes)
+        server.route("POST", r"/crm/v3/objects/notes", self._create_note)
         server.route(
             "GET",
             r"/crm/v4/associations/deals/contacts/labels",
@@ -438,6 +512,36 @@ class FakeHubSpot:
         body["id"] = cid
         return Reply(201, body)
 
+    def _search_notes(self, request: Recorded) -> Reply:
+        (flt,) = request.body["filterGroups"][0]["filters"]
+        assert (flt["propertyName"], flt["operator"]) == ("hs_timestamp", "EQ"), flt
+        rows = [
+            {
+                "id": nid,
+                "properties": {
+                    name: n["properties"].get(name) for name in request.body["properties"]
+                },
+                "archived": False,
+            }
+            for nid, n in self.notes.items()
+            if epoch_millis(n["properties"]["hs_timestamp"]) == int(flt["value"])
+        ]
+        return Reply(body={"total": len(rows), "results": rows})
+
+    def _create_note(self, request: Recorded) -> Reply:
+        if "hs_timestamp" not in request.body.get("properties", {}):
+            return Reply(
+                400,
+                {"status": "error", "category": "VALIDATION_ERROR",
+                 "message": "Property values were not valid: hs_timestamp is required"},
+            )  # fmt: skip
+        nid = str(next(self._ids))
+        self.notes[nid] = request.body
+        body = self.fixture("note_created.json")
+        body["id"] = body["properties"]["hs_object_id"] = nid
+        body["properties"]["hs_timestamp"] = request.body["properties"]["hs_timestamp"]
+        return Reply(201, body)
+
     def _put_labels(self, request: Recorded) -> Reply:
         contact = request.path.rsplit("/", 1)[1]
         labels = {
@@ -461,3 +565,11 @@ class FakeHubSpot:
                 if (t["category"], t["typeId"]) not in gone
             ]
         return Reply(204)
+
+
+def epoch_millis(value: str) -> int:
+    """A HubSpot datetime property (Unix milliseconds, or UTC ISO 8601) as milliseconds."""
+    if value.isdigit():
+        return int(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)

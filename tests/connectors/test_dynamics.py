@@ -1,4 +1,4 @@
-"""Dynamics 365 connector contract: Web API reads, phone call write-back, stakeholders."""
+"""Dynamics 365 connector contract: Web API reads, phone call and note write-back, stakeholders."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from connectors.fake_server import Reply
 from connectors.fakes import FakeDynamics, odata_literals
 from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError
+from rolecall.context.connectors.base import ConnectorError, ContactNote
 from rolecall.context.connectors.dynamics import DynamicsConnector, like_escape, odata_string
 from rolecall.context.models import ContactRole, Role
 
@@ -166,6 +166,72 @@ def test_retry_after_503_on_create_finds_and_completes_the_first_call(dynamics: 
         fake.phonecalls[call_id]["statecode"] == 1 and fake.phonecalls[call_id]["statuscode"] == 4
     )
     assert fake.phonecalls[call_id]["directioncode"] is False
+
+
+NOTE_KEY = "note:7:0a1b2c3d4e5f"
+
+
+def note(**changes: object) -> ContactNote:
+    values: dict[str, object] = {
+        "contact_id": A,
+        "opportunity_id": OPP,
+        "body": "Budget holder is the CFO.\nSend the SOW draft by Friday.",
+        "created_at": datetime(2025, 6, 4, 9, 5, 1, 250000, tzinfo=UTC),
+    }
+    values.update(changes)
+    return ContactNote.model_validate(values)
+
+
+def test_write_contact_note_creates_one_annotation_on_the_contact(dynamics: DY) -> None:
+    fake, connector = dynamics
+    note_id = connector.write_contact_note(note(), NOTE_KEY)
+    (create,) = fake.server.matching("POST", f"{API}/annotations$")
+    assert create.body == {
+        "subject": "Budget holder is the CFO. (rc:note:7:0a1b2c3d4e5f)",
+        "notetext": "Budget holder is the CFO.\nSend the SOW draft by Friday.",
+        "objectid_contact@odata.bind": f"/contacts({A})",
+    }
+    assert list(fake.annotations) == [note_id]
+    (lookup, *_) = fake.server.matching("GET", f"{API}/annotations$")
+    assert lookup.param("$filter") == (
+        f"endswith(subject,'(rc:note:7:0a1b2c3d4e5f)') and _objectid_value eq {A}"
+    )
+    assert connector.write_contact_note(note(), NOTE_KEY) == note_id
+    assert len(fake.server.matching("POST", f"{API}/annotations$")) == 1
+    # A note is not an attachment: the opportunity's documents are what they were.
+    assert {d.title for d in connector.opportunity(OPP).documents} == {
+        "Contoso SOW.docx",
+        "pricing.PDF",
+    }
+
+
+@pytest.mark.parametrize("reached", [True, False], ids=["answer-lost", "refused"])
+def test_retry_after_503_on_annotation_create_makes_exactly_one(
+    dynamics: DY, reached: bool
+) -> None:
+    fake, connector = dynamics
+    fake.server.fail(
+        "POST",
+        f"{API}/annotations$",
+        Reply(503, {"error": {"code": "0x80040216", "message": "busy"}}),
+        after_handler=reached,
+    )
+    note_id = connector.write_contact_note(note(), NOTE_KEY)
+    assert list(fake.annotations) == [note_id]
+    assert len(fake.server.matching("POST", f"{API}/annotations$")) == (1 if reached else 2)
+    assert len(fake.server.matching("GET", f"{API}/annotations$")) == 2
+
+
+def test_note_marker_wildcards_are_matched_literally(dynamics: DY) -> None:
+    fake, connector = dynamics
+    key = "note:9:ab_cd%ef"
+    note_id = connector.write_contact_note(note(), key)
+    (lookup, *_) = fake.server.matching("GET", f"{API}/annotations$")
+    assert "'(rc:note:9:ab[_]cd[%]ef)'" in (lookup.param("$filter") or "")
+    assert connector.write_contact_note(note(), key) == note_id
+    # A note on another contact with the same marker is not taken for this one.
+    assert connector.write_contact_note(note(contact_id=B), key) != note_id
+    assert len(fake.annotations) == 2
 
 
 def test_update_contact_role_changes_the_connection_and_the_primary_contact(dynamics: DY) -> None:

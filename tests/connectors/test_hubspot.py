@@ -1,4 +1,4 @@
-"""HubSpot connector contract: deals with labelled contacts, call engagements, labels."""
+"""HubSpot connector contract: deals with labelled contacts, call and note engagements, labels."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from connectors.fake_server import Reply
 from connectors.fakes import FakeHubSpot
 from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError
+from rolecall.context.connectors.base import ConnectorError, ContactNote
 from rolecall.context.connectors.hubspot import HubSpotConnector, role_from_labels
 from rolecall.context.models import ContactRole, Role
 
@@ -187,6 +187,88 @@ def test_retry_after_503_on_create_finds_the_first_call(hubspot: HS) -> None:
     assert list(fake.calls) == [call_id]
     assert len(fake.server.matching("POST", "/crm/v3/objects/calls$")) == 1
     assert len(fake.server.matching("POST", "/calls/search$")) == 2
+
+
+NOTE_KEY = "note:7:0a1b2c3d4e5f"
+NOTE_MILLIS = "1749024299123"  # 2025-06-04T08:04:59.123Z
+
+
+def note(**changes: object) -> ContactNote:
+    values: dict[str, object] = {
+        "contact_id": "101",
+        "opportunity_id": DEAL,
+        "body": "Prefers calls after 3pm.",
+        "created_at": datetime(2025, 6, 4, 8, 4, 59, 123456, tzinfo=UTC),
+    }
+    values.update(changes)
+    return ContactNote.model_validate(values)
+
+
+def test_write_contact_note_creates_one_associated_note(hubspot: HS) -> None:
+    fake, connector = hubspot
+    note_id = connector.write_contact_note(note(), NOTE_KEY)
+    (create,) = fake.server.matching("POST", "/crm/v3/objects/notes$")
+    assert create.body == {
+        "properties": {
+            "hs_timestamp": "2025-06-04T08:04:59.123Z",
+            "hs_note_body": "Prefers calls after 3pm.\n\n(rc:note:7:0a1b2c3d4e5f)",
+        },
+        "associations": [
+            {
+                "to": {"id": "101"},
+                "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 202}],
+            },
+            {
+                "to": {"id": DEAL},
+                "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 214}],
+            },
+        ],
+    }
+    assert list(fake.notes) == [note_id]
+    (lookup, *_) = fake.server.matching("POST", "/notes/search$")
+    assert lookup.body["filterGroups"] == [
+        {"filters": [{"propertyName": "hs_timestamp", "operator": "EQ", "value": NOTE_MILLIS}]}
+    ]
+    assert lookup.body["properties"] == ["hs_note_body"]
+    assert connector.write_contact_note(note(), NOTE_KEY) == note_id
+    assert len(fake.server.matching("POST", "/crm/v3/objects/notes$")) == 1
+
+
+def test_a_note_without_a_deal_goes_on_the_contact_only(hubspot: HS) -> None:
+    fake, connector = hubspot
+    connector.write_contact_note(note(opportunity_id=None), NOTE_KEY)
+    (create,) = fake.server.matching("POST", "/crm/v3/objects/notes$")
+    assert [a["to"]["id"] for a in create.body["associations"]] == ["101"]
+
+
+def test_another_note_written_the_same_millisecond_is_not_taken(hubspot: HS) -> None:
+    fake, connector = hubspot
+    first = connector.write_contact_note(note(), NOTE_KEY)
+    second = connector.write_contact_note(note(body="Other text."), "note:8:ffeeddccbbaa")
+    assert first != second and len(fake.notes) == 2
+
+
+@pytest.mark.parametrize("reached", [True, False], ids=["answer-lost", "refused"])
+def test_retry_after_503_on_note_create_makes_exactly_one(hubspot: HS, reached: bool) -> None:
+    fake, connector = hubspot
+    fake.server.fail(
+        "POST",
+        "/crm/v3/objects/notes$",
+        Reply(503, {"status": "error", "message": "Service Unavailable"}),
+        after_handler=reached,
+    )
+    note_id = connector.write_contact_note(note(), NOTE_KEY)
+    assert list(fake.notes) == [note_id]
+    assert len(fake.server.matching("POST", "/crm/v3/objects/notes$")) == (1 if reached else 2)
+    assert len(fake.server.matching("POST", "/notes/search$")) == 2
+
+
+def test_note_ids_are_checked_before_anything_is_sent(hubspot: HS) -> None:
+    fake, connector = hubspot
+    with pytest.raises(ConnectorError) as caught:
+        connector.write_contact_note(note(opportunity_id="006Dn00000A1b2cIAB"), NOTE_KEY)
+    assert not caught.value.retryable and "deal" in caught.value.message
+    assert fake.server.requests == []
 
 
 def test_update_contact_role_replaces_the_label(hubspot: HS) -> None:

@@ -1,4 +1,4 @@
-"""Salesforce connector contract: SOQL/SOSL reads, Task write-back, roles, escaping."""
+"""Salesforce connector contract: SOQL/SOSL reads, Task and Note write-back, roles, escaping."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ from datetime import UTC, date, datetime
 import pytest
 
 from connectors.fake_server import Reply
-from connectors.fakes import FakeSalesforce, soql_literals
+from connectors.fakes import SOQL_LITERAL, FakeSalesforce, soql_like, soql_literals
 from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError
-from rolecall.context.connectors.salesforce import SalesforceConnector, soql_quote, sosl_escape
+from rolecall.context.connectors.base import ConnectorError, ContactNote
+from rolecall.context.connectors.salesforce import (
+    SalesforceConnector,
+    soql_like_suffix,
+    soql_quote,
+    sosl_escape,
+)
 from rolecall.context.models import ContactRole, Role
 
 SF = tuple[FakeSalesforce, SalesforceConnector]
@@ -189,6 +194,89 @@ def test_retry_after_503_on_create_finds_the_first_task(salesforce: SF) -> None:
     assert len(fake.server.matching("POST", r"/sobjects/Task/$")) == 1
     lookups = [q for q in queries(fake) if "FROM Task" in q]
     assert len(lookups) == 2  # before the create, and again after the ambiguous failure
+
+
+NOTE_KEY = "note:7:0a1b2c3d4e5f"
+
+
+def note(**changes: object) -> ContactNote:
+    values: dict[str, object] = {
+        "contact_id": ANN,
+        "opportunity_id": OPP,
+        "body": "Prefers calls after 3pm.\nAsk about the EU rollout before pricing.",
+        "created_at": datetime(2025, 6, 4, 8, 4, 59, 123456, tzinfo=UTC),
+    }
+    values.update(changes)
+    return ContactNote.model_validate(values)
+
+
+def test_write_contact_note_creates_one_note_on_the_contact(salesforce: SF) -> None:
+    fake, connector = salesforce
+    note_id = connector.write_contact_note(note(), NOTE_KEY)
+    (create,) = fake.server.matching("POST", r"/sobjects/Note/$")
+    assert create.body == {
+        "ParentId": ANN,
+        "Title": "Prefers calls after 3pm. (rc:note:7:0a1b2c3d4e5f)",
+        "Body": "Prefers calls after 3pm.\nAsk about the EU rollout before pricing.",
+    }
+    assert list(fake.notes) == [note_id] and note_id.startswith("002")
+    assert (
+        f"SELECT Id, Title FROM Note WHERE ParentId = '{ANN}' "
+        "AND Title LIKE '%(rc:note:7:0a1b2c3d4e5f)' LIMIT 10"
+    ) in queries(fake)
+
+    # Sending the same note again finds it instead of creating another.
+    assert connector.write_contact_note(note(), NOTE_KEY) == note_id
+    assert len(fake.server.matching("POST", r"/sobjects/Note/$")) == 1
+    # Another note (another key) on the same contact is a second record.
+    other = connector.write_contact_note(note(body="Second thought."), "note:8:ffeeddccbbaa")
+    assert other != note_id and len(fake.notes) == 2
+
+
+@pytest.mark.parametrize("reached", [True, False], ids=["answer-lost", "refused"])
+def test_retry_after_503_on_note_create_makes_exactly_one(salesforce: SF, reached: bool) -> None:
+    fake, connector = salesforce
+    fake.server.fail(
+        "POST",
+        r"/sobjects/Note/$",
+        Reply(503, [{"message": "busy", "errorCode": "SERVER_UNAVAILABLE"}]),
+        after_handler=reached,
+    )
+    note_id = connector.write_contact_note(note(), NOTE_KEY)
+    assert list(fake.notes) == [note_id]
+    # The create is not repeated blindly: it is looked up again first.
+    assert len(fake.server.matching("POST", r"/sobjects/Note/$")) == (1 if reached else 2)
+    assert len([q for q in queries(fake) if "FROM Note" in q]) == 2
+
+
+def test_note_title_is_the_first_line_clipped_to_fit_the_marker(salesforce: SF) -> None:
+    fake, connector = salesforce
+    long_line = "Budget " * 30
+    connector.write_contact_note(note(body=f"\n  {long_line}\nsecond line"), NOTE_KEY)
+    (create,) = fake.server.matching("POST", r"/sobjects/Note/$")
+    title = create.body["Title"]
+    assert len(title) <= 80 and title.endswith(" (rc:note:7:0a1b2c3d4e5f)")
+    assert title.startswith("Budget Budget") and "second line" not in title
+    assert create.body["Body"] == f"\n  {long_line}\nsecond line"  # the text as written
+
+
+def test_note_for_a_contact_id_that_is_not_salesforce_is_refused(salesforce: SF) -> None:
+    fake, connector = salesforce
+    with pytest.raises(ConnectorError) as caught:
+        connector.write_contact_note(note(contact_id="c-eng"), NOTE_KEY)
+    assert not caught.value.retryable
+    assert fake.server.requests == []
+
+
+@pytest.mark.parametrize("value", ["(rc:a%b_c)", "x' OR Title LIKE '%", "back\\slash_%'"])
+def test_soql_like_suffix_matches_the_value_literally(value: str) -> None:
+    soql = f"SELECT Id FROM Note WHERE Title LIKE {soql_like_suffix(value)} LIMIT 10"
+    (raw,) = SOQL_LITERAL.findall(soql)  # one literal: nothing escapes it
+    assert soql.endswith("' LIMIT 10")
+    pattern = soql_like(raw)
+    assert pattern.fullmatch("Any title " + value)
+    assert not pattern.fullmatch("Any title " + value.replace("%", "Z").replace("_", "Y"))
+    assert not pattern.fullmatch(value + " and more")
 
 
 def test_update_contact_role_patches_the_existing_role(salesforce: SF) -> None:

@@ -6,10 +6,13 @@ thread. They raise `ConnectorError`, saying whether a retry could help.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from rolecall.context.calllog import CallLogEntry
-from rolecall.context.models import ContactRole, Dataset
+from rolecall.context.models import ContactRole, Dataset, RecordId
 
 
 class ConnectorError(Exception):
@@ -20,6 +23,17 @@ class ConnectorError(Exception):
         self.message = message
         self.retryable = retryable
         self.status = status
+
+
+class ContactNote(BaseModel):
+    """A note written about a contact (on a deal, if given), as it goes to a CRM."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contact_id: RecordId
+    opportunity_id: RecordId | None = None
+    body: str = Field(min_length=1, max_length=10_000)
+    created_at: datetime
 
 
 class Connector(Protocol):
@@ -42,4 +56,8 @@ class Connector(Protocol):
 
     def update_contact_role(self, role: ContactRole) -> None:
         """Sets a contact's role and primary flag on an opportunity."""
+        ...
+
+    def write_contact_note(self, note: ContactNote, key: str) -> str:
+        """Creates the CRM's note on the contact once per `key`; returns its id."""
         ...

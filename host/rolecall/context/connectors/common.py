@@ -168,6 +168,21 @@ def call_subject(entry: CallLogEntry) -> str:
     return f"{direction} call {entry.number}"
 
 
+def key_marker(key: str) -> str:
+    """How an idempotency key is written into a record's title: `(rc:<key>)`."""
+    return f"(rc:{key})"
+
+
+def marked_title(text: str, key: str, limit: int) -> str:
+    """The first non-blank line of `text` (or "Note"), then the key's marker: ≤ `limit`."""
+    marker = key_marker(key)
+    room = limit - len(marker) - 1
+    if room < 1:
+        raise ConnectorError(f"idempotency key too long for a title: {key!r}", retryable=False)
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "Note")
+    return first[:room].rstrip() + " " + marker
+
+
 def chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

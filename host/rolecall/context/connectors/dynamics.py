@@ -13,7 +13,8 @@ strings in a `$filter` are OData literals with single quotes doubled, and in
 A call is a `phonecall` activity regarding the opportunity. Dataverse has no column
 meant for an external key, so the idempotency key ends the subject as `(rc:<key>)`;
 a retry searches `endswith(subject, '(rc:<key>)')` before creating. The activity is
-then marked completed (statecode 1).
+then marked completed (statecode 1). A contact note is an `annotation` on the contact,
+its subject ending in the same kind of marker.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError
+from rolecall.context.connectors.base import ConnectorError, ContactNote
 from rolecall.context.connectors.common import (
     GUID,
     call_description,
@@ -36,7 +37,9 @@ from rolecall.context.connectors.common import (
     currency,
     digits_match,
     extension,
+    key_marker,
     make_phone,
+    marked_title,
     parse_amount,
     parse_date,
     parse_datetime,
@@ -465,6 +468,40 @@ class DynamicsConnector:
             create_once(self.http, lookup, create)
         self._set_primary(opp, contact, role.is_primary)
 
+    def write_contact_note(self, note: ContactNote, key: str) -> str:
+        contact = guid(note.contact_id, "contact")
+        marker = key_marker(key)
+        body = {
+            "subject": marked_title(note.body, key, SUBJECT_MAX),
+            "notetext": note.body,
+            "objectid_contact@odata.bind": f"/contacts({contact})",
+        }
+
+        def lookup() -> str | None:
+            rows = self.collect(
+                "annotations",
+                {
+                    "$select": "annotationid,subject",
+                    "$filter": f"endswith(subject,{odata_string(like_escape(marker))}) "
+                    f"and _objectid_value eq {contact}",
+                },
+            )
+            return next(
+                (
+                    found
+                    for row in rows
+                    if str(row.get("subject", "")).endswith(marker)
+                    and (found := _guid_or_none(row.get("annotationid")))
+                ),
+                None,
+            )
+
+        def create() -> str:
+            response = self.http.post("annotations", json=body, idempotent=False)
+            return _entity_id(response.headers.get("OData-EntityId"), response.body)
+
+        return create_once(self.http, lookup, create)
+
     def _connection_role(self, label: str) -> str:
         rows = self.collect(
             "connectionroles",
@@ -504,7 +541,7 @@ def _entity_id(header: str | None, body: Any) -> str:
     if match and GUID.match(match.group(1)):
         return match.group(1).lower()
     if isinstance(body, dict):
-        for key in ("activityid", "connectionid"):
+        for key in ("activityid", "connectionid", "annotationid"):
             if (found := _guid_or_none(body.get(key))) is not None:
                 return found
     raise ConnectorError("Dynamics did not return the new record's id", retryable=False)

@@ -11,6 +11,11 @@ and the contact in the same request. Its `hs_call_external_id` holds the idempot
 key, and a retry searches calls for it before creating. HubSpot's search index lags
 writes by a few seconds, so a retry made at once may miss a record the previous attempt
 created; the outbox's backoff (1 s, 2 s, 4 s…) leaves it time to appear.
+
+A contact note is a note engagement (`POST /crm/v3/objects/notes`) associated with the
+contact (and the deal). Notes have no external-id property, so the body ends with
+`(rc:<key>)`; a retry searches notes whose `hs_timestamp` is the note's creation time
+(to the millisecond) and takes the one whose body holds that marker.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError
+from rolecall.context.connectors.base import ConnectorError, ContactNote
 from rolecall.context.connectors.common import (
     GUID,
     call_description,
@@ -30,6 +36,7 @@ from rolecall.context.connectors.common import (
     clip,
     create_once,
     currency,
+    key_marker,
     make_phone,
     parse_amount,
     parse_date,
@@ -73,6 +80,10 @@ COMPANY_PROPERTIES = ["name", "industry", "domain", "website", "phone"]
 CALL_TO_CONTACT = 194
 CALL_TO_COMPANY = 182
 CALL_TO_DEAL = 206
+NOTE_TO_CONTACT = 202
+NOTE_TO_DEAL = 214
+NOTE_BODY_MAX = 65_536
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEAL_TO_CONTACT = 3
 DEAL_TO_COMPANY_PRIMARY = 5
 BATCH_SIZE = 100
@@ -414,6 +425,51 @@ class HubSpotConnector:
 
         return create_once(self.http, lookup, create)
 
+    def write_contact_note(self, note: ContactNote, key: str) -> str:
+        marker = key_marker(key)
+        millis = _millis(note.created_at)
+        text = note.body.strip()[: NOTE_BODY_MAX - len(marker) - 2]
+        associations = [
+            {
+                "to": {"id": hs_id(record_id, what)},
+                "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}],
+            }
+            for record_id, type_id, what in (
+                (note.contact_id, NOTE_TO_CONTACT, "contact"),
+                (note.opportunity_id, NOTE_TO_DEAL, "deal"),
+            )
+            if record_id
+        ]
+        body = {
+            "properties": {
+                "hs_timestamp": _iso_millis(millis),
+                "hs_note_body": f"{text}\n\n{marker}",
+            },
+            "associations": associations,
+        }
+
+        def lookup() -> str | None:
+            groups = [
+                {
+                    "filters": [
+                        {"propertyName": "hs_timestamp", "operator": "EQ", "value": str(millis)}
+                    ]
+                }
+            ]
+            for row in self.search("notes", groups, ["hs_note_body"]):
+                if marker in str((row.get("properties") or {}).get("hs_note_body") or ""):
+                    return str(row["id"])
+            return None
+
+        def create() -> str:
+            created = self.http.post("crm/v3/objects/notes", json=body, idempotent=False).body
+            found = _id_or_none((created or {}).get("id") if isinstance(created, dict) else None)
+            if found is None:
+                raise ConnectorError("HubSpot did not return the new note's id", retryable=False)
+            return found
+
+        return create_once(self.http, lookup, create)
+
     def _outcome(self, disposition: str) -> str | None:
         """The call outcome GUID: given as one, or configured for this wording."""
         text = disposition.strip()
@@ -530,3 +586,15 @@ def _types(association: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _type_key(t: dict[str, Any]) -> tuple[str, int]:
     return str(t.get("category")), int(t.get("typeId") or 0)
+
+
+def _millis(value: datetime) -> int:
+    """`value` as Unix milliseconds (a naive time is taken as UTC)."""
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
+def _iso_millis(millis: int) -> str:
+    """Unix milliseconds as a UTC time to the millisecond: `2025-06-04T07:55:00.123Z`."""
+    moment = EPOCH + timedelta(milliseconds=millis)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"

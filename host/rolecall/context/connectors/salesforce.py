@@ -8,6 +8,8 @@ or a CRM record holds can change a query's structure.
 
 A call is logged as a Task (`TaskSubtype = 'Call'`) whose `CallObject` holds the
 idempotency key; a retry finds it with `SELECT Id FROM Task WHERE CallObject = '<key>'`.
+A contact note is a (classic) `Note` on the contact whose `Title` ends in `(rc:<key>)`;
+a retry finds it with `Title LIKE '%(rc:<key>)'` (the Body cannot be filtered on).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError
+from rolecall.context.connectors.base import ConnectorError, ContactNote
 from rolecall.context.connectors.common import (
     call_description,
     call_subject,
@@ -26,7 +28,9 @@ from rolecall.context.connectors.common import (
     create_once,
     currency,
     digits_match,
+    key_marker,
     make_phone,
+    marked_title,
     national_digits,
     parse_amount,
     parse_date,
@@ -71,19 +75,35 @@ DOCUMENT_FIELDS = (
     "ContentDocument.ContentSize, ContentDocument.LastModifiedDate, ContentDocument.Owner.Name"
 )
 IDS_PER_QUERY = 100
+NOTE_TITLE_MAX = 80
+NOTE_BODY_MAX = 32_000
 
 
-def soql_quote(value: str) -> str:
-    """`value` as a SOQL string literal: quotes, backslashes and controls escaped."""
+def _soql_escape(value: str, extra: dict[str, str] | None = None) -> str:
     out = []
+    escapes = {**_SOQL_ESCAPES, **(extra or {})}
     for char in str(value):
-        if char in _SOQL_ESCAPES:
-            out.append(_SOQL_ESCAPES[char])
+        if char in escapes:
+            out.append(escapes[char])
         elif ord(char) < 0x20 or ord(char) == 0x7F:
             continue  # other control characters have no SOQL escape; drop them
         else:
             out.append(char)
-    return "'" + "".join(out) + "'"
+    return "".join(out)
+
+
+def soql_quote(value: str) -> str:
+    """`value` as a SOQL string literal: quotes, backslashes and controls escaped."""
+    return "'" + _soql_escape(value) + "'"
+
+
+def soql_like_suffix(value: str) -> str:
+    """A LIKE pattern literal matching any text that ends with `value`, taken literally.
+
+    Besides `soql_quote`'s escapes, LIKE's wildcards `%` and `_` in `value` are
+    backslash-escaped; only the leading `%` is a wildcard.
+    """
+    return "'%" + _soql_escape(value, {"%": "\\%", "_": "\\_"}) + "'"
 
 
 def sosl_escape(term: str) -> str:
@@ -383,6 +403,37 @@ class SalesforceConnector:
             return _created_id(response.body)
 
         create_once(self.http, lookup, create)
+
+    def write_contact_note(self, note: ContactNote, key: str) -> str:
+        contact = sf_id(note.contact_id, "contact")
+        marker = key_marker(key)
+        fields = {
+            "ParentId": contact,
+            "Title": marked_title(note.body, key, NOTE_TITLE_MAX),
+            "Body": note.body[:NOTE_BODY_MAX],
+        }
+
+        def lookup() -> str | None:
+            rows = self.select(
+                "Id, Title",
+                "Note",
+                f"ParentId = {soql_quote(contact)} AND Title LIKE {soql_like_suffix(marker)}",
+                "LIMIT 10",
+            )
+            return next(
+                (
+                    found
+                    for r in rows
+                    if str(r.get("Title", "")).endswith(marker)
+                    and (found := _id_or_none(r.get("Id")))
+                ),
+                None,
+            )
+
+        def create() -> str:
+            return _created_id(self.http.post("sobjects/Note/", json=fields, idempotent=False).body)
+
+        return create_once(self.http, lookup, create)
 
 
 def _next_records(page: Any) -> tuple[str, None] | None:
