@@ -1,4 +1,4 @@
-"""A finished call reaches the CRM once, through the outbox, even when the CRM fails first.
+"""A finished call (or a note) reaches the CRM once, through the outbox, even when the CRM fails.
 
 The CRM is the replaying Salesforce of tests/connectors (documented response shapes on
 a loopback HTTP server); the daemon, the SIP call and the SQLite outbox are real.
@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 from connectors.fake_server import FakeServer, Reply
 from connectors.fakes import FakeSalesforce
-from rolecall.client import DaemonClient
+from rolecall.client import DaemonClient, DaemonError
+from rolecall.context.connectors.base import ContactNote
+from rolecall.context.outbox import note_key
 from rolecall.paths import Home
 from rolecall.secrets import SecretStore
 from support.calls import place, wait_call, wait_event
@@ -150,3 +153,88 @@ def test_wrap_up_notes_and_disposition_go_with_the_call(
     assert task["CallDisposition"] == "Left voicemail"
     assert "Asked for the Q3 pricing sheet." in task["Description"]
     assert logged["disposition"] == "Left voicemail"
+
+
+def test_a_note_reaches_salesforce_once_although_the_first_answer_is_lost(
+    daemon_with_crm: RunningDaemon, crm: tuple[FakeServer, FakeSalesforce]
+) -> None:
+    server, salesforce = crm
+    opportunity = FakeSalesforce.OPPORTUNITY
+    body = "Prefers calls after 3pm.\nAsk about the EU rollout before pricing."
+    # Salesforce creates the note, but its answer is lost behind a 503.
+    server.fail(
+        "POST",
+        "/sobjects/Note/",
+        Reply(503, [{"errorCode": "SERVER_UNAVAILABLE"}]),
+        after_handler=True,
+    )
+    with DaemonClient.open(daemon_with_crm.home, start=False) as client:
+        fetched = client.request(
+            "context.get", {"opportunity_id": opportunity, "crm": "salesforce"}
+        )["context"]
+        contact = fetched["groups"][0]["contacts"][0]["contact"]["id"]
+        client.request(
+            "context.add_note",
+            {"contact_id": contact, "opportunity_id": opportunity, "body": body,
+             "crm": "salesforce"},
+        )  # fmt: skip
+        synced = wait_event(
+            client,
+            "calllog.sync",
+            lambda p: p["item"]["kind"] == "contact_note" and p["item"]["state"] != "pending",
+            timeout=30,
+        )["item"]
+        status = client.request("calllog.sync_status", {})["items"]
+        cards = client.request("context.get", {"opportunity_id": opportunity})["context"]
+    (created,) = salesforce.notes.items()  # one note, although the create "failed"
+    note_id, fields = created
+    assert len(server.matching("POST", "/sobjects/Note/")) == 1
+    assert fields["ParentId"] == contact and fields["Body"] == body
+    assert fields["Title"] == f"Prefers calls after 3pm. (rc:{synced['idempotency_key']})"
+    assert synced["state"] == "done" and synced["remote_id"] == note_id
+    assert synced["idempotency_key"].startswith("note:")
+    assert [(i["kind"], i["state"], i["remote_id"]) for i in status] == [
+        ("contact_note", "done", note_id)
+    ]
+    card = next(c for g in cards["groups"] for c in g["contacts"] if c["contact"]["id"] == contact)
+    assert card["notes"] == [body]  # kept locally as well
+
+
+def test_a_note_for_a_crm_that_is_not_configured_is_refused_and_not_kept(
+    daemon_with_crm: RunningDaemon, crm: tuple[FakeServer, FakeSalesforce]
+) -> None:
+    server, salesforce = crm
+    opportunity = FakeSalesforce.OPPORTUNITY
+    with DaemonClient.open(daemon_with_crm.home, start=False) as client:
+        fetched = client.request(
+            "context.get", {"opportunity_id": opportunity, "crm": "salesforce"}
+        )["context"]
+        contact = fetched["groups"][0]["contacts"][0]["contact"]["id"]
+        refused = {}
+        for crm_name in ("hubspot", "zoho"):
+            with pytest.raises(DaemonError) as caught:
+                client.request(
+                    "context.add_note",
+                    {"contact_id": contact, "body": "Not for here.", "crm": crm_name},
+                )
+            refused[crm_name] = caught.value.code
+        status = client.request("calllog.sync_status", {})["items"]
+        cards = client.request("context.get", {"opportunity_id": opportunity})["context"]
+    assert refused == {"hubspot": "unavailable", "zoho": "invalid_message"}
+    assert status == [] and salesforce.notes == {}
+    assert not server.matching("POST", "/sobjects/Note/")
+    assert all(c["notes"] == [] for g in cards["groups"] for c in g["contacts"])
+
+
+def test_note_keys_are_stable_and_differ_between_installs() -> None:
+    note = ContactNote(
+        contact_id="003Dn00000C1aaaIAA",
+        body="Prefers calls after 3pm.",
+        created_at=datetime(2025, 6, 4, 8, 4, 59, 123456, tzinfo=UTC),
+    )
+    key = note_key(7, note)
+    assert key == note_key(7, note) and key.startswith("note:7:")
+    # The same row id in another store (another note) is another key.
+    elsewhere = note.model_copy(update={"created_at": datetime(2025, 6, 5, tzinfo=UTC)})
+    assert note_key(7, elsewhere) != key
+    assert note_key(7, note.model_copy(update={"body": "Other."})) != key

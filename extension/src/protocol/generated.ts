@@ -1028,6 +1028,10 @@ export interface ContextAddNoteMethod {
 export interface AddNoteParams {
   body: string;
   contact_id: string;
+  /**
+   * Also write the note to this configured CRM (through the outbox).
+   */
+  crm?: string | null;
   opportunity_id?: string | null;
 }
 /**

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import Connector, ConnectorError
+from rolecall.context.connectors.base import Connector, ConnectorError, ContactNote
 from rolecall.context.models import ContactRole
-from rolecall.context.outbox import Outbox, sync_item
+from rolecall.context.outbox import Outbox, note_key, sync_item
 from rolecall.context.service import ContextService
 from rolecall.daemon.dispatch import Caller, Handler
 from rolecall.protocol import context as ctx
@@ -88,7 +88,25 @@ def context_handlers(
     async def add_note(caller: Caller, params: ctx.AddNoteParams) -> Empty:
         if not store.contacts([params.contact_id]):
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no contact {params.contact_id}")
-        store.add_note(params.body, params.contact_id, params.opportunity_id)
+        if params.crm is None:
+            store.add_note(params.body, params.contact_id, params.opportunity_id)
+            return Empty()
+        connector(params.crm)  # refuse before storing anything if it is not configured
+        with store.transaction() as db:  # the note and its write-back, or neither
+            note_id = store.add_note(params.body, params.contact_id, params.opportunity_id)
+            (created_at,) = db.execute(
+                "SELECT created_at FROM notes WHERE id = ?", (note_id,)
+            ).fetchone()
+            note = ContactNote(
+                contact_id=params.contact_id,
+                opportunity_id=params.opportunity_id,
+                body=params.body,
+                created_at=datetime.fromisoformat(created_at),
+            )
+            outbox.enqueue(
+                params.crm, "contact_note", note_key(note_id, note), note.model_dump(mode="json")
+            )
+        poke()
         return Empty()
 
     async def calllog(caller: Caller, params: ctx.CallLogParams) -> ctx.CallLogResult:

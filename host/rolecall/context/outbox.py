@@ -1,8 +1,9 @@
 """The outbox: write-backs to CRMs that survive restarts and retry with backoff.
 
-Each item is one write (a call log entry, a role change) to one connector, keyed by
-its idempotency key: enqueueing the same write twice keeps one item, and connectors
-use the key to find what an earlier attempt created, so a retry never duplicates.
+Each item is one write (a call log entry, a role change, a contact note) to one
+connector, keyed by its idempotency key: enqueueing the same write twice keeps one
+item, and connectors use the key to find what an earlier attempt created, so a retry
+never duplicates.
 Items wait in SQLite until done; a retryable failure moves `next_attempt_at` out
 (1 s, 2 s, 4 s … at most an hour); a final failure stays visible with its error.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -19,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import Connector, ConnectorError
+from rolecall.context.connectors.base import Connector, ConnectorError, ContactNote
 from rolecall.context.models import ContactRole
 from rolecall.context.store import Store
 
@@ -55,6 +57,18 @@ def sync_item(item: OutboxItem) -> dict[str, Any]:
         "last_error": item.last_error,
         "remote_id": item.remote_id,
     }
+
+
+def note_key(note_id: int, note: ContactNote) -> str:
+    """The idempotency key of a stored note: `note:<row id>:<digest>`.
+
+    The row id alone repeats across Rolecall installs (and after a store is rebuilt), so
+    a digest of the note's contact, time and text keeps two installs' notes apart.
+    """
+    digest = hashlib.sha256(
+        "\x1f".join((note.contact_id, note.created_at.isoformat(), note.body)).encode()
+    ).hexdigest()
+    return f"note:{note_id}:{digest[:12]}"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -153,6 +167,9 @@ def _perform(connector: Connector, item: OutboxItem) -> str:
     if item.kind == "contact_role":
         connector.update_contact_role(ContactRole.model_validate(item.payload))
         return ""
+    if item.kind == "contact_note":
+        note = ContactNote.model_validate(item.payload)
+        return connector.write_contact_note(note, item.idempotency_key)
     raise ConnectorError(f"unknown outbox item kind {item.kind}", retryable=False)
 
 

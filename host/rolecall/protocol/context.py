@@ -137,6 +137,11 @@ class AddNoteParams(Params):
     contact_id: RecordId
     opportunity_id: RecordId | None = None
     body: str = Field(min_length=1, max_length=10_000)
+    crm: str | None = Field(
+        default=None,
+        pattern=r"^(salesforce|dynamics|hubspot)$",
+        description="Also write the note to this configured CRM (through the outbox).",
+    )
 
 
 class CallLogParams(Params):
