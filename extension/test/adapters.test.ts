@@ -74,6 +74,20 @@ const CASES: Fixture[] = [
       { selector: "#account-phone", contact: null },
     ],
   },
+  {
+    crm: "dynamics",
+    file: "opportunity",
+    url: "https://contoso.crm4.dynamics.com/main.aspx?appid=5b1c6a3e-2f8d-ec11-8d21-000d3a8b7c45&pagetype=entityrecord&etn=opportunity&id=8f2d7c1a-4b3e-ef11-8409-6045bd8c1234",
+    near: [
+      { selector: "#anna-phone", contact: "Dr. Anna Schmidt" },
+      { selector: "#anna-grid-phone", contact: "Dr. Anna Schmidt" },
+      { selector: "#markus-phone", contact: "Markus Brandt" },
+      { selector: "#sophie-phone", contact: "Sophie Laurent" },
+      { selector: "#priya-phone", contact: "Priya Raman" },
+      { selector: "#account-phone", contact: null },
+      { selector: "#timeline-phone", contact: null },
+    ],
+  },
 ];
 
 function load(fixture: Fixture): string {

@@ -64,8 +64,8 @@ function recordName(doc: Document): string {
  * composite name control spells its parts "fullname_compositionLinkControl_lastname".
  */
 function field(container: Element | Document, attribute: string): Element | null {
-  const quick = container instanceof Element;
-  for (const el of walkElements(quick ? container : container.documentElement)) {
+  const quick = isElement(container);
+  for (const el of walkElements(isElement(container) ? container : container.documentElement)) {
     const id = attr(el, "data-id");
     const at = id.indexOf(".fieldControl");
     if (at < 0) continue;
@@ -77,6 +77,10 @@ function field(container: Element | Document, attribute: string): Element | null
   return null;
 }
 
+function isElement(node: Element | Document): node is Element {
+  return node.nodeType === 1;
+}
+
 const PHONE_ATTRIBUTES = ["telephone1", "telephone2", "telephone3", "mobilephone", "address1_telephone1"];
 
 /** The contact a quick view form (or a contact's own form) shows. */
@@ -85,11 +89,11 @@ function formPerson(container: Element | Document): Partial<SnapshotContact> | n
   if (!name) name = [valueOf(field(container, "firstname")), valueOf(field(container, "lastname"))].filter(Boolean).join(" ");
   if (!name) return null;
   const phones = PHONE_ATTRIBUTES.map((a) => valueOf(field(container, a))).filter(Boolean);
-  if (container instanceof Element) phones.push(...phonesIn(container));
+  if (isElement(container)) phones.push(...phonesIn(container));
   return {
     name,
     title: valueOf(field(container, "jobtitle")),
-    email: valueOf(field(container, "emailaddress1")) || (container instanceof Element ? emailIn(container) : ""),
+    email: valueOf(field(container, "emailaddress1")) || (isElement(container) ? emailIn(container) : ""),
     phones,
   };
 }
