@@ -88,6 +88,18 @@ const CASES: Fixture[] = [
       { selector: "#timeline-phone", contact: null },
     ],
   },
+  {
+    crm: "hubspot",
+    file: "deal",
+    url: "https://app.hubspot.com/contacts/4815162/record/0-3/27384910562",
+    near: [
+      { selector: "#hannah-phone", contact: "Hannah Cole" },
+      { selector: "#raj-phone", contact: "Raj Patel" },
+      { selector: "#olivia-phone", contact: "Olivia Brooks" },
+      { selector: "#company-phone", contact: null },
+      { selector: "#note-phone", contact: null },
+    ],
+  },
 ];
 
 function load(fixture: Fixture): string {
