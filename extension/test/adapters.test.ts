@@ -100,6 +100,17 @@ const CASES: Fixture[] = [
       { selector: "#note-phone", contact: null },
     ],
   },
+  {
+    crm: "zoho",
+    file: "deal",
+    url: "https://crm.zoho.eu/crm/org20071234567/tab/Potentials/4876876000000391017",
+    near: [
+      { selector: "#oliver-phone", contact: "Oliver Hughes" },
+      { selector: "#amelia-phone", contact: "Amelia Clarke" },
+      { selector: "#noah-phone", contact: "Noah Fischer" },
+      { selector: "#note-phone", contact: null },
+    ],
+  },
 ];
 
 function load(fixture: Fixture): string {
