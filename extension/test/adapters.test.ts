@@ -111,6 +111,17 @@ const CASES: Fixture[] = [
       { selector: "#note-phone", contact: null },
     ],
   },
+  {
+    crm: "pipedrive",
+    file: "deal",
+    url: "https://acme-sales.pipedrive.com/deal/1842",
+    near: [
+      { selector: "#karin-phone", contact: "Karin Müller" },
+      { selector: "#jonas-phone", contact: "Jonas Weber" },
+      { selector: "#ana-phone", contact: "Ana Ruiz" },
+      { selector: "#org-phone", contact: null },
+    ],
+  },
 ];
 
 function load(fixture: Fixture): string {
