@@ -122,6 +122,20 @@ const CASES: Fixture[] = [
       { selector: "#org-phone", contact: null },
     ],
   },
+  {
+    crm: "generic",
+    file: "deal-summary",
+    url: "https://intranet.vandelay.example/deals/vandelay-renewal-2027",
+    near: [
+      { selector: "#heinz-phone", contact: "Heinz Richter" },
+      { selector: "#claudia-phone", contact: "Claudia Neumann" },
+      { selector: "#lucia-phone", contact: "Lucía Fernández" },
+      { selector: "#wang-phone", contact: "王伟" },
+      { selector: "#art-phone", contact: "Art Vandelay" },
+      { selector: "#elaine-phone", contact: "Elaine Benes" },
+      { selector: "#reception-phone", contact: null },
+    ],
+  },
 ];
 
 function load(fixture: Fixture): string {
