@@ -1,0 +1,175 @@
+// The content script on the CRM sites the user enabled: scans the page for phone
+// numbers, puts a call button beside each, follows the page as it changes, and places
+// the call through the background with the record in view and a snapshot of the page.
+// Injected once per frame; injected again after a site is re-enabled, it wakes the
+// instance already there instead of starting a second one.
+
+import type { CountryCode } from "libphonenumber-js";
+import { readPage } from "./adapters/index";
+import { defaultRegion, displayNumber } from "./detect";
+import { PageScanner } from "./scanner";
+import { PageWatcher } from "./watcher";
+import { hideToast, showToast, toastsShown, toastText } from "./toast";
+import {
+  parseBackgroundMessage,
+  type PagePlaceCall,
+  type PlaceReply,
+  type ScanStats,
+} from "../shared/page-messages";
+
+interface PageController {
+  enable(): void;
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __rolecallPage: PageController | undefined;
+}
+
+const SETTINGS_KEY = "settings";
+
+async function loadRegion(): Promise<CountryCode | undefined> {
+  let setting: string | null = null;
+  try {
+    const stored = await chrome.storage.local.get(SETTINGS_KEY);
+    const settings = stored[SETTINGS_KEY] as { region?: unknown } | undefined;
+    if (typeof settings?.region === "string") setting = settings.region;
+  } catch {
+    // storage unavailable (e.g. the extension was reloaded): the browser's languages
+  }
+  return defaultRegion(setting, navigator.languages ?? [navigator.language]);
+}
+
+class PageSession implements PageController {
+  private scanner: PageScanner | null = null;
+  private watcher: PageWatcher | null = null;
+  private enabled = false;
+  private readonly stats = {
+    firstScanMs: null as number | null,
+    lastBatchMs: null as number | null,
+    lastBatchNodes: 0,
+    batches: 0,
+    fullScans: 0,
+    navigations: 0,
+  };
+
+  constructor(private readonly doc: Document) {
+    chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: unknown) => void) => {
+      if (sender.id !== chrome.runtime.id || sender.tab) return undefined; // the background only
+      const message = parseBackgroundMessage(raw);
+      if (!message) return undefined;
+      if (message.type === "rolecall:disable") this.disable();
+      else if (message.type === "rolecall:toast") showToast(this.doc, message.kind, message.text);
+      else reply(this.report());
+      return undefined;
+    });
+    this.doc.addEventListener("input", (event) => this.onInput(event), true);
+    this.doc.addEventListener("change", (event) => this.onInput(event), true);
+  }
+
+  enable(): void {
+    if (this.enabled) return;
+    this.enabled = true;
+    void loadRegion().then((region) => {
+      if (!this.enabled) return;
+      this.start(region);
+    });
+  }
+
+  private start(region: CountryCode | undefined): void {
+    const watcher = new PageWatcher(window, {
+      scanBatch: (nodes) => this.timed("batch", () => nodes.forEach((node) => scanner.scan(node)), nodes.length),
+      scanAll: () => this.timed("full", () => scanner.scan(this.doc)),
+      onNavigate: () => {
+        this.stats.navigations += 1;
+      },
+    });
+    const scanner = new PageScanner({
+      region,
+      activate: (button, target, anchor) => void this.call(button, target, anchor),
+      onShadowRoot: (root) => watcher.watch(root),
+    });
+    this.scanner = scanner;
+    this.watcher = watcher;
+    watcher.watch(this.doc);
+    this.timed("first", () => scanner.scan(this.doc));
+    watcher.flush(); // drops the records of our own first insertions
+  }
+
+  private disable(): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    this.watcher?.stop();
+    this.scanner?.removeAll(this.doc);
+    this.watcher = null;
+    this.scanner = null;
+    hideToast();
+  }
+
+  private onInput(event: Event): void {
+    const target = event.composedPath()[0];
+    if (this.scanner && target instanceof HTMLInputElement) {
+      this.scanner.scanInput(target);
+      this.watcher?.flush();
+    }
+  }
+
+  private timed(kind: "first" | "batch" | "full", run: () => void, nodes = 0): void {
+    const started = performance.now();
+    run();
+    const ms = performance.now() - started;
+    if (kind === "first") this.stats.firstScanMs = ms;
+    else if (kind === "full") this.stats.fullScans += 1;
+    else {
+      this.stats.batches += 1;
+      this.stats.lastBatchMs = ms;
+      this.stats.lastBatchNodes = nodes;
+    }
+  }
+
+  private report(): ScanStats {
+    return {
+      url: location.href,
+      buttons: this.scanner?.countButtons(this.doc) ?? 0,
+      textNodesSeen: this.scanner?.textNodesSeen ?? 0,
+      enabled: this.enabled,
+      toast: toastText(),
+      ...this.stats,
+    };
+  }
+
+  private async call(button: HTMLElement, target: string, anchor: Node): Promise<void> {
+    const display = target.startsWith("+") ? displayNumber(target) : target;
+    const near = anchor.nodeType === Node.ELEMENT_NODE ? (anchor as Element) : anchor.parentElement;
+    const page = readPage(new URL(location.href), this.doc, near ?? button);
+    const request: PagePlaceCall = {
+      type: "rolecall:place",
+      target,
+      record: page.record,
+      snapshot: page.snapshot,
+    };
+    showToast(this.doc, "info", `Calling ${display}…`);
+    const calling = toastsShown();
+    let reply: PlaceReply;
+    try {
+      reply = (await chrome.runtime.sendMessage(request)) as PlaceReply;
+    } catch (err) {
+      reply = { ok: false, error: { code: "unavailable", message: `Rolecall is not reachable (${String(err)})` } };
+    }
+    if (!reply || typeof reply !== "object") {
+      reply = { ok: false, error: { code: "unavailable", message: "Rolecall did not answer" } };
+    }
+    if (reply.ok) {
+      // News of the call (it failed already) may have come first: keep that on screen.
+      if (toastsShown() === calling) showToast(this.doc, "info", `Calling ${reply.display || display}…`);
+    } else showToast(this.doc, "error", `Call to ${display} failed: ${reply.error.message}`);
+  }
+}
+
+if (globalThis.__rolecallPage) {
+  globalThis.__rolecallPage.enable();
+} else {
+  const session = new PageSession(document);
+  globalThis.__rolecallPage = session;
+  session.enable();
+}

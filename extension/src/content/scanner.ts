@@ -1,0 +1,250 @@
+// Finds the phone numbers in a part of the page and puts one call button right after
+// each: after a number in text (splitting the text node where the number ends), after
+// a tel:/callto:/sip: link, after a phone input. Scanning is idempotent: a number that
+// already has its button is left alone, a button whose number changed is replaced, a
+// button whose number went away is removed. Skips scripts, styles, editable regions,
+// form fields other than phone inputs, and our own UI; walks into open shadow roots.
+
+import type { CountryCode } from "libphonenumber-js";
+import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton } from "./button";
+import { TOAST_TAG } from "./toast";
+import {
+  dialableFromHref,
+  dialableFromText,
+  displayNumber,
+  findNumbersInText,
+  isPhoneFieldLabel,
+  mayHoldNumber,
+  type Dialable,
+} from "./detect";
+
+/** Elements whose content is never scanned. */
+const SKIPPED = new Set([
+  "SCRIPT",
+  "STYLE",
+  "NOSCRIPT",
+  "TEMPLATE",
+  "TEXTAREA",
+  "SELECT",
+  "OPTION",
+  "IFRAME",
+  "OBJECT",
+  "EMBED",
+  "CANVAS",
+  "VIDEO",
+  "AUDIO",
+  "HEAD",
+  "TITLE",
+  "svg",
+  "SVG",
+  "MATH",
+  BUTTON_TAG.toUpperCase(),
+  TOAST_TAG.toUpperCase(),
+]);
+
+const LINK_SCHEMES = /^\s*(?:tel|callto|sips?):/i;
+
+export type Activate = (button: HTMLElement, target: string, anchor: Node) => void;
+
+export interface ScannerOptions {
+  region: CountryCode | undefined;
+  activate: Activate;
+  /** Told of each open shadow root found, so it can be watched for changes too. */
+  onShadowRoot?: (root: ShadowRoot) => void;
+}
+
+interface Split {
+  head: Text;
+  tail: Text;
+}
+
+export class PageScanner {
+  buttons = 0;
+  textNodesSeen = 0;
+  private readonly shadowRoots = new Set<ShadowRoot>();
+  private readonly splits: Split[] = [];
+  private readonly anchors = new WeakMap<HTMLElement, Node>();
+
+  constructor(private readonly options: ScannerOptions) {}
+
+  /** Open shadow roots met so far. */
+  get roots(): ReadonlySet<ShadowRoot> {
+    return this.shadowRoots;
+  }
+
+  /** Scans `node` and everything under it (a text node, an element, a document, a root). */
+  scan(node: Node): void {
+    if (node.nodeType === Node.TEXT_NODE) {
+      if (!this.excluded(node.parentElement)) this.scanText(node as Text);
+      return;
+    }
+    if (node.nodeType === Node.ELEMENT_NODE) {
+      const element = node as Element;
+      if (isCallButton(element) || this.excluded(element.parentElement)) return;
+      if (this.scanElement(element) === "skip") return;
+    } else if (node.nodeType !== Node.DOCUMENT_NODE && node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) {
+      return;
+    }
+    const doc = node.ownerDocument ?? (node as Document);
+    if (doc.designMode === "on") return; // the whole document is being edited
+    const walker = doc.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: (candidate) =>
+        candidate.nodeType === Node.TEXT_NODE
+          ? NodeFilter.FILTER_ACCEPT
+          : this.scanElement(candidate as Element) === "skip"
+            ? NodeFilter.FILTER_REJECT
+            : NodeFilter.FILTER_SKIP,
+    });
+    // Collect first: injecting while walking would move the walker onto our own nodes.
+    const texts: Text[] = [];
+    for (let next = walker.nextNode(); next; next = walker.nextNode()) texts.push(next as Text);
+    for (const text of texts) this.scanText(text);
+  }
+
+  /** Removes every button and joins the text nodes that were split for them. */
+  removeAll(doc: Document): void {
+    const roots: (Document | ShadowRoot)[] = [doc, ...this.shadowRoots];
+    for (const root of roots) {
+      for (const button of Array.from(root.querySelectorAll(BUTTON_TAG))) {
+        if (isCallButton(button)) button.remove();
+      }
+    }
+    // Latest first: a text node split twice is joined back in the order it was cut.
+    for (const { head, tail } of this.splits.reverse()) {
+      if (head.nextSibling === tail && head.isConnected) {
+        head.appendData(tail.data);
+        tail.remove();
+      }
+    }
+    this.splits.length = 0;
+    this.buttons = 0;
+  }
+
+  /** Counts the buttons in the page (and its open shadow roots) now. */
+  countButtons(doc: Document): number {
+    let count = 0;
+    for (const root of [doc, ...this.shadowRoots]) {
+      for (const button of Array.from(root.querySelectorAll(BUTTON_TAG))) if (isCallButton(button)) count += 1;
+    }
+    return count;
+  }
+
+  /** "skip" when nothing under `element` is to be scanned (it may be handled itself). */
+  private scanElement(element: Element): "skip" | "descend" {
+    const tag = element.tagName;
+    if (SKIPPED.has(tag) || isCallButton(element)) return "skip";
+    if (editable(element) === true) return "skip";
+    if (element.shadowRoot && !this.shadowRoots.has(element.shadowRoot)) {
+      const root = element.shadowRoot;
+      this.shadowRoots.add(root);
+      this.options.onShadowRoot?.(root);
+      this.scan(root);
+    }
+    if (tag === "A") {
+      const href = element.getAttribute("href");
+      if (href && LINK_SCHEMES.test(href)) {
+        this.place(element, dialableFromHref(href, this.options.region));
+        return "skip"; // its text is the same number: one button for the link
+      }
+      return "descend";
+    }
+    if (tag === "INPUT") {
+      this.scanInput(element as HTMLInputElement);
+      return "skip";
+    }
+    return "descend";
+  }
+
+  /** True when `element` is inside something never scanned (an editable region, say). */
+  private excluded(element: Element | null): boolean {
+    for (let at = element; at; at = at.parentElement) {
+      if (SKIPPED.has(at.tagName) || isCallButton(at)) return true;
+      if (at.tagName === "A" && LINK_SCHEMES.test(at.getAttribute("href") ?? "")) return true;
+      const state = editable(at);
+      if (state !== null) return state;
+    }
+    return element?.ownerDocument.designMode === "on";
+  }
+
+  /** A phone input gets a button while its value is a number; re-run when it changes. */
+  scanInput(input: HTMLInputElement): void {
+    if (!isPhoneInput(input)) return;
+    this.place(input, input.value ? dialableFromText(input.value, this.options.region) : null);
+  }
+
+  private scanText(text: Text): void {
+    this.textNodesSeen += 1;
+    const data = text.data;
+    const found = mayHoldNumber(data) ? findNumbersInText(data, this.options.region) : [];
+    const last = found[found.length - 1];
+    if (!last || last.end !== data.length) this.place(text, null); // drops a stale button
+    // Right to left, so splitting at a later number keeps earlier offsets valid.
+    for (let i = found.length - 1; i >= 0; i -= 1) {
+      const match = found[i]!;
+      if (match.end < text.data.length) {
+        const tail = text.splitText(match.end);
+        this.splits.push({ head: text, tail });
+      }
+      this.place(text, { target: match.e164, e164: match.e164, display: displayNumber(match.e164) });
+    }
+  }
+
+  /**
+   * Makes sure the node right after `anchor` is a button for `dialable` (or that there
+   * is no button of ours there when `dialable` is null).
+   */
+  private place(anchor: Node, dialable: Dialable | null): void {
+    const next = anchor.nextSibling;
+    const existing = isCallButton(next) ? next : null;
+    if (existing && dialable && buttonTarget(existing) === dialable.target) return;
+    if (existing) {
+      existing.remove();
+      this.buttons -= 1;
+    }
+    if (!dialable || !anchor.parentNode) return;
+    const doc = anchor.ownerDocument ?? document;
+    const target = dialable.target;
+    const button = createCallButton(doc, target, dialable.display, (host) =>
+      this.options.activate(host, target, this.anchors.get(host) ?? host),
+    );
+    this.anchors.set(button, anchor);
+    anchor.parentNode.insertBefore(button, anchor.nextSibling);
+    this.buttons += 1;
+  }
+}
+
+/**
+ * Whether `element`'s own contenteditable attribute makes it editable (true), not
+ * editable (false), or leaves it to its parent (null): read from the attribute, so no
+ * style is computed.
+ */
+function editable(element: Element): boolean | null {
+  const value = element.getAttribute("contenteditable");
+  if (value === null) return null;
+  const lowered = value.trim().toLowerCase();
+  if (lowered === "" || lowered === "true" || lowered === "plaintext-only") return true;
+  if (lowered === "false") return false;
+  return null;
+}
+
+/** An input that holds a phone number: type=tel, or named, labelled or hinted as one. */
+export function isPhoneInput(input: HTMLInputElement): boolean {
+  const type = (input.getAttribute("type") ?? "text").toLowerCase();
+  if (type === "tel") return true;
+  if (type !== "text" && type !== "") return false;
+  const hints = [
+    input.name,
+    input.id,
+    input.getAttribute("autocomplete") ?? "",
+    input.getAttribute("aria-label") ?? "",
+    input.placeholder,
+    ...Array.from(input.labels ?? [], (label) => label.textContent ?? ""),
+  ];
+  const labelledBy = input.getAttribute("aria-labelledby");
+  if (labelledBy) {
+    for (const id of labelledBy.split(/\s+/)) {
+      hints.push(input.ownerDocument.getElementById(id)?.textContent ?? "");
+    }
+  }
+  return hints.some((hint) => hint !== "" && isPhoneFieldLabel(hint));
+}

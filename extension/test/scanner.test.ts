@@ -1,0 +1,164 @@
+// @vitest-environment jsdom
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { PageScanner } from "../src/content/scanner";
+import { PageWatcher } from "../src/content/watcher";
+import { BUTTON_TAG, buttonTarget } from "../src/content/button";
+
+function numbers(root: ParentNode = document): string[] {
+  return Array.from(root.querySelectorAll(BUTTON_TAG), (el) => el.getAttribute("data-number") ?? "");
+}
+
+function scanner(activate = vi.fn()): PageScanner {
+  return new PageScanner({ region: "US", activate });
+}
+
+beforeEach(() => {
+  document.body.replaceChildren();
+});
+
+describe("the page scanner", () => {
+  it("puts one button right after each number, however often it scans", () => {
+    document.body.innerHTML =
+      "<p id=p>Call +1 415 555 0132 or (415) 555-0133 today</p><table><tr><td>+44 20 7946 0001</td><td>$12,500.00</td><td>2024-05-01</td></tr></table>";
+    const s = scanner();
+    s.scan(document);
+    s.scan(document);
+    s.scan(document.body);
+    expect(numbers()).toEqual(["+14155550132", "+14155550133", "+442079460001"]);
+    const p = document.getElementById("p")!;
+    expect(Array.from(p.childNodes, (n) => n.nodeName)).toEqual(["#text", "ROLECALL-CALL", "#text", "ROLECALL-CALL", "#text"]);
+    expect(p.childNodes[0]!.textContent).toBe("Call +1 415 555 0132");
+    expect(p.textContent).toBe("Call +1 415 555 0132 or (415) 555-0133 today");
+    expect(s.countButtons(document)).toBe(3);
+  });
+
+  it("skips scripts, styles, form text, editable regions and non-phone links", () => {
+    document.body.innerHTML = `
+      <script>var a = "+1 415 555 0132";</script><style>/* +1 415 555 0132 */</style>
+      <textarea>+1 415 555 0132</textarea><select><option>+1 415 555 0132</option></select>
+      <div contenteditable="true"><b>+1 415 555 0132</b></div>
+      <div contenteditable="false">+1 415 555 0135</div>
+      <p title="+1 415 555 0133" data-x="+14155550134">none</p>`;
+    scanner().scan(document);
+    expect(numbers()).toEqual(["+14155550135"]);
+  });
+
+  it("gives a tel:, callto: or sip: link one button after the link", () => {
+    document.body.innerHTML = `
+      <a id=a href="tel:+1-415-555-0132">+1 (415) 555-0132</a>
+      <a href="callto:+442079460002">Skype</a>
+      <a href="sip:alice@pbx.example.com">Alice</a>
+      <a href="javascript:alert(1)">+1 415 555 0133</a>`;
+    scanner().scan(document);
+    expect(numbers()).toEqual(["+14155550132", "+442079460002", "sip:alice@pbx.example.com", "+14155550133"]);
+    expect(document.getElementById("a")!.nextSibling!.nodeName).toBe(BUTTON_TAG.toUpperCase());
+  });
+
+  it("gives phone inputs a button while their value is a number", () => {
+    document.body.innerHTML = `
+      <input id=t type=tel value="+1 415 555 0132">
+      <label>Mobile <input id=m value=""></label>
+      <input id=e type=email value="+1 415 555 0199">
+      <input id=n name="amount" value="+1 415 555 0198">`;
+    const s = scanner();
+    s.scan(document);
+    expect(numbers()).toEqual(["+14155550132"]);
+    const mobile = document.getElementById("m") as HTMLInputElement;
+    mobile.value = "020 7946 0003";
+    s.scanInput(mobile);
+    expect(numbers()).toEqual(["+14155550132"]); // a national UK number is not US
+    mobile.value = "+44 20 7946 0003";
+    s.scanInput(mobile);
+    expect(numbers()).toEqual(["+14155550132", "+442079460003"]);
+    mobile.value = "";
+    s.scanInput(mobile);
+    expect(numbers()).toEqual(["+14155550132"]);
+  });
+
+  it("replaces a button whose number changed and drops one whose number went away", () => {
+    document.body.innerHTML = "<p id=p>+1 415 555 0132</p>";
+    const s = scanner();
+    s.scan(document);
+    const text = document.getElementById("p")!.firstChild as Text;
+    text.data = "+1 415 555 0139";
+    s.scan(text);
+    expect(numbers()).toEqual(["+14155550139"]);
+    text.data = "gone";
+    s.scan(text);
+    expect(numbers()).toEqual([]);
+  });
+
+  it("scans open shadow roots and reports them", () => {
+    const host = document.createElement("div");
+    document.body.append(host);
+    const root = host.attachShadow({ mode: "open" });
+    root.innerHTML = "<span>+1 415 555 0132</span>";
+    const seen: ShadowRoot[] = [];
+    new PageScanner({ region: "US", activate: vi.fn(), onShadowRoot: (r) => seen.push(r) }).scan(document);
+    expect(numbers(root)).toEqual(["+14155550132"]);
+    expect(seen).toEqual([root]);
+  });
+
+  it("takes everything back out, leaving the page as it was", () => {
+    const html = "<p>Call +1 415 555 0132 or +1 415 555 0133 now</p><a href=\"tel:+14155550134\">x</a>";
+    document.body.innerHTML = html;
+    const s = scanner();
+    s.scan(document);
+    expect(numbers()).toHaveLength(3);
+    s.removeAll(document);
+    expect(document.body.innerHTML).toBe(html);
+    expect(document.body.querySelector("p")!.childNodes).toHaveLength(1);
+  });
+
+  it("makes buttons the page cannot see into or click", () => {
+    document.body.innerHTML = "<p>+1 415 555 0132</p>";
+    const activate = vi.fn();
+    scanner(activate).scan(document);
+    const button = document.querySelector(BUTTON_TAG) as HTMLElement;
+    expect(button.shadowRoot).toBeNull(); // closed
+    button.setAttribute("data-number", "+19005550000");
+    expect(buttonTarget(button)).toBe("+14155550132");
+    button.click();
+    button.dispatchEvent(new MouseEvent("click", { bubbles: true, composed: true }));
+    expect(activate).not.toHaveBeenCalled();
+    expect(button.getAttribute("style")).toContain("!important");
+  });
+
+  it("never builds markup from page text", () => {
+    document.body.innerHTML = "<p id=p></p>";
+    document.getElementById("p")!.textContent = '<img src=x onerror="window.pwned=1"> +1 415 555 0132';
+    scanner().scan(document);
+    expect(document.querySelectorAll("img")).toHaveLength(0);
+    expect(numbers()).toEqual(["+14155550132"]);
+  });
+});
+
+describe("the page watcher", () => {
+  it("scans what was added in one batch and ignores its own insertions", () => {
+    document.body.innerHTML = "<table><tbody id=b></tbody></table>";
+    const s = scanner();
+    const batches: number[] = [];
+    const watcher = new PageWatcher(window, {
+      scanBatch: (nodes) => {
+        batches.push(nodes.length);
+        nodes.forEach((n) => s.scan(n));
+      },
+      scanAll: () => s.scan(document),
+    });
+    watcher.watch(document);
+    s.scan(document);
+    watcher.flush();
+    const body = document.getElementById("b")!;
+    for (let i = 0; i < 50; i++) {
+      const row = document.createElement("tr");
+      row.innerHTML = `<td>Row ${i}</td><td>${i % 5 === 0 ? `+1 212 555 01${String(i).padStart(2, "0")}` : "—"}</td>`;
+      body.append(row);
+    }
+    watcher.flush();
+    expect(batches).toEqual([50]);
+    expect(numbers()).toHaveLength(10);
+    watcher.flush(); // the buttons it added are not news
+    expect(batches).toEqual([50]);
+    watcher.stop();
+  });
+});
