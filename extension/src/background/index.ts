@@ -1,7 +1,8 @@
 // The background entry point: a Chromium service worker, a Firefox event page. It
-// wires the host connection, the UI bridge and the panel opening together, connects
-// at start-up, and exposes a handle for automated tests. All listeners are added at
-// the top level, as MV3 requires for events to wake the worker.
+// wires the host connection, the UI bridge, the toolbar button, the sites Rolecall runs
+// on, calls placed from pages and from selections together, connects at start-up, and
+// exposes a handle for automated tests. All listeners are added at the top level, as
+// MV3 requires for events to wake the worker.
 //
 // An open native port keeps a Chromium MV3 service worker alive (Chrome 105+), so once
 // connected the worker stays up; when the host is missing the worker may be stopped
@@ -12,7 +13,12 @@ import { createLogger } from "./logger";
 import { browserLabel, currentBrowser } from "./browser-info";
 import { HostConnection, type NativePort } from "./host-connection";
 import { UiBridge, type UiPort } from "./ui-bridge";
-import { setUpPanelOpening } from "./panel";
+import { setUpToolbarButton } from "./toolbar";
+import { Sites, type SiteInfo } from "./sites";
+import { PageCalls } from "./page-calls";
+import { SelectionCalls } from "./selection-call";
+import { listenForRuntimeMessages } from "./runtime-messages";
+import type { ScanStats } from "../shared/page-messages";
 import type { ConnectionState } from "../shared/state";
 import type { LogEntry } from "./logger";
 
@@ -45,9 +51,36 @@ const bridge = new UiBridge({
 chrome.runtime.onConnect.addListener((port) => {
   if (bridge.accept(port as unknown as UiPort)) host.start();
 });
+const sites = new Sites(logger);
+const pageCalls = new PageCalls(host, logger);
+const selectionCalls = new SelectionCalls(pageCalls, logger);
+listenForRuntimeMessages(sites, pageCalls, logger);
+selectionCalls.listen();
+setUpToolbarButton(sites, logger);
+chrome.permissions.onAdded.addListener(() => void sites.sync());
+chrome.permissions.onRemoved.addListener(() => void sites.sync());
+
 chrome.runtime.onStartup.addListener(() => host.start());
-chrome.runtime.onInstalled.addListener(() => host.start());
-setUpPanelOpening(logger);
+chrome.runtime.onInstalled.addListener(() => {
+  host.start();
+  selectionCalls.createMenu();
+  void sites.sync(true).catch((err: unknown) => logger.error("could not register the content script", String(err)));
+});
+
+/** The scanner's counters from each frame-0 content script in tabs whose URL matches. */
+async function pageStats(urlPattern: string): Promise<ScanStats[]> {
+  const tabs = await chrome.tabs.query({ url: urlPattern });
+  const stats = await Promise.all(
+    tabs.map((tab) =>
+      tab.id === undefined
+        ? null
+        : (chrome.tabs.sendMessage(tab.id, { type: "rolecall:stats" }, { frameId: 0 }) as Promise<ScanStats>).catch(
+            () => null,
+          ),
+    ),
+  );
+  return stats.filter((item): item is ScanStats => item !== null);
+}
 
 /**
  * For automated tests and benchmarks (Playwright evaluates in the service worker, or
@@ -63,6 +96,9 @@ setUpPanelOpening(logger);
  *   globalThis.rolecall.uiPorts()      how many UI pages are connected
  *   globalThis.rolecall.version        this extension's version
  *   globalThis.rolecall.browser        e.g. "chromium 156"
+ *   globalThis.rolecall.sites          Sites: list(), enable(patterns), disable(patterns)
+ *   globalThis.rolecall.pageStats(p)   the scanner's counters of tabs matching pattern p
+ *   globalThis.rolecall.callSelection(text, tabId?)  what the menu item does
  *
  * e.g. `await rolecall.host.request("ping", {echo: "hi"})`.
  */
@@ -73,6 +109,10 @@ export interface RolecallGlobal {
   uiPorts(): number;
   version: string;
   browser: string;
+  sites: Sites;
+  siteList(): Promise<SiteInfo[]>;
+  pageStats(urlPattern: string): Promise<ScanStats[]>;
+  callSelection(text: string, tabId?: number): Promise<void>;
 }
 
 declare global {
@@ -87,6 +127,10 @@ globalThis.rolecall = {
   uiPorts: () => bridge.size,
   version: extensionVersion,
   browser: browserLabel(browser),
+  sites,
+  siteList: () => sites.list(),
+  pageStats,
+  callSelection: (text, tabId) => selectionCalls.call(text, tabId),
 };
 
 logger.info(`Rolecall ${extensionVersion} background started in ${browserLabel(browser)}`);

@@ -1,0 +1,165 @@
+// Calls placed from CRM pages: a content script's request (or a selection the user
+// chose to call) is checked again here, sent to the host as `call.place` with the page's
+// record and snapshot, and answered; a call that then fails before it is answered is
+// reported back to the tab it came from as a toast, with the reason.
+
+import type { CountryCode } from "libphonenumber-js";
+import type { CallInfo, ErrorCode, PageRecord, PageSnapshot } from "../protocol/index";
+import { defaultRegion, dialableFromText, displayNumber } from "../content/detect";
+import type { HostConnection } from "./host-connection";
+import type { Logger } from "./logger";
+import type { PlaceReply } from "../shared/page-messages";
+
+const SETTINGS_KEY = "settings";
+const TOAST_FILE = "toast.js";
+const PLACE_TIMEOUT_MS = 15_000;
+const WATCHED_CALLS = 50;
+
+export interface PlaceRequest {
+  target: string;
+  record: PageRecord | null;
+  snapshot: PageSnapshot | null;
+  tabId: number | undefined;
+}
+
+const END_WORDS: Record<string, string> = {
+  busy: "the line is busy",
+  not_found: "the number was not found",
+  no_answer: "no answer",
+  rejected: "the call was declined",
+  network: "the network could not connect the call",
+  failed: "the call failed",
+  interrupted: "Rolecall stopped during the call",
+};
+
+export async function regionSetting(): Promise<CountryCode | undefined> {
+  let setting: string | null = null;
+  try {
+    const stored = await chrome.storage.local.get(SETTINGS_KEY);
+    const settings = stored[SETTINGS_KEY] as { region?: unknown } | undefined;
+    if (typeof settings?.region === "string") setting = settings.region;
+  } catch {
+    setting = null;
+  }
+  return defaultRegion(setting, navigator.languages ?? []);
+}
+
+export class PageCalls {
+  /** Call id → the tab it was placed from, for the calls still worth reporting on. */
+  private readonly origins = new Map<string, number>();
+  /** Calls that ended before `call.place` answered (a peer may refuse within a millisecond). */
+  private readonly endedEarly = new Map<string, CallInfo>();
+
+  constructor(
+    private readonly host: HostConnection,
+    private readonly logger: Logger,
+  ) {
+    host.onEvent((event) => {
+      if (event.type !== "call.updated") return;
+      this.onCallUpdated((event.payload as { call: CallInfo }).call);
+    });
+  }
+
+  /** Places the call; never throws. */
+  async place(request: PlaceRequest): Promise<PlaceReply> {
+    const dialable = dialableFromText(request.target, await regionSetting());
+    if (!dialable) {
+      return {
+        ok: false,
+        error: { code: "invalid_target", message: "that is not a phone number or SIP address" },
+      };
+    }
+    const display = dialable.e164 ? displayNumber(dialable.e164) : dialable.display;
+    const params = {
+      target: dialable.target,
+      ...(request.record ? { record: request.record } : {}),
+      ...(request.snapshot ? { snapshot: request.snapshot } : {}),
+    };
+    try {
+      let call: CallInfo;
+      try {
+        ({ call } = await this.host.request("call.place", params, { timeoutMs: PLACE_TIMEOUT_MS }));
+      } catch (err) {
+        // A page read badly must not cost the user the call: dial without what it read.
+        if (!isInvalidMessage(err) || (!request.record && !request.snapshot)) throw err;
+        this.logger.warn("the host refused the page's record or snapshot; calling without them", errorText(err));
+        ({ call } = await this.host.request("call.place", { target: dialable.target }, { timeoutMs: PLACE_TIMEOUT_MS }));
+      }
+      if (request.tabId !== undefined) this.remember(call.id, request.tabId);
+      this.logger.info(`call ${call.id} placed from a page`, { target: dialable.target });
+      return { ok: true, callId: call.id, display };
+    } catch (err) {
+      const error = err as { code?: unknown; message?: unknown };
+      return {
+        ok: false,
+        error: {
+          code: (typeof error.code === "string" ? error.code : "internal") as ErrorCode,
+          message: typeof error.message === "string" ? error.message : String(err),
+        },
+      };
+    }
+  }
+
+  /** Shows `text` on the tab, starting the small toast script there if no content script runs. */
+  async toast(tabId: number, kind: "info" | "error", text: string): Promise<void> {
+    const message = { type: "rolecall:toast", kind, text };
+    try {
+      await chrome.tabs.sendMessage(tabId, message, { frameId: 0 });
+      return;
+    } catch {
+      // no content script in that tab: the page is not an enabled site
+    }
+    try {
+      await chrome.scripting.executeScript({ target: { tabId }, files: [TOAST_FILE] });
+      await chrome.tabs.sendMessage(tabId, message, { frameId: 0 });
+    } catch (err) {
+      this.logger.warn(`could not show a message on tab ${tabId}`, String(err));
+    }
+  }
+
+  private remember(callId: string, tabId: number): void {
+    this.origins.set(callId, tabId);
+    trim(this.origins);
+    const ended = this.endedEarly.get(callId);
+    if (ended) this.onCallUpdated(ended);
+  }
+
+  private onCallUpdated(call: CallInfo): void {
+    const tabId = this.origins.get(call.id);
+    if (tabId === undefined) {
+      if (call.state === "disconnected" && call.direction === "outbound") {
+        this.endedEarly.set(call.id, call);
+        trim(this.endedEarly);
+      }
+      return;
+    }
+    if (call.state === "confirmed" || call.answered_at !== null) {
+      this.origins.delete(call.id);
+      return;
+    }
+    if (call.state !== "disconnected") return;
+    this.origins.delete(call.id);
+    if (call.end_cause === "cancelled" || call.end_cause === "normal") return;
+    const who = call.e164 ? displayNumber(call.e164) : call.dialed || call.remote_uri;
+    const why = END_WORDS[call.end_cause ?? "failed"] ?? "the call failed";
+    const sip = call.status_code ? ` (${call.status_code} ${call.reason})` : "";
+    void this.toast(tabId, "error", `Call to ${who} failed: ${why}${sip}`);
+  }
+}
+
+function trim<K, V>(map: Map<K, V>): void {
+  while (map.size > WATCHED_CALLS) {
+    const oldest = map.keys().next();
+    if (oldest.done) break;
+    map.delete(oldest.value);
+  }
+}
+
+function isInvalidMessage(err: unknown): boolean {
+  return (err as { code?: unknown }).code === "invalid_message";
+}
+
+function errorText(err: unknown): string {
+  const error = err as { message?: unknown };
+  return typeof error.message === "string" ? error.message : String(err);
+}

@@ -1,0 +1,60 @@
+// One-off messages to the background: a content script asking to place a call, and the
+// options page managing sites. Each is checked for where it came from: calls only from
+// a content script in a tab of an enabled site, site changes only from our own pages.
+
+import { parsePageMessage } from "../shared/page-messages";
+import { isPlainObject } from "../protocol/index";
+import type { Logger } from "./logger";
+import type { PageCalls } from "./page-calls";
+import type { Sites } from "./sites";
+
+export interface SitesRequest {
+  type: "rolecall:sites";
+  op: "list" | "enable" | "disable";
+  patterns: string[];
+}
+
+export function parseSitesRequest(value: unknown): SitesRequest | null {
+  if (!isPlainObject(value) || value.type !== "rolecall:sites") return null;
+  const { op, patterns } = value;
+  if (op !== "list" && op !== "enable" && op !== "disable") return null;
+  const list = patterns ?? [];
+  if (!Array.isArray(list) || list.length > 50) return null;
+  if (!list.every((p) => typeof p === "string" && /^(\*|https?):\/\/[^/\s]+\/\*$/.test(p))) return null;
+  return { type: "rolecall:sites", op, patterns: list as string[] };
+}
+
+export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, logger: Logger): void {
+  const ownPages = chrome.runtime.getURL("");
+  chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: unknown) => void) => {
+    if (sender.id !== chrome.runtime.id) return undefined;
+    if (sender.tab && sender.url && !sender.url.startsWith(ownPages)) {
+      const request = parsePageMessage(raw);
+      if (!request) return undefined;
+      void sites.isEnabledUrl(sender.url).then(async (enabled) => {
+        if (!enabled) {
+          logger.warn("a call request from a page not enabled was refused", { url: sender.url });
+          reply({ ok: false, error: { code: "unavailable", message: "Rolecall is not enabled on this site" } });
+          return;
+        }
+        reply(await calls.place({ ...request, tabId: sender.tab?.id }));
+      });
+      return true; // answers asynchronously
+    }
+    if (sender.url?.startsWith(ownPages)) {
+      const request = parseSitesRequest(raw);
+      if (!request) return undefined;
+      const done =
+        request.op === "enable"
+          ? sites.enable(request.patterns)
+          : request.op === "disable"
+            ? sites.disable(request.patterns)
+            : Promise.resolve();
+      done
+        .then(async () => reply({ ok: true, sites: await sites.list() }))
+        .catch((err: unknown) => reply({ ok: false, error: { code: "invalid_state", message: String(err) } }));
+      return true;
+    }
+    return undefined;
+  });
+}

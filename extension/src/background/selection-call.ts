@@ -1,0 +1,87 @@
+// Calling selected text: the context menu item "Call “…”" on any selection, and the
+// keyboard shortcut (the `call-selection` command) for the selection in the active tab.
+// Either works on any page, enabled site or not: choosing the item or pressing the keys
+// grants access to that tab for the moment (activeTab), enough to read the selection
+// and show the result.
+
+import type { Logger } from "./logger";
+import { regionSetting, type PageCalls } from "./page-calls";
+import { dialableFromText, displayNumber } from "../content/detect";
+
+export const MENU_ID = "rolecall-call-selection";
+export const COMMAND = "call-selection";
+const SHOWN_SELECTION = 40;
+
+function shortened(text: string): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length > SHOWN_SELECTION ? `${oneLine.slice(0, SHOWN_SELECTION - 1)}…` : oneLine;
+}
+
+export class SelectionCalls {
+  constructor(
+    private readonly calls: PageCalls,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Adds the menu item (menus persist; this runs at install and update). */
+  createMenu(): void {
+    chrome.contextMenus.removeAll(() => {
+      chrome.contextMenus.create({ id: MENU_ID, title: "Call “%s”", contexts: ["selection"] }, () => {
+        const error = chrome.runtime.lastError;
+        if (error) this.logger.warn("could not add the context menu item", error.message);
+      });
+    });
+  }
+
+  listen(): void {
+    chrome.contextMenus.onClicked.addListener((info, tab) => {
+      if (info.menuItemId !== MENU_ID) return;
+      void this.call(info.selectionText ?? "", tab?.id);
+    });
+    chrome.commands.onCommand.addListener((command, tab) => {
+      if (command !== COMMAND) return;
+      void this.callSelectionIn(tab?.id);
+    });
+  }
+
+  /** Reads the selection of the active tab's frames and calls it. */
+  private async callSelectionIn(tabId: number | undefined): Promise<void> {
+    if (tabId === undefined) {
+      const [active] = await chrome.tabs.query({ active: true, currentWindow: true });
+      tabId = active?.id;
+    }
+    if (tabId === undefined) return;
+    let selection = "";
+    try {
+      const results = await chrome.scripting.executeScript({
+        target: { tabId, allFrames: true },
+        func: () => globalThis.getSelection()?.toString() ?? "",
+      });
+      selection = results.map((result) => (typeof result.result === "string" ? result.result : "")).find(Boolean) ?? "";
+    } catch (err) {
+      this.logger.warn("could not read the selection", String(err));
+      return;
+    }
+    await this.call(selection, tabId);
+  }
+
+  async call(selection: string, tabId: number | undefined): Promise<void> {
+    const text = selection.slice(0, 256);
+    if (!text.trim()) {
+      if (tabId !== undefined) await this.calls.toast(tabId, "error", "Select a phone number to call it.");
+      return;
+    }
+    const dialable = dialableFromText(text, await regionSetting());
+    if (!dialable) {
+      if (tabId !== undefined) await this.calls.toast(tabId, "error", `“${shortened(text)}” is not a phone number.`);
+      return;
+    }
+    const display = dialable.e164 ? displayNumber(dialable.e164) : dialable.display;
+    // Said first, so news of the call (it may fail at once) is what stays on screen.
+    if (tabId !== undefined) await this.calls.toast(tabId, "info", `Calling ${display}…`);
+    const reply = await this.calls.place({ target: text, record: null, snapshot: null, tabId });
+    if (tabId !== undefined && !reply.ok) {
+      await this.calls.toast(tabId, "error", `Call failed: ${reply.error.message}`);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// The toolbar button: it opens Rolecall's panel (Chromium's side panel, Firefox's
+// sidebar) and enables Rolecall on the site of the tab it was clicked in, asking the
+// browser for that site's permission. Both need the click's user gesture, so both are
+// started before anything is awaited. Each panel API is feature-checked, since each
+// browser lacks the other's.
+
+import type { Logger } from "./logger";
+import type { Sites } from "./sites";
+
+interface SidebarAction {
+  open(): Promise<void>;
+}
+
+export function setUpToolbarButton(sites: Sites, logger: Logger): void {
+  const sidePanel = (chrome as { sidePanel?: typeof chrome.sidePanel }).sidePanel;
+  const g = globalThis as { browser?: { sidebarAction?: SidebarAction } };
+  const sidebarAction = g.browser?.sidebarAction ?? (chrome as { sidebarAction?: SidebarAction }).sidebarAction;
+  sidePanel
+    ?.setPanelBehavior({ openPanelOnActionClick: false })
+    .catch((err: unknown) => logger.warn("sidePanel.setPanelBehavior failed", String(err)));
+  chrome.action.onClicked.addListener((tab) => {
+    if (sidePanel?.open && tab.id !== undefined) {
+      sidePanel.open({ tabId: tab.id }).catch((err: unknown) => logger.warn("sidePanel.open failed", String(err)));
+    } else if (sidebarAction) {
+      sidebarAction.open().catch((err: unknown) => logger.warn("sidebarAction.open failed", String(err)));
+    }
+    const pattern = sites.patternFor(tab.url);
+    if (!pattern) return;
+    chrome.permissions
+      .request({ origins: [pattern] })
+      .then((granted) => (granted ? sites.enable([pattern]) : undefined))
+      .catch((err: unknown) => logger.warn(`could not enable ${pattern}`, String(err)));
+  });
+}
