@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Builds the extension: `node build.mjs [chromium|firefox|all]` (default all) writes
-// dist/chromium/ and/or dist/firefox/, each with background.js, sidepanel.{html,js,css},
-// icons/ and a manifest.json made from manifest/manifest.mjs. The version comes from
+// Builds the extension: `node build.mjs [chromium|firefox|all] [--store]` (default all)
+// writes dist/chromium/ and/or dist/firefox/, each with background.js, content.js (the
+// CRM page script), toast.js, sidepanel.{html,js,css}, options.{html,js,css}, icons/ and
+// a manifest.json made from manifest/manifest.mjs. Without --store the build is the
+// development flavour, which also runs on 127.0.0.1 and localhost from install. The version comes from
 // ../host/rolecall/_version.py. No remote code, no eval, no source maps; the output is
 // the same for the same sources and lockfile.
 
@@ -27,7 +29,7 @@ const ESBUILD_TARGETS = {
   firefox: ["firefox128"],
 };
 
-async function buildTarget(target, version) {
+async function buildTarget(target, version, flavour) {
   const out = join(root, "dist", target);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, "icons"), { recursive: true });
@@ -36,7 +38,10 @@ async function buildTarget(target, version) {
     absWorkingDir: root,
     entryPoints: {
       background: "src/background/index.ts",
+      content: "src/content/index.ts",
+      toast: "src/content/toast-entry.ts",
       sidepanel: "src/sidepanel/main.tsx",
+      options: "src/options/main.tsx",
     },
     outdir: out,
     bundle: true,
@@ -55,22 +60,24 @@ async function buildTarget(target, version) {
 
   cpSync(join(root, "static"), out, { recursive: true });
   for (const size of ICON_SIZES) writeFileSync(join(out, "icons", `icon-${size}.png`), drawIcon(size));
-  const manifest = manifestFor(target, version);
+  const manifest = manifestFor(target, version, flavour);
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
-  console.log(`built dist/${target} (Rolecall ${version})`);
+  console.log(`built dist/${target} (Rolecall ${version}, ${flavour})`);
 }
 
 async function main() {
-  const arg = process.argv[2] ?? "all";
+  const args = process.argv.slice(2);
+  const flavour = args.includes("--store") ? "store" : "development";
+  const arg = args.find((a) => !a.startsWith("--")) ?? "all";
   const targets = arg === "all" ? TARGETS : [arg];
   for (const target of targets) {
     if (!TARGETS.includes(target)) {
-      console.error(`usage: node build.mjs [${TARGETS.join("|")}|all]`);
+      console.error(`usage: node build.mjs [${TARGETS.join("|")}|all] [--store]`);
       process.exit(2);
     }
   }
   const version = readVersion();
-  for (const target of targets) await buildTarget(target, version);
+  for (const target of targets) await buildTarget(target, version, flavour);
 }
 
 main().catch((err) => {

@@ -41,20 +41,33 @@ export function manifestVersionOf(pythonVersion) {
   return { version, versionName: version === pythonVersion ? null : pythonVersion };
 }
 
+/** Sites a development build (`make build`, used by the demo and the tests) holds from install. */
+export const DEVELOPMENT_SITES = ["http://127.0.0.1/*", "http://localhost/*"];
+
 const icons = Object.fromEntries(ICON_SIZES.map((size) => [String(size), `icons/icon-${size}.png`]));
 
-function shared(version) {
+function shared(version, flavour) {
   return {
     manifest_version: 3,
     name: "Rolecall",
     version,
     description:
       "Brings the CRM opportunity into the phone call about it, through the local Rolecall host.",
-    permissions: ["nativeMessaging", "storage"],
+    permissions: ["nativeMessaging", "storage", "scripting", "contextMenus", "activeTab"],
+    // Sites are enabled one by one at run time; the content script is registered then.
+    optional_host_permissions: ["https://*/*", "http://*/*"],
+    ...(flavour === "development" ? { host_permissions: DEVELOPMENT_SITES } : {}),
     icons,
     action: {
       default_title: "Rolecall",
       default_icon: icons,
+    },
+    options_ui: { page: "options.html", open_in_tab: true },
+    commands: {
+      "call-selection": {
+        suggested_key: { default: "Alt+Shift+K" },
+        description: "Call the selected phone number",
+      },
     },
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'self'; base-uri 'none'",
@@ -91,9 +104,16 @@ const perTarget = {
   }),
 };
 
-export function manifestFor(target, pythonVersion) {
+export const FLAVOURS = ["development", "store"];
+
+/**
+ * `flavour` "development" (the unpacked build the demo and tests load) also holds the
+ * loopback sites from install; "store" (packages for users) holds no site until asked.
+ */
+export function manifestFor(target, pythonVersion, flavour = "store") {
   const build = perTarget[target];
   if (!build) throw new Error(`unknown target ${target}; one of ${TARGETS.join(", ")}`);
+  if (!FLAVOURS.includes(flavour)) throw new Error(`unknown flavour ${flavour}; one of ${FLAVOURS.join(", ")}`);
   const { version, versionName } = manifestVersionOf(pythonVersion);
-  return build(shared(version), versionName);
+  return build(shared(version, flavour), versionName);
 }

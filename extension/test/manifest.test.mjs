@@ -22,7 +22,7 @@ describe("manifests", () => {
       manifest_version: 3,
       name: "Rolecall",
       version: "0.1.0",
-      permissions: ["nativeMessaging", "storage", "sidePanel"],
+      permissions: ["nativeMessaging", "storage", "scripting", "contextMenus", "activeTab", "sidePanel"],
       background: { service_worker: "background.js" },
       side_panel: { default_path: "sidepanel.html" },
       content_security_policy: { extension_pages: CSP },
@@ -39,7 +39,7 @@ describe("manifests", () => {
       manifest_version: 3,
       name: "Rolecall",
       version: "0.1.0",
-      permissions: ["nativeMessaging", "storage"],
+      permissions: ["nativeMessaging", "storage", "scripting", "contextMenus", "activeTab"],
       background: { scripts: ["background.js"] },
       sidebar_action: { default_panel: "sidepanel.html" },
       browser_specific_settings: { gecko: { id: "rolecall@rolecall.app", strict_min_version: "128.0" } },
@@ -48,6 +48,20 @@ describe("manifests", () => {
     expect(m.key).toBeUndefined();
     expect(m.side_panel).toBeUndefined();
     expect(m.background.service_worker).toBeUndefined();
+  });
+
+  it("asks for sites at run time; only the development build holds loopback from install", () => {
+    for (const target of ["chromium", "firefox"]) {
+      const store = manifestFor(target, "0.1.0");
+      expect(store.optional_host_permissions).toEqual(["https://*/*", "http://*/*"]);
+      expect(store.host_permissions).toBeUndefined();
+      expect(store.content_scripts).toBeUndefined();
+      const development = manifestFor(target, "0.1.0", "development");
+      expect(development.host_permissions).toEqual(["http://127.0.0.1/*", "http://localhost/*"]);
+      expect(development.commands["call-selection"].suggested_key.default).toBe("Alt+Shift+K");
+      expect(development.options_ui.page).toBe("options.html");
+    }
+    expect(() => manifestFor("chromium", "0.1.0", "beta")).toThrow();
   });
 
   it("turns Python versions into manifest versions", () => {

@@ -1,0 +1,135 @@
+// The options page's UI. Site state comes from the background (which owns it); the
+// default region is kept in chrome.storage.local under "settings".
+
+import { useEffect, useState } from "preact/hooks";
+import type { JSX } from "preact";
+import { getCountries } from "libphonenumber-js";
+import { KNOWN_CRMS, type SiteInfo } from "../background/sites";
+import { defaultRegion } from "../content/detect";
+import { disableSites, enableSites, listSites } from "./sites-client";
+
+const SETTINGS_KEY = "settings";
+
+function regionName(code: string): string {
+  try {
+    return new Intl.DisplayNames([navigator.language], { type: "region" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+function useSites(): [SiteInfo[] | null, (next: Promise<SiteInfo[] | null>) => void, string] {
+  const [sites, setSites] = useState<SiteInfo[] | null>(null);
+  const [error, setError] = useState("");
+  const apply = (next: Promise<SiteInfo[] | null>): void => {
+    next
+      .then((list) => {
+        setError("");
+        if (list) setSites(list);
+      })
+      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+  };
+  useEffect(() => apply(listSites()), []);
+  return [sites, apply, error];
+}
+
+function CrmRow({ crm, sites, apply }: { crm: (typeof KNOWN_CRMS)[number]; sites: SiteInfo[]; apply: (next: Promise<SiteInfo[] | null>) => void }): JSX.Element {
+  const enabled = crm.patterns.every((pattern) => sites.some((s) => s.pattern === pattern && s.enabled));
+  return (
+    <li data-testid={`crm-${crm.id}`}>
+      <span class="name">{crm.name}</span>
+      <span class="patterns">{crm.patterns.join(", ")}</span>
+      {enabled ? (
+        <button type="button" onClick={() => apply(disableSites(crm.patterns))}>
+          Disable
+        </button>
+      ) : (
+        <button type="button" class="primary" onClick={() => apply(enableSites(crm.patterns))}>
+          Enable
+        </button>
+      )}
+    </li>
+  );
+}
+
+function RegionSetting(): JSX.Element {
+  const [region, setRegion] = useState<string>("");
+  useEffect(() => {
+    void chrome.storage.local.get(SETTINGS_KEY).then((stored) => {
+      const value = (stored[SETTINGS_KEY] as { region?: unknown } | undefined)?.region;
+      setRegion(typeof value === "string" ? value : "");
+    });
+  }, []);
+  const fromBrowser = defaultRegion(null, navigator.languages ?? [navigator.language]);
+  const choose = (value: string): void => {
+    setRegion(value);
+    void chrome.storage.local.get(SETTINGS_KEY).then((stored) => {
+      const settings = { ...((stored[SETTINGS_KEY] as Record<string, unknown> | undefined) ?? {}), region: value || null };
+      return chrome.storage.local.set({ [SETTINGS_KEY]: settings });
+    });
+  };
+  const countries = getCountries()
+    .map((code) => ({ code, name: regionName(code) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return (
+    <label>
+      Numbers written without a country code are from{" "}
+      <select data-testid="region" value={region} onChange={(e) => choose((e.currentTarget as HTMLSelectElement).value)}>
+        <option value="">
+          {fromBrowser ? `${regionName(fromBrowser)} (from the browser's language)` : "nowhere: always need a country code"}
+        </option>
+        {countries.map(({ code, name }) => (
+          <option value={code} key={code}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function App(): JSX.Element {
+  const [sites, apply, error] = useSites();
+  const others = (sites ?? []).filter((site) => site.crm === null && site.enabled);
+  return (
+    <main>
+      <h1>Rolecall options</h1>
+      <section>
+        <h2>CRMs</h2>
+        <p>Rolecall puts a call button beside every phone number on the sites you enable.</p>
+        {sites === null ? (
+          <p>Loading…</p>
+        ) : (
+          <ul class="sites">
+            {KNOWN_CRMS.map((crm) => (
+              <CrmRow crm={crm} sites={sites} apply={apply} key={crm.id} />
+            ))}
+          </ul>
+        )}
+      </section>
+      <section>
+        <h2>Other sites</h2>
+        <p>To add a site, open it and click the Rolecall button in the toolbar.</p>
+        {others.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <ul class="sites">
+            {others.map((site) => (
+              <li key={site.pattern} data-testid={`site-${site.pattern}`}>
+                <span class="name">{site.pattern}</span>
+                <button type="button" onClick={() => apply(disableSites([site.pattern]))}>
+                  {site.builtIn ? "Turn off" : "Remove"}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {error ? <p role="alert" class="error">{error}</p> : null}
+      </section>
+      <section>
+        <h2>Phone numbers</h2>
+        <RegionSetting />
+      </section>
+    </main>
+  );
+}
