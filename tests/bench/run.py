@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
 import context  # noqa: E402  (tests/bench, beside this file)
+import page_scan  # noqa: E402
 import telephony  # noqa: E402
 
 from rolecall.demo.browser import launch, register_host  # noqa: E402
@@ -153,7 +154,7 @@ def main() -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     os.environ["ROLECALL_KEYRING"] = "file"  # no OS keyring on benchmark machines
     bench_native_round_trip()
-    for result in [*telephony.run(), *context.run()]:
+    for result in [*page_scan.run(), *telephony.run(), *context.run()]:
         print(json.dumps(result), flush=True)
     return 0
 
