@@ -294,3 +294,238 @@ describe.each(CASES)("$crm/$file", (fixture) => {
     expect(reading.contact).toBeNull();
   });
 });
+
+// ---------------------------------------------------------------------------------
+// Hostile and odd pages: readPage never throws, and its output always fits the host.
+
+function page(body: string, url = "https://example.com/page", head = ""): Document {
+  return open(`<!DOCTYPE html><html><head>${head}</head><body>${body}</body></html>`, url);
+}
+
+function peopleTable(rows: string[][], header = ["Name", "Role", "Phone"]): string {
+  const head = `<tr>${header.map((h) => `<th>${h}</th>`).join("")}</tr>`;
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("");
+  return `<table><thead>${head}</thead><tbody>${body}</tbody></table>`;
+}
+
+describe("hostile pages", () => {
+  it("keeps a name with markup as text, never as markup, and strips bidi overrides and controls", () => {
+    const doc = page(
+      peopleTable([
+        ["&lt;script&gt;alert(1)&lt;/script&gt; Eve", "Decision\u202Emaker", "+1 415 555 0101"],
+        ["Mallory\u0000\u0007\u200B\u2066 Jones\u2069", "Influencer\u0085", "+1 415 555 0102"],
+      ]),
+    );
+    const reading = readPage(new URL("https://example.com/page"), doc, null);
+    expectValid(reading);
+    const [eve, mallory] = reading.snapshot?.contacts ?? [];
+    expect(eve?.name).toBe("<script>alert(1)</script> Eve");
+    expect(eve?.role).toBe("Decisionmaker");
+    expect(mallory?.name).toBe("Mallory Jones");
+    expect(mallory?.role).toBe("Influencer");
+    for (const c of reading.snapshot?.contacts ?? []) {
+      expect(JSON.stringify(c)).not.toMatch(/[\u0000-\u001f\u202a-\u202e\u2066-\u2069\u200b]/);
+    }
+  });
+
+  it("cuts 10,000 people to the host's 500 and stays quick", () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => [`Person ${i}`, "Evaluator", `+1 415 555 01${String(i % 100).padStart(2, "0")}`]);
+    const doc = page(peopleTable(rows));
+    const started = Date.now();
+    const near = doc.querySelectorAll("tbody tr")[9_999]!.lastElementChild!;
+    const reading = readPage(new URL("https://example.com/page"), doc, near);
+    // A browser does this in well under a second; jsdom is much slower, so the bound only
+    // catches a reader that has turned quadratic.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expectValid(reading);
+    expect(reading.snapshot?.contacts).toHaveLength(500);
+    expect(reading.contact?.name).toBe("Person 9999");
+    expect(reading.snapshot?.contacts?.[0]?.name).toBe("Person 9999");
+  }, 60_000);
+
+  it("drops javascript:, data: and other non-http document links, and resolves relative ones", () => {
+    const doc = page(
+      `<a href="javascript:alert(1)//x.pdf">Evil.pdf</a>
+       <a href="JaVaScRiPt:alert(1)" download>Evil 2</a>
+       <a href="data:application/pdf;base64,AAAA" download>Data.pdf</a>
+       <a href="file:///etc/passwd.pdf">Local.pdf</a>
+       <a href="docs/Q3%20plan.pdf">Q3 plan</a>
+       <a href="https://user:secret@files.example.com/contract.docx">Contract</a>`,
+      "https://intranet.example.com/deals/42/",
+    );
+    const reading = readPage(new URL("https://intranet.example.com/deals/42/"), doc, null);
+    expectValid(reading);
+    expect(reading.snapshot?.documents).toEqual([
+      { title: "Q3 plan", url: "https://intranet.example.com/deals/42/docs/Q3%20plan.pdf" },
+      { title: "Contract", url: "https://files.example.com/contract.docx" },
+    ]);
+  });
+
+  it("clips every field to the host's limits, in code points", () => {
+    const long = "𝔄".repeat(5_000);
+    const phones = Array.from({ length: 30 }, (_, i) => `<a href="tel:+1415555${String(1000 + i)}">call</a>`).join(" ");
+    const doc = page(
+      `<h1>${long}</h1>
+       <div class="vcard"><span class="fn">${long}</span><span class="title">${long}</span>
+         <span class="role">${long}</span>${phones}<a class="email" href="mailto:${"a".repeat(400)}@x.example">mail</a></div>
+       <a href="https://example.com/${"p".repeat(3_000)}.pdf">Too long a link</a>`,
+    );
+    const reading = readPage(new URL("https://example.com/page"), doc, doc.querySelector(".vcard a[href^=tel]"));
+    expectValid(reading);
+    expect(codePoints(reading.record?.name ?? "")).toBe(200);
+    const contact = reading.snapshot?.contacts?.[0];
+    expect(codePoints(contact?.name ?? "")).toBe(200);
+    expect(codePoints(contact?.role ?? "")).toBe(100);
+    expect(contact?.phones).toHaveLength(10);
+    expect(contact?.email).toBeUndefined();
+    expect(reading.snapshot?.documents).toBeUndefined();
+  });
+
+  it("falls back to the generic reader when the chosen adapter throws, and to nothing when that throws too", () => {
+    const fixture = CASES[0]!;
+    const doc = open(load(fixture), fixture.url);
+    const salesforce = ADAPTERS.find((a) => a.crm === "salesforce")!;
+    const generic = ADAPTERS.find((a) => a.crm === "generic")!;
+    vi.spyOn(salesforce, "snapshot").mockImplementation(() => {
+      throw new Error("layout changed");
+    });
+    let reading = readPage(new URL(fixture.url), doc, null);
+    expectValid(reading);
+    expect(reading.record?.crm).toBe("generic");
+    expect(reading.snapshot?.contacts?.map((c) => c.name)).toContain("Maria Gonzalez");
+
+    vi.spyOn(generic, "record").mockImplementation(() => {
+      throw new Error("worse");
+    });
+    reading = readPage(new URL(fixture.url), doc, null);
+    expect(reading).toEqual({ record: null, snapshot: null, contact: null });
+  });
+
+  it("skips an adapter whose matches() throws", () => {
+    const salesforce = ADAPTERS.find((a) => a.crm === "salesforce")!;
+    vi.spyOn(salesforce, "matches").mockImplementation(() => {
+      throw new Error("boom");
+    });
+    const doc = page("<h1>Hi</h1>", "https://acme.lightning.force.com/lightning/r/Opportunity/006Dn00000K7xQbIAJ/view");
+    expect(adapterFor(new URL(doc.URL), doc).crm).toBe("generic");
+    expectValid(readPage(new URL(doc.URL), doc, null));
+  });
+
+  it("keeps output valid when an adapter returns junk", () => {
+    const generic = ADAPTERS.find((a) => a.crm === "generic")!;
+    vi.spyOn(generic, "record").mockReturnValue({
+      crm: "Not A CRM!",
+      name: "x".repeat(999),
+      url: "javascript:alert(1)",
+      record_id: "y".repeat(100),
+      extra: "field",
+    } as never);
+    vi.spyOn(generic, "snapshot").mockReturnValue({
+      crm: "",
+      contacts: [{ name: "" }, { name: "Ok", phones: Array(50).fill("+1 415 555 0100"), junk: 1 }],
+      documents: [{ title: "", url: "ftp://x/y.pdf" }],
+    } as never);
+    vi.spyOn(generic, "contactNear").mockReturnValue({ name: "\u202E" } as never);
+    const doc = page("<p>+1 415 555 0100</p>");
+    const reading = readPage(new URL(doc.URL), doc, doc.querySelector("p"));
+    expectValid(reading);
+    expect(reading.record).toEqual({ crm: "notacrm", name: `${"x".repeat(199)}…` });
+    expect(reading.snapshot?.contacts).toEqual([{ name: "Ok", phones: ["+1 415 555 0100"] }]);
+    expect(reading.contact).toBeNull();
+  });
+
+  it("reads a page that is no CRM with the generic adapter, and an empty page as nothing much", () => {
+    const doc = page("<h1>Weekly menu</h1><p>Soup 4.50, bread 2.00. Call +1 415 555 0123.</p>", "https://cafe.example.org/menu");
+    expect(adapterFor(new URL(doc.URL), doc).crm).toBe("generic");
+    const reading = readPage(new URL(doc.URL), doc, doc.querySelector("p"));
+    expectValid(reading);
+    expect(reading.record).toEqual({ crm: "generic", instance: "cafe.example.org", name: "Weekly menu", url: "https://cafe.example.org/menu" });
+    expect(reading.snapshot).toEqual({ crm: "generic" });
+    expect(reading.contact).toBeNull();
+
+    const empty = open("", "about:blank");
+    const nothing = readPage(new URL("about:blank"), empty, null);
+    expectValid(nothing);
+    expect(nothing.record?.url).toBeUndefined();
+  });
+
+  it("survives deep nesting, shadow trees within shadow trees and a detached element", () => {
+    const doc = page(`${"<div>".repeat(3_000)}<span id="deep">+1 415 555 0109</span>${"</div>".repeat(3_000)}`);
+    let host = doc.body.appendChild(doc.createElement("x-a"));
+    for (let i = 0; i < 50; i++) {
+      const shadow = host.attachShadow({ mode: "open" });
+      host = shadow.appendChild(doc.createElement("x-a"));
+    }
+    host.textContent = "+1 415 555 0110";
+    for (const near of [doc.getElementById("deep"), host, doc.createElement("span")]) {
+      expectValid(readPage(new URL(doc.URL), doc, near));
+    }
+  });
+});
+
+describe("reading aids", () => {
+  it("recognises Name and Role/Title columns in five languages", () => {
+    const cases: [string, string | null][] = [
+      ["Name", "name"], ["Contact Name", "name"], ["Full Name", "name"], ["Nom", "name"], ["Nombre", "name"], ["姓名", "name"],
+      ["Role", "role"], ["Contact Role", "role"], ["Rolle", "role"], ["Rôle", "role"], ["Función", "role"], ["角色", "role"],
+      ["Title", "title"], ["Job Title", "title"], ["Job Title (Connected To)", "title"], ["Position", "title"],
+      ["Berufsbezeichnung", "title"], ["Poste", "title"], ["Cargo", "title"], ["职位", "title"],
+      ["Business Phone", "phone"], ["Telefon", "phone"], ["Téléphone", "phone"], ["电话", "phone"],
+      ["E-Mail", "email"], ["Sort by: Name", "name"],
+      ["Account Name", null], ["Opportunity Name", null], ["File Name", null], ["Amount", null], ["", null],
+    ];
+    for (const [header, kind] of cases) expect(classifyHeader(header), header).toBe(kind);
+  });
+
+  it("reads a Salesforce page served from elsewhere without its saved-from mark by its markers", () => {
+    const fixture = CASES[0]!;
+    const html = load(fixture).replace(/<!-- saved from url=[^>]*-->/, "");
+    const url = "http://127.0.0.1:8000/salesforce/opportunity.html";
+    const doc = open(html, url);
+    expect(adapterFor(new URL(url), doc).crm).toBe("salesforce");
+    const reading = readPage(new URL(url), doc, null);
+    expectValid(reading);
+    expect(reading.record).toMatchObject({ crm: "salesforce", name: "Northwind Traders — 2026 Platform Renewal", instance: "127.0.0.1" });
+    expect(reading.record?.record_id).toBeUndefined();
+    expect(reading.snapshot?.contacts).toHaveLength(4);
+  });
+
+  it("takes Zoho's record id from its related lists when the URL does not hold it", () => {
+    const zoho = CASES.find((c) => c.crm === "zoho")!;
+    const html = load(zoho).replace(/<!-- saved from url=[^>]*-->/, "");
+    const doc = open(html, "http://127.0.0.1:8000/zoho/deal.html");
+    const record = readPage(new URL(doc.URL), doc, null).record;
+    expect(record).toMatchObject({ crm: "zoho", record_id: "4876876000000391017", name: "Initech — ERP migration phase 2" });
+  });
+
+  it("takes a record from a canonical link", () => {
+    const doc = page(
+      '<div data-test="deal-title">Acme deal</div>',
+      "http://localhost:3000/copy.html",
+      '<link rel="canonical" href="https://acme.pipedrive.com/deal/77">',
+    );
+    expect(readPage(new URL(doc.URL), doc, null).record).toEqual({
+      crm: "pipedrive",
+      instance: "acme.pipedrive.com",
+      object_type: "deal",
+      record_id: "77",
+      name: "Acme deal",
+      url: "https://acme.pipedrive.com/deal/77",
+    });
+  });
+
+  it("cleans text and URLs the way the host needs them", () => {
+    expect(cleanText("  a\n\tb\u00a0 c ", 10)).toBe("a b c");
+    expect(cleanText("\u202Ecba\u202C", 10)).toBe("cba");
+    expect(cleanText("abcdef", 4)).toBe("abc…");
+    expect(cleanText("😀😀😀", 2)).toBe("😀…");
+    expect(cleanText("x\uD800y", 10)).toBe("xy");
+    expect(cleanUrl("/a b", "https://h.example/x/")).toBe("https://h.example/a%20b");
+    expect(cleanUrl("javascript:alert(1)", "https://h.example/")).toBeNull();
+    expect(cleanUrl(" \u0000java\nscript:alert(1)", "https://h.example/")).toBeNull();
+    expect(cleanUrl("vbscript:x", null)).toBeNull();
+    const people = clipContacts([{ name: "Ann Lee", role: "Evaluator" }, { name: "ann lee", title: "CTO", phones: ["+1 415 555 0100"] }]);
+    expect(people).toEqual([{ name: "Ann Lee", role: "Evaluator", title: "CTO", phones: ["+1 415 555 0100"] }]);
+    expect(snapshotProblems(clipSnapshot({ crm: "X Y", contacts: [], documents: [] }, null))).toEqual([]);
+  });
+});

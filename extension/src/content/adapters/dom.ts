@@ -41,19 +41,49 @@ export function openShadow(el: Element): ShadowRoot | null {
   }
 }
 
+/** The open shadow roots under `root`, nested ones included. */
+export function shadowRootsUnder(root: Root, limit = MAX_WALK): ShadowRoot[] {
+  const out: ShadowRoot[] = [];
+  for (const el of walkElements(root, limit)) {
+    const shadow = openShadow(el);
+    if (shadow) out.push(shadow);
+  }
+  return out;
+}
+
+function queryAll(root: Root, selector: string): Element[] {
+  try {
+    return Array.from(root.querySelectorAll(selector));
+  } catch {
+    return [];
+  }
+}
+
 /** Elements under `root` (shadow trees included) that match `selector`, in tree order. */
 export function deepQueryAll(root: Root, selector: string, limit = MAX_WALK): Element[] {
+  const shadows = shadowRootsUnder(root, limit);
+  const light = queryAll(root, selector);
+  if (!shadows.length) return light;
+  const hits = new Set<Element>(light);
+  for (const shadow of shadows) for (const el of queryAll(shadow, selector)) hits.add(el);
+  if (!hits.size) return [];
   const out: Element[] = [];
-  for (const el of walkElements(root, limit)) {
-    if (el !== root && safeMatches(el, selector)) out.push(el);
-  }
+  for (const el of walkElements(root, limit)) if (hits.has(el)) out.push(el);
   return out;
 }
 
 /** The first element under `root` (shadow trees included) that matches `selector`. */
 export function deepQuery(root: Root, selector: string): Element | null {
-  for (const el of walkElements(root)) if (el !== root && safeMatches(el, selector)) return el;
-  return null;
+  return deepQueryAll(root, selector)[0] ?? null;
+}
+
+/**
+ * True when some element under `root` (shadow trees included) passes `test`. One walk
+ * with plain attribute reads: cheaper than a long selector list on a large page.
+ */
+export function someElement(root: Root, test: (el: Element) => boolean, limit = MAX_WALK): boolean {
+  for (const el of walkElements(root, limit)) if (test(el)) return true;
+  return false;
 }
 
 export function safeMatches(el: Element, selector: string): boolean {
@@ -79,8 +109,15 @@ export function parentDeep(node: Node): Element | null {
 export function closestDeep(node: Node | null, selector: string): Element | null {
   let el: Element | null = node ? (node.nodeType === 1 ? (node as Element) : parentDeep(node)) : null;
   while (el) {
-    if (safeMatches(el, selector)) return el;
-    el = parentDeep(el);
+    let hit: Element | null = null;
+    try {
+      hit = el.closest(selector);
+    } catch {
+      return null;
+    }
+    if (hit) return hit;
+    const top = el.getRootNode();
+    el = top.nodeType === 11 ? ((top as ShadowRoot).host ?? null) : null;
   }
   return null;
 }

@@ -9,17 +9,18 @@ import type { CrmAdapter } from "../adapter";
 import type { SnapshotContact } from "../../protocol";
 import { baseOf, DEAL_TYPES, documentLinks, findRecordRef, makeRecord, makeSnapshot } from "./base";
 import { clipContact } from "./clip";
-import { attr, closestDeep, deepQuery, deepQueryAll, emailIn, phonesIn, textOf, valueOf, walkElements } from "./dom";
+import { attr, closestDeep, deepQuery, deepQueryAll, emailIn, phonesIn, someElement, textOf, valueOf, walkElements } from "./dom";
 import { markupPersonNear, pagePeople } from "./generic";
 
-const MARKERS = [
-  '[data-id="form-header"]',
-  'h1[data-id="header_title"]',
-  '[data-id="editFormRoot"]',
-  '[id^="dataSetRoot_"]',
-  '[data-id$="-QuickFormContainer"]',
-  '[data-id*=".fieldControl-"]',
-].join(", ");
+// The Unified Interface's data-id markers of a form, a subgrid or a field control.
+function isMarker(el: Element): boolean {
+  const id = el.getAttribute("data-id");
+  if (id !== null) {
+    if (id === "form-header" || id === "header_title" || id === "editFormRoot") return true;
+    if (id.endsWith("-QuickFormContainer") || id.includes(".fieldControl-")) return true;
+  }
+  return el.id.startsWith("dataSetRoot_");
+}
 
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 
@@ -122,7 +123,7 @@ export const dynamics: CrmAdapter = {
   crm: "dynamics",
   matches(url, doc) {
     if (isDynamicsHost(url.hostname)) return true;
-    return doc.querySelector(MARKERS) !== null;
+    return someElement(doc, isMarker);
   },
   record(url, doc) {
     const ref = findRecordRef(url, doc, parseDynamicsUrl);

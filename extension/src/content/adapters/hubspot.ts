@@ -9,16 +9,22 @@ import type { CrmAdapter } from "../adapter";
 import type { SnapshotContact } from "../../protocol";
 import { baseOf, DEAL_TYPES, documentLinks, findRecordRef, hostIs, linkTitle, makeRecord, makeSnapshot } from "./base";
 import { clipContact } from "./clip";
-import { attr, closestDeep, deepQuery, deepQueryAll, emailIn, phonesIn, textOf } from "./dom";
+import { attr, closestDeep, deepQuery, deepQueryAll, emailIn, phonesIn, someElement, textOf } from "./dom";
 import { markupPersonNear, pagePeople } from "./generic";
 
-const MARKERS = [
-  '[data-selenium-test="highlightTitle"]',
-  '[data-selenium-component="ProfileHighlightContainer"]',
-  '[data-selenium-test$="-highlight-details"]',
-  '[data-test-id="records-right-sidebar"]',
-  '[data-selenium-test="contact-chicklet-title-link"]',
-].join(", ");
+// The data-selenium-test / data-test-id markers of a record page's highlight and sidebars.
+function isMarker(el: Element): boolean {
+  const selenium = el.getAttribute("data-selenium-test");
+  if (selenium !== null) {
+    if (selenium === "highlightTitle" || selenium === "contact-chicklet-title-link" || selenium.endsWith("-highlight-details")) {
+      return true;
+    }
+  }
+  return (
+    el.getAttribute("data-selenium-component") === "ProfileHighlightContainer" ||
+    el.getAttribute("data-test-id") === "records-right-sidebar"
+  );
+}
 
 const OBJECT_TYPES: Record<string, string> = {
   "0-1": "contact",
@@ -91,7 +97,7 @@ export const hubspot: CrmAdapter = {
   crm: "hubspot",
   matches(url, doc) {
     if (isHubSpotHost(url.hostname)) return true;
-    return doc.querySelector(MARKERS) !== null;
+    return someElement(doc, isMarker);
   },
   record(url, doc) {
     const ref = findRecordRef(url, doc, parseHubSpotUrl);

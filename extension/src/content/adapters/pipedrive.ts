@@ -8,16 +8,17 @@ import type { CrmAdapter } from "../adapter";
 import type { SnapshotContact } from "../../protocol";
 import { baseOf, DEAL_TYPES, documentLinks, findRecordRef, hostIs, linkTitle, makeRecord, makeSnapshot } from "./base";
 import { clipContact } from "./clip";
-import { attr, closestDeep, deepQuery, deepQueryAll, emailIn, phonesIn, textOf } from "./dom";
+import { attr, closestDeep, deepQuery, deepQueryAll, emailIn, phonesIn, someElement, textOf } from "./dom";
 import { markupPersonNear, pagePeople } from "./generic";
 
-const MARKERS = [
-  '[data-test="deal-title"]',
-  '[data-testid="header-title"]',
-  '[data-test="phone-number-button"]',
-  ".detailView.dealDetails",
-  ".detailView.personDetails",
-].join(", ");
+// The data-test / data-testid markers of a deal's header and phone buttons, and the detail views.
+function isMarker(el: Element): boolean {
+  const test = el.getAttribute("data-test");
+  if (test === "deal-title" || test === "phone-number-button") return true;
+  if (el.getAttribute("data-testid") === "header-title") return true;
+  const cls = el.classList;
+  return cls.contains("detailView") && (cls.contains("dealDetails") || cls.contains("personDetails"));
+}
 
 const PERSON_BLOCK = '[data-test="deal-person"], [data-test="participant-item"], .detailView.personDetails';
 const PERSON_LINK = 'a[href*="/person/"]';
@@ -71,7 +72,7 @@ export const pipedrive: CrmAdapter = {
   crm: "pipedrive",
   matches(url, doc) {
     if (hostIs(url.hostname, "pipedrive.com")) return true;
-    return doc.querySelector(MARKERS) !== null;
+    return someElement(doc, isMarker);
   },
   record(url, doc) {
     const ref = findRecordRef(url, doc, parsePipedriveUrl);

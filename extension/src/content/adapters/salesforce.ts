@@ -8,19 +8,24 @@ import type { CrmAdapter } from "../adapter";
 import type { SnapshotContact } from "../../protocol";
 import { baseOf, DEAL_TYPES, documentLinks, findRecordRef, hostIs, linkTitle, makeRecord, makeSnapshot } from "./base";
 import { clipContact } from "./clip";
-import { attr, closestDeep, containsDeep, deepQuery, deepQueryAll, phonesIn, textOf } from "./dom";
+import { attr, closestDeep, containsDeep, deepQuery, deepQueryAll, phonesIn, someElement, textOf } from "./dom";
 import { markupPersonNear, pagePeople } from "./generic";
 
-const MARKERS = [
-  "one-record-home-flexipage2",
-  "records-lwc-highlights-panel",
-  "force-highlights2",
-  "records-highlights2",
-  "records-record-layout-item",
-  "lst-related-list-single-container",
-  "lst-related-list-container",
-  "flexipage-record-home-template-desktop2",
-].join(", ");
+// Elements Lightning renders on record pages (their hosts may sit in shadow trees).
+const MARKER_TAGS = new Set([
+  "ONE-RECORD-HOME-FLEXIPAGE2",
+  "RECORDS-LWC-HIGHLIGHTS-PANEL",
+  "FORCE-HIGHLIGHTS2",
+  "RECORDS-HIGHLIGHTS2",
+  "RECORDS-RECORD-LAYOUT-ITEM",
+  "LST-RELATED-LIST-SINGLE-CONTAINER",
+  "LST-RELATED-LIST-CONTAINER",
+  "FLEXIPAGE-RECORD-HOME-TEMPLATE-DESKTOP2",
+]);
+
+function isMarker(el: Element): boolean {
+  return MARKER_TAGS.has(el.tagName);
+}
 
 const HIGHLIGHTS = "records-lwc-highlights-panel, force-highlights2, records-highlights2";
 
@@ -131,7 +136,7 @@ export const salesforce: CrmAdapter = {
   crm: "salesforce",
   matches(url, doc) {
     if (isSalesforceHost(url.hostname)) return true;
-    return doc.querySelector(MARKERS) !== null || deepQuery(doc.body ?? doc, MARKERS) !== null;
+    return someElement(doc, isMarker);
   },
   record(url, doc) {
     const ref = findRecordRef(url, doc, parseSalesforceUrl);

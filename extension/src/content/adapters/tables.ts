@@ -135,7 +135,7 @@ function hasAriaRows(el: Element): boolean {
 }
 
 function gridOf(el: Element): Grid | null {
-  if (el.tagName === "TABLE") return tableGrid(el as HTMLTableElement);
+  if (el.tagName === "TABLE") return tableGrid(el);
   return ariaGrid(el);
 }
 
@@ -151,29 +151,51 @@ function headerLabel(cell: Element): string {
   return textOf(cell, 200);
 }
 
-function tableGrid(table: HTMLTableElement): Grid | null {
-  const rows = Array.from(table.rows ?? []);
-  if (!rows.length) return null;
-  let headerRow: HTMLTableRowElement | undefined = table.tHead?.rows[table.tHead.rows.length - 1];
-  if (!headerRow) {
-    headerRow = rows.slice(0, 3).find((r) => {
-      const cells = Array.from(r.cells);
-      return cells.length > 0 && cells.every((c) => c.tagName === "TH");
-    });
+/** A table's own rows (in its head, bodies, foot or directly in it), not those of nested tables. */
+function* tableRows(table: Element): Generator<Element> {
+  for (let part = table.firstElementChild; part; part = part.nextElementSibling) {
+    if (part.tagName === "TR") yield part;
+    else if (part.tagName === "THEAD" || part.tagName === "TBODY" || part.tagName === "TFOOT") {
+      for (let row = part.firstElementChild; row; row = row.nextElementSibling) if (row.tagName === "TR") yield row;
+    }
+  }
+}
+
+function rowCells(row: Element): Element[] {
+  const out: Element[] = [];
+  for (let cell = row.firstElementChild; cell; cell = cell.nextElementSibling) {
+    if (cell.tagName === "TD" || cell.tagName === "TH") out.push(cell);
+  }
+  return out;
+}
+
+function span(cell: Element): number {
+  return Math.min(1000, Math.max(1, Number(cell.getAttribute("colspan")) || 1));
+}
+
+function tableGrid(table: Element): Grid | null {
+  let headerRow: Element | null = null;
+  let seen = 0;
+  for (const row of tableRows(table)) {
+    const cells = rowCells(row);
+    if (row.parentElement?.tagName === "THEAD" || (cells.length > 0 && cells.every((c) => c.tagName === "TH"))) {
+      headerRow = row;
+      if (row.parentElement?.tagName !== "THEAD" || !row.nextElementSibling) break;
+    } else if (headerRow || ++seen >= 3) break;
   }
   if (!headerRow) return null;
   const columns = new Map<string, ColumnKind>();
   let position = 0;
-  for (const cell of Array.from(headerRow.cells)) {
+  for (const cell of rowCells(headerRow)) {
     const kind = classifyHeader(headerLabel(cell));
     if (kind && ![...columns.values()].includes(kind)) columns.set(String(position), kind);
-    position += Math.max(1, Number(cell.getAttribute("colspan")) || 1);
+    position += span(cell);
   }
   const header = headerRow;
   return {
     columns,
     *dataRows() {
-      for (const row of rows) {
+      for (const row of tableRows(table)) {
         if (row === header || row.parentElement?.tagName === "THEAD") continue;
         yield row;
       }
@@ -181,9 +203,9 @@ function tableGrid(table: HTMLTableElement): Grid | null {
     cells(row: Element) {
       const out: { key: string; cell: Element }[] = [];
       let at = 0;
-      for (const cell of Array.from((row as HTMLTableRowElement).cells ?? [])) {
+      for (const cell of rowCells(row)) {
         out.push({ key: String(at), cell });
-        at += Math.max(1, Number(cell.getAttribute("colspan")) || 1);
+        at += span(cell);
       }
       return out;
     },

@@ -8,16 +8,16 @@ import type { CrmAdapter } from "../adapter";
 import type { SnapshotContact } from "../../protocol";
 import { baseOf, DEAL_TYPES, documentLinks, findRecordRef, linkTitle, makeRecord, makeSnapshot, type RecordRef } from "./base";
 import { clipContact } from "./clip";
-import { attr, containsDeep, deepQuery, deepQueryAll, phonesIn, textOf } from "./dom";
+import { attr, containsDeep, deepQuery, deepQueryAll, phonesIn, someElement, textOf } from "./dom";
 import { markupPersonNear, pagePeople } from "./generic";
 
-const MARKERS = [
-  "crux-detailpage-header",
-  "crm-relatedlist",
-  '[data-zcqa^="dtVw_lbl_"]',
-  '[data-zcqa^="secDiv_"]',
-  ".cxDvRecordHeader1",
-].join(", ");
+// Crux/Lyte components of a record's detail page and their data-zcqa markers.
+function isMarker(el: Element): boolean {
+  if (el.tagName === "CRUX-DETAILPAGE-HEADER" || el.tagName === "CRM-RELATEDLIST") return true;
+  const zcqa = el.getAttribute("data-zcqa");
+  if (zcqa !== null && (zcqa.startsWith("dtVw_lbl_") || zcqa.startsWith("secDiv_"))) return true;
+  return el.classList.contains("cxDvRecordHeader1");
+}
 
 const MODULES: Record<string, string> = {
   potentials: "deal",
@@ -104,7 +104,7 @@ export const zoho: CrmAdapter = {
   crm: "zoho",
   matches(url, doc) {
     if (isZohoHost(url.hostname)) return true;
-    return doc.querySelector(MARKERS) !== null;
+    return someElement(doc, isMarker);
   },
   record(url, doc) {
     return makeRecord("zoho", url, recordRef(url, doc), recordName(doc));
