@@ -529,3 +529,73 @@ describe("reading aids", () => {
     expect(snapshotProblems(clipSnapshot({ crm: "X Y", contacts: [], documents: [] }, null))).toEqual([]);
   });
 });
+
+describe("a person's own record page", () => {
+  it("Salesforce: a number in a Contact's fields is that contact's", () => {
+    const url = "https://acme.lightning.force.com/lightning/r/Contact/003Dn00000Pq7RsIAJ/view";
+    const doc = page(
+      `<one-record-home-flexipage2>
+        <records-lwc-highlights-panel><records-highlights2><h1><records-entity-label>Contact</records-entity-label>
+          <lightning-formatted-name>Ms. Maria Gonzalez</lightning-formatted-name></h1></records-highlights2></records-lwc-highlights-panel>
+        <records-record-layout-item field-label="Title"><span class="test-id__field-label">Title</span>
+          <span class="test-id__field-value">VP Operations</span></records-record-layout-item>
+        <records-record-layout-item field-label="Mobile"><span class="test-id__field-label">Mobile</span>
+          <span class="test-id__field-value"><a id="mobile" href="tel:+14155550142">(415) 555-0142</a></span></records-record-layout-item>
+       </one-record-home-flexipage2>
+       <div class="activity"><a id="other" href="tel:+14155550199">(415) 555-0199</a></div>`,
+      url,
+    );
+    const reading = readPage(new URL(url), doc, doc.getElementById("mobile"));
+    expectValid(reading);
+    expect(reading.record).toMatchObject({ crm: "salesforce", object_type: "contact", name: "Ms. Maria Gonzalez" });
+    expect(reading.contact).toMatchObject({ name: "Ms. Maria Gonzalez", title: "VP Operations", phones: ["+14155550142"] });
+    expect(reading.snapshot?.opportunity_name).toBeUndefined();
+    expect(readPage(new URL(url), doc, doc.getElementById("other")).contact).toBeNull();
+  });
+
+  it("Dynamics: a contact form's Business Phone is that contact's", () => {
+    const url = "https://org1.crm.dynamics.com/main.aspx?appid=1&pagetype=entityrecord&etn=contact&id=0a6f2b4c-5d3e-ef11-8409-6045bd8c0012";
+    const doc = page(
+      `<div data-id="form-header"><h1 data-id="header_title">Markus Brandt<span data-id="header_saveStatus">- Saved</span></h1></div>
+       <input data-id="fullname_compositionLinkControl_firstname.fieldControl-text-box-text" value="Markus">
+       <input data-id="fullname_compositionLinkControl_lastname.fieldControl-text-box-text" value="Brandt">
+       <input data-id="jobtitle.fieldControl-text-box-text" value="IT-Leiter">
+       <input id="phone" type="text" aria-label="Business Phone" data-id="telephone1.fieldControl-phone-text-input" value="+49 30 90182023">
+       <div data-id="parentcustomerid_qfc-QuickFormContainer">
+         <input id="acct" type="tel" data-id="parentcustomerid_qfc.telephone1.fieldControl-phone-text-input" value="+49 30 90182000">
+       </div>`,
+      url,
+    );
+    const reading = readPage(new URL(url), doc, doc.getElementById("phone"));
+    expectValid(reading);
+    expect(reading.record).toMatchObject({ crm: "dynamics", object_type: "contact", name: "Markus Brandt" });
+    expect(reading.contact).toMatchObject({ name: "Markus Brandt", title: "IT-Leiter", phones: ["+49 30 90182023"] });
+    expect(readPage(new URL(url), doc, doc.getElementById("acct")).contact).toBeNull();
+  });
+
+  it("HubSpot and Zoho: a contact's page names the contact", () => {
+    const hs = "https://app-eu1.hubspot.com/contacts/4815162/record/0-1/51234";
+    let doc = page(
+      `<div data-test-id="left-sidebar"><span data-selenium-test="highlightTitle">Hannah Cole</span>
+        <a id="p" href="tel:+15035550123">+1 503-555-0123</a></div>`,
+      hs,
+    );
+    let reading = readPage(new URL(hs), doc, doc.getElementById("p"));
+    expect(reading.record).toMatchObject({ crm: "hubspot", object_type: "contact", record_id: "51234", name: "Hannah Cole" });
+    expect(reading.contact?.name).toBe("Hannah Cole");
+
+    const zo = "https://crm.zoho.com/crm/org1/tab/Contacts/4876876000000390101";
+    doc = page(
+      `<crux-detailpage-header><span id="recHeader1" class="cxDvRecordHeader1">Oliver Hughes</span></crux-detailpage-header>
+       <div data-zcqa="secDiv_Contact_Information">
+         <div class="cxDvInfoFormField" id="field_label_1" data-zcqa="dtVw_lbl_TITLE">Title</div><div id="field_1">CIO</div>
+         <div class="cxDvInfoFormField" id="field_label_2" data-zcqa="dtVw_lbl_PHONE">Phone</div><div id="field_2"><span id="p">+44 20 7946 0415</span></div>
+       </div>`,
+      zo,
+    );
+    reading = readPage(new URL(zo), doc, doc.getElementById("p"));
+    expectValid(reading);
+    expect(reading.record).toMatchObject({ crm: "zoho", object_type: "contact", name: "Oliver Hughes" });
+    expect(reading.contact).toMatchObject({ name: "Oliver Hughes", title: "CIO", phones: ["+44 20 7946 0415"] });
+  });
+});
