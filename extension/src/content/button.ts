@@ -65,6 +65,17 @@ export interface CallButton {
 }
 
 const targets = new WeakMap<Element, string>();
+const templates = new WeakMap<Document, HTMLElement>();
+
+function hostTemplate(doc: Document): HTMLElement {
+  let template = templates.get(doc);
+  if (!template) {
+    template = doc.createElement(BUTTON_TAG);
+    template.setAttribute("style", HOST_STYLE);
+    templates.set(doc, template);
+  }
+  return template;
+}
 let sharedSheet: CSSStyleSheet | null | undefined;
 
 /** One constructed style sheet shared by every button's shadow root, where supported. */
@@ -108,17 +119,28 @@ function icon(doc: Document): SVGElement {
 
 /**
  * Makes a button that calls `target`; `label` is the accessible name's number, e.g.
- * "+1 415 555 0132". `activate` runs on a trusted click, Enter or Space.
+ * "+1 415 555 0132". `activate` runs on a trusted click, Enter or Space. With `defer`,
+ * the host goes in now (so the layout is final at once) and its shadow UI is built in
+ * idle time, a slice at a time: a page with a thousand numbers is not held up by them.
  */
 export function createCallButton(
   doc: Document,
   target: string,
   label: string,
   activate: (button: HTMLElement) => void,
+  defer = false,
 ): HTMLElement {
-  const host = doc.createElement(BUTTON_TAG);
+  const host = hostTemplate(doc).cloneNode(false) as HTMLElement; // its style parsed once
   host.setAttribute("data-number", target);
-  host.setAttribute("style", HOST_STYLE);
+  targets.set(host, target);
+  const build = (): void => buildUi(doc, host, label, activate);
+  if (defer) later.push(build);
+  else build();
+  if (later.length > 0) scheduleLater();
+  return host;
+}
+
+function buildUi(doc: Document, host: HTMLElement, label: string, activate: (button: HTMLElement) => void): void {
   const root = host.attachShadow({ mode: "closed", delegatesFocus: true });
   styleShadow(doc, root);
   const button = doc.createElement("button");
@@ -140,8 +162,45 @@ export function createCallButton(
     activate(host);
   });
   root.append(button);
-  targets.set(host, target);
-  return host;
+}
+
+// Buttons whose UI is still to be built, oldest (highest on the page) first.
+let later: (() => void)[] = [];
+let laterScheduled = false;
+const SLICE_MS = 8;
+
+function scheduleLater(): void {
+  if (laterScheduled) return;
+  laterScheduled = true;
+  const g = globalThis as { requestIdleCallback?: (cb: (d: { timeRemaining(): number }) => void) => number };
+  const run = (deadline?: { timeRemaining(): number }): void => {
+    laterScheduled = false;
+    const started = performance.now();
+    const budget = Math.max(deadline?.timeRemaining() ?? SLICE_MS, SLICE_MS);
+    let done = 0;
+    while (done < later.length && performance.now() - started < budget) {
+      later[done]!();
+      done += 1;
+    }
+    later = later.slice(done);
+    if (later.length > 0) scheduleLater();
+    else for (const waiter of idleWaiters.splice(0)) waiter();
+  };
+  if (g.requestIdleCallback) g.requestIdleCallback(run);
+  else setTimeout(run, 0);
+}
+
+const idleWaiters: (() => void)[] = [];
+
+/** Resolves once every button made so far has its UI. */
+export function buttonsReady(): Promise<void> {
+  return later.length === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
+}
+
+/** Builds every pending button UI now (tests). */
+export function buildPendingButtons(): void {
+  for (const build of later.splice(0)) build();
+  for (const waiter of idleWaiters.splice(0)) waiter();
 }
 
 /** True for one of our buttons. */

@@ -8,6 +8,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { readPage } from "./adapters/index";
 import { defaultRegion, displayNumber } from "./detect";
 import { PageScanner } from "./scanner";
+import { buttonsReady } from "./button";
 import { PageWatcher } from "./watcher";
 import { hideToast, showToast, toastsShown, toastText } from "./toast";
 import {
@@ -46,6 +47,7 @@ class PageSession implements PageController {
   private enabled = false;
   private readonly stats = {
     firstScanMs: null as number | null,
+    buttonsLiveMs: null as number | null,
     lastBatchMs: null as number | null,
     lastBatchNodes: 0,
     batches: 0,
@@ -118,7 +120,12 @@ class PageSession implements PageController {
     const started = performance.now();
     run();
     const ms = performance.now() - started;
-    if (kind === "first") this.stats.firstScanMs = ms;
+    if (kind === "first") {
+      this.stats.firstScanMs = ms;
+      void buttonsReady().then(() => {
+        this.stats.buttonsLiveMs = performance.now() - started;
+      });
+    }
     else if (kind === "full") this.stats.fullScans += 1;
     else {
       this.stats.batches += 1;

@@ -42,6 +42,18 @@ const SKIPPED = new Set([
   TOAST_TAG.toUpperCase(),
 ]);
 
+/** Buttons per scan whose UI is built at once; the rest is built in idle time. */
+const BUILT_AT_ONCE = 25;
+
+/** Elements handled themselves: phone links and inputs. */
+const HANDLED_SELECTOR = [
+  'a[href^="tel:" i]',
+  'a[href^="callto:" i]',
+  'a[href^="sip:" i]',
+  'a[href^="sips:" i]',
+  "input",
+].join(", ");
+
 const LINK_SCHEMES = /^\s*(?:tel|callto|sips?):/i;
 
 export type Activate = (button: HTMLElement, target: string, anchor: Node) => void;
@@ -64,6 +76,11 @@ export class PageScanner {
   private readonly shadowRoots = new Set<ShadowRoot>();
   private readonly splits: Split[] = [];
   private readonly anchors = new WeakMap<HTMLElement, Node>();
+  /** A text anchor's text when its button was made: a change means a rescan of it. */
+  private readonly anchorText = new WeakMap<HTMLElement, string>();
+  /** Buttons made by the scan under way; past the first few, their UI is built in idle time. */
+  private made = 0;
+  private depth = 0;
 
   constructor(private readonly options: ScannerOptions) {}
 
@@ -74,7 +91,18 @@ export class PageScanner {
 
   /** Scans `node` and everything under it (a text node, an element, a document, a root). */
   scan(node: Node): void {
+    if (this.depth === 0) this.made = 0;
+    this.depth += 1;
+    try {
+      this.scanNode(node);
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  private scanNode(node: Node): void {
     if (node.nodeType === Node.TEXT_NODE) {
+      this.textNodesSeen += 1;
       if (!this.excluded(node.parentElement)) this.scanText(node as Text);
       return;
     }
@@ -85,20 +113,48 @@ export class PageScanner {
     } else if (node.nodeType !== Node.DOCUMENT_NODE && node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) {
       return;
     }
+    const root = node as Element | Document | ShadowRoot;
     const doc = node.ownerDocument ?? (node as Document);
     if (doc.designMode === "on") return; // the whole document is being edited
-    const walker = doc.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
-      acceptNode: (candidate) =>
-        candidate.nodeType === Node.TEXT_NODE
-          ? NodeFilter.FILTER_ACCEPT
-          : this.scanElement(candidate as Element) === "skip"
-            ? NodeFilter.FILTER_REJECT
-            : NodeFilter.FILTER_SKIP,
-    });
-    // Collect first: injecting while walking would move the walker onto our own nodes.
-    const texts: Text[] = [];
-    for (let next = walker.nextNode(); next; next = walker.nextNode()) texts.push(next as Text);
-    for (const text of texts) this.scanText(text);
+    // Text first, with no filter callback (a callback per node costs more than the rest
+    // of the scan): the cheap test picks the few texts that may hold a number, and only
+    // those have their ancestors checked for regions never scanned.
+    const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const candidates: Text[] = [];
+    let seen = 0;
+    for (let next = walker.nextNode(); next; next = walker.nextNode()) {
+      seen += 1;
+      if (mayHoldNumber((next as Text).data)) candidates.push(next as Text);
+    }
+    this.textNodesSeen += seen;
+    // Collected before any change: injecting while walking would move the walker.
+    for (const text of candidates) {
+      if (!this.excluded(text.parentElement)) this.scanText(text);
+    }
+    for (const element of Array.from(root.querySelectorAll(HANDLED_SELECTOR))) {
+      if (!this.excluded(element.parentElement)) this.scanElement(element);
+    }
+    this.recheckButtons(root);
+    const all = "getElementsByTagName" in root ? root.getElementsByTagName("*") : root.querySelectorAll("*");
+    for (let i = 0; i < all.length; i += 1) {
+      const shadow = all[i]!.shadowRoot;
+      if (shadow && !this.shadowRoots.has(shadow) && !this.excluded(all[i]!)) this.scanElement(all[i]!);
+    }
+  }
+
+  /** Buttons whose anchor changed or went: made right again (or removed). */
+  private recheckButtons(root: Element | Document | ShadowRoot): void {
+    for (const button of Array.from(root.querySelectorAll(BUTTON_TAG))) {
+      if (!isCallButton(button)) continue;
+      const anchor = this.anchors.get(button);
+      if (!anchor || button.previousSibling !== anchor) {
+        button.remove();
+        this.buttons -= 1;
+        if (anchor?.isConnected) this.scanNode(anchor);
+      } else if (anchor.nodeType === Node.TEXT_NODE && this.anchorText.get(button) !== (anchor as Text).data) {
+        this.scanText(anchor as Text);
+      }
+    }
   }
 
   /** Removes every button and joins the text nodes that were split for them. */
@@ -138,7 +194,7 @@ export class PageScanner {
       const root = element.shadowRoot;
       this.shadowRoots.add(root);
       this.options.onShadowRoot?.(root);
-      this.scan(root);
+      this.scanNode(root);
     }
     if (tag === "A") {
       const href = element.getAttribute("href");
@@ -173,19 +229,23 @@ export class PageScanner {
   }
 
   private scanText(text: Text): void {
-    this.textNodesSeen += 1;
     const data = text.data;
+    const next = text.nextSibling;
+    if (isCallButton(next) && this.anchorText.get(next) === data && this.anchors.get(next) === text) return;
     const found = mayHoldNumber(data) ? findNumbersInText(data, this.options.region) : [];
     const last = found[found.length - 1];
     if (!last || last.end !== data.length) this.place(text, null); // drops a stale button
-    // Right to left, so splitting at a later number keeps earlier offsets valid.
-    for (let i = found.length - 1; i >= 0; i -= 1) {
-      const match = found[i]!;
-      if (match.end < text.data.length) {
-        const tail = text.splitText(match.end);
-        this.splits.push({ head: text, tail });
-      }
-      this.place(text, { target: match.e164, e164: match.e164, display: displayNumber(match.e164) });
+    // Left to right: each number's text ends where it is cut, and its button goes there.
+    let node = text;
+    let offset = 0;
+    for (const match of found) {
+      const end = match.end - offset;
+      const tail = end < node.data.length ? node.splitText(end) : null;
+      if (tail) this.splits.push({ head: node, tail });
+      this.place(node, { target: match.e164, e164: match.e164, display: displayNumber(match.e164) });
+      if (!tail) break;
+      node = tail;
+      offset = match.end;
     }
   }
 
@@ -204,10 +264,16 @@ export class PageScanner {
     if (!dialable || !anchor.parentNode) return;
     const doc = anchor.ownerDocument ?? document;
     const target = dialable.target;
-    const button = createCallButton(doc, target, dialable.display, (host) =>
-      this.options.activate(host, target, this.anchors.get(host) ?? host),
+    const button = createCallButton(
+      doc,
+      target,
+      dialable.display,
+      (host) => this.options.activate(host, target, this.anchors.get(host) ?? host),
+      this.made >= BUILT_AT_ONCE,
     );
+    this.made += 1;
     this.anchors.set(button, anchor);
+    if (anchor.nodeType === Node.TEXT_NODE) this.anchorText.set(button, (anchor as Text).data);
     anchor.parentNode.insertBefore(button, anchor.nextSibling);
     this.buttons += 1;
   }

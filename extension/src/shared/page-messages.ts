@@ -45,7 +45,10 @@ export type BackgroundToPage = PageDisable | PageToast | PageStatsRequest;
 export interface ScanStats {
   url: string;
   buttons: number;
+  /** The first full scan's time (the page's main thread is ours meanwhile). */
   firstScanMs: number | null;
+  /** From the first scan's start until every button's UI is built (in idle time). */
+  buttonsLiveMs: number | null;
   lastBatchMs: number | null;
   lastBatchNodes: number;
   batches: number;
