@@ -346,3 +346,30 @@ def test_disabling_the_site_removes_every_button_and_enabling_brings_them_back(
         stack.browser.evaluate(f"() => globalThis.rolecall.sites.enable(['{ENABLED}'])")
     stack.wait_stats(url, lambda s: s["enabled"] and s["buttons"] == 3)
     assert page.evaluate(BUTTONS_JS) == with_buttons
+
+
+def test_options_offer_the_known_crms_and_the_region_numbers_are_read_in(
+    stack: Stack, page: Page
+) -> None:
+    options = stack.browser.context.new_page()
+    try:
+        options.goto(f"chrome-extension://{stack.browser.extension_id}/options.html")
+        for crm in ("salesforce", "dynamics", "hubspot", "zoho", "pipedrive"):
+            row = options.get_by_test_id(f"crm-{crm}")
+            assert row.get_by_role("button", name="Enable").is_visible()
+        site = options.get_by_test_id(f"site-{ENABLED}")
+        assert site.get_by_role("button", name="Turn off").is_visible()
+
+        # A national UK number means nothing in the US (the browser's region here)...
+        open_scanned(stack, page, "pages/national.html", 1)
+        settle(stack, page)
+        assert page.evaluate(BUTTONS_JS) == ["+14155550177"]
+        # ...and is a number once the options say numbers are from the United Kingdom.
+        options.get_by_test_id("region").select_option("GB")
+        options.wait_for_timeout(300)
+        page.reload()
+        stack.wait_stats(page.url, lambda s: s["buttons"] == 2)
+        assert page.evaluate(BUTTONS_JS) == ["+442079460018", "+14155550177"]
+    finally:
+        options.get_by_test_id("region").select_option("")
+        options.close()
