@@ -36,7 +36,9 @@ INSERT_JS = """(start) => {
     const n = start + i;
     const tr = document.createElement('tr');
     const phone = i % 5 === 0 ? `+1 212 555 ${String(100 + (n % 100)).padStart(4, '0')}` : '—';
-    for (const text of [`Deal ${n}`, `Account ${n}`, `$${(n * 37) % 90000},00`, '2026-12-31', 'Proposal', phone, `006Dn0000${n}`]) {
+    const cells = [`Deal ${n}`, `Account ${n}`, `$${(n * 37) % 90000},00`, '2026-12-31',
+                   'Proposal', phone, `006Dn0000${n}`];
+    for (const text of cells) {
       const td = document.createElement('td');
       td.textContent = text;
       tr.append(td);
@@ -75,13 +77,16 @@ def generated_page() -> str:
 
 def stats_of(browser: ExtensionBrowser, url: str) -> dict[str, Any]:
     found = browser.evaluate(
-        "async (url) => (await globalThis.rolecall.pageStats('http://*/*')).filter((s) => s.url === url)",
+        "async (url) => (await globalThis.rolecall.pageStats('http://*/*'))"
+        ".filter((s) => s.url === url)",
         url,
     )
     return found[0] if found else {}
 
 
-def wait_stats(browser: ExtensionBrowser, url: str, check: Any, timeout: float = 30.0) -> dict[str, Any]:
+def wait_stats(
+    browser: ExtensionBrowser, url: str, check: Any, timeout: float = 30.0
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         stats = stats_of(browser, url)

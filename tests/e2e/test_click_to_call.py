@@ -49,6 +49,9 @@ BUTTONS_JS = """() => {
   return found;
 }"""
 
+LINE_HEIGHTS_JS = """() => ['real', 'bidi', 'rtl'].map(
+  (id) => document.getElementById(id).getBoundingClientRect().height)"""
+
 # The page as markup with our buttons taken out and split text joined again.
 CLEAN_DOM_JS = """() => {
   const copy = document.documentElement.cloneNode(true);
@@ -246,9 +249,7 @@ def test_hostile_page_text_changes_nothing_but_the_buttons(stack: Stack, page: P
         time.sleep(0.5)
         assert baseline.evaluate(BUTTONS_JS) == []  # not an enabled site: no script there
         clean = baseline.evaluate(CLEAN_DOM_JS)
-        heights = baseline.evaluate(
-            "() => ['real', 'bidi', 'rtl'].map((id) => document.getElementById(id).getBoundingClientRect().height)"
-        )
+        heights = baseline.evaluate(LINE_HEIGHTS_JS)
     finally:
         baseline.close()
 
@@ -257,12 +258,9 @@ def test_hostile_page_text_changes_nothing_but_the_buttons(stack: Stack, page: P
     assert page.evaluate(BUTTONS_JS) == ["+14155550134", "+14155550136", "+14155550135"]
     assert page.evaluate(CLEAN_DOM_JS) == clean
     assert page.title() == "Contact: <img src=x onerror=alert(1)>"
-    assert (
-        page.evaluate(
-            "() => ['real', 'bidi', 'rtl'].map((id) => document.getElementById(id).getBoundingClientRect().height)"
-        )
-        == heights
-    ), "a button changed the height of the line it sits in"
+    assert page.evaluate(LINE_HEIGHTS_JS) == heights, (
+        "a button changed the height of the line it sits in"
+    )
 
     # The page's own script clicks and retargets the buttons: nothing is dialled.
     calls_before = len(stack.calls())
@@ -317,7 +315,8 @@ def test_selected_text_is_called_through_the_menu_path(stack: Stack, page: Page)
     assert stack.wait_invite(before).startswith("sip:+442079460999@")
     stack.wait_stats(url, lambda s: "+44 20 7946 0999 failed" in (s["toast"] or ""))  # busy
     stack.browser.evaluate(
-        "([text, tab]) => globalThis.rolecall.callSelection(text, tab)", ["invoice 2024-05-01", tab_id]
+        "([text, tab]) => globalThis.rolecall.callSelection(text, tab)",
+        ["invoice 2024-05-01", tab_id],
     )
     stats = stack.wait_stats(url, lambda s: "not a phone number" in (s["toast"] or ""))
     assert "2024-05-01" in stats["toast"]
