@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 // @ts-ignore jsdom ships no type declarations; the little used here is typed below.
 import * as jsdomModule from "jsdom";
-import { findPhoneNumbersInText, parsePhoneNumberFromString } from "libphonenumber-js";
+import { findPhoneNumbersInText, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { CrmAdapter } from "../src/content/adapter";
 import { ADAPTERS, adapterFor, readPage } from "../src/content/adapters/index";
 import {

@@ -73,9 +73,11 @@ function recordName(doc: Document): string {
     const label = textOf(deepQuery(h1, "records-entity-label, .entityNameTitle"), 200);
     if (text) return primary || !label ? text : text.replace(label, "").trim();
   }
-  for (const item of deepQueryAll(doc, "records-record-layout-item")) {
-    const label = attr(item, "field-label");
-    if (/^(opportunity name|name|full name|account name|subject)$/i.test(label)) {
+  // The layout's own name field: a record's name before any lookup's ("Account Name").
+  const items = deepQueryAll(doc, "records-record-layout-item");
+  for (const wanted of [/^(opportunity name|name|full name|case subject|subject)$/i, /^(account name|company)$/i]) {
+    for (const item of items) {
+      if (!wanted.test(attr(item, "field-label"))) continue;
       const value = fieldValue(item);
       if (value) return value;
     }
