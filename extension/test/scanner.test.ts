@@ -133,6 +133,38 @@ describe("the page scanner", () => {
   });
 });
 
+describe("a scan in slices", () => {
+  it("finds what a scan at once finds, pausing between slices", async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `<tr><td>Deal ${i}</td><td>+1 212 555 01${String(i % 100).padStart(2, "0")}</td><td>$1,${i}00.00</td></tr>`);
+    document.body.innerHTML = `<table>${rows.join("")}</table>`;
+    const s = scanner();
+    let pauses = 0;
+    const timing = await new Promise<{ slices: number; longestSliceMs: number; workMs: number; wallMs: number }>((resolve) => {
+      s.scanInSlices(document, 1, resolve, () => {
+        pauses += 1;
+      });
+    });
+    expect(numbers()).toHaveLength(300);
+    expect(timing.slices).toBeGreaterThan(1);
+    expect(pauses).toBe(timing.slices);
+    expect(timing.wallMs).toBeGreaterThanOrEqual(timing.workMs);
+    const before = document.body.innerHTML;
+    s.scan(document);
+    expect(document.body.innerHTML).toBe(before);
+  });
+
+  it("can be stopped part way", async () => {
+    document.body.innerHTML = `<p>${Array.from({ length: 200 }, (_, i) => `<span>+1 212 555 01${String(i % 100).padStart(2, "0")}</span>`).join("")}</p>`;
+    const s = scanner();
+    const done = vi.fn();
+    const stop = s.scanInSlices(document, 0.5, done);
+    stop();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(done).not.toHaveBeenCalled();
+    expect(numbers().length).toBeLessThan(200);
+  });
+});
+
 describe("the page watcher", () => {
   it("scans what was added in one batch and ignores its own insertions", () => {
     document.body.innerHTML = "<table><tbody id=b></tbody></table>";

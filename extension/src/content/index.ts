@@ -28,6 +28,8 @@ declare global {
 }
 
 const SETTINGS_KEY = "settings";
+/** The longest the page's main thread is ours at a time during a full scan. */
+const SLICE_MS = 12;
 
 async function loadRegion(): Promise<CountryCode | undefined> {
   let setting: string | null = null;
@@ -47,6 +49,8 @@ class PageSession implements PageController {
   private enabled = false;
   private readonly stats = {
     firstScanMs: null as number | null,
+    firstScanWallMs: null as number | null,
+    firstScanLongestSliceMs: null as number | null,
     buttonsLiveMs: null as number | null,
     lastBatchMs: null as number | null,
     lastBatchNodes: 0,
@@ -80,8 +84,18 @@ class PageSession implements PageController {
 
   private start(region: CountryCode | undefined): void {
     const watcher = new PageWatcher(window, {
-      scanBatch: (nodes) => this.timed("batch", () => nodes.forEach((node) => scanner.scan(node)), nodes.length),
-      scanAll: () => this.timed("full", () => scanner.scan(this.doc)),
+      scanBatch: (nodes) => this.timed(() => nodes.forEach((node) => scanner.scan(node)), nodes.length),
+      scanAll: () => {
+        this.stopScan();
+        this.stopScan = scanner.scanInSlices(
+          this.doc,
+          SLICE_MS,
+          () => {
+            this.stats.fullScans += 1;
+          },
+          () => watcher.discardOwn(),
+        );
+      },
       onNavigate: () => {
         this.stats.navigations += 1;
       },
@@ -94,13 +108,28 @@ class PageSession implements PageController {
     this.scanner = scanner;
     this.watcher = watcher;
     watcher.watch(this.doc);
-    this.timed("first", () => scanner.scan(this.doc));
-    watcher.flush(); // drops the records of our own first insertions
+    const started = performance.now();
+    this.stopScan = scanner.scanInSlices(
+      this.doc,
+      SLICE_MS,
+      (timing) => {
+        this.stats.firstScanMs = timing.workMs;
+        this.stats.firstScanWallMs = timing.wallMs;
+        this.stats.firstScanLongestSliceMs = timing.longestSliceMs;
+        void buttonsReady().then(() => {
+          this.stats.buttonsLiveMs = performance.now() - started;
+        });
+      },
+      () => watcher.discardOwn(), // what a slice changed is no news to the watcher
+    );
   }
+
+  private stopScan: () => void = () => undefined;
 
   private disable(): void {
     if (!this.enabled) return;
     this.enabled = false;
+    this.stopScan();
     this.watcher?.stop();
     this.scanner?.removeAll(this.doc);
     this.watcher = null;
@@ -116,22 +145,12 @@ class PageSession implements PageController {
     }
   }
 
-  private timed(kind: "first" | "batch" | "full", run: () => void, nodes = 0): void {
+  private timed(run: () => void, nodes: number): void {
     const started = performance.now();
     run();
-    const ms = performance.now() - started;
-    if (kind === "first") {
-      this.stats.firstScanMs = ms;
-      void buttonsReady().then(() => {
-        this.stats.buttonsLiveMs = performance.now() - started;
-      });
-    }
-    else if (kind === "full") this.stats.fullScans += 1;
-    else {
-      this.stats.batches += 1;
-      this.stats.lastBatchMs = ms;
-      this.stats.lastBatchNodes = nodes;
-    }
+    this.stats.batches += 1;
+    this.stats.lastBatchMs = performance.now() - started;
+    this.stats.lastBatchNodes = nodes;
   }
 
   private report(): ScanStats {

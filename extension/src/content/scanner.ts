@@ -16,6 +16,7 @@ import {
   isPhoneFieldLabel,
   mayHoldNumber,
   type Dialable,
+  type FoundNumber,
 } from "./detect";
 
 /** Elements whose content is never scanned. */
@@ -44,6 +45,40 @@ const SKIPPED = new Set([
 
 /** Buttons per scan whose UI is built at once; the rest is built in idle time. */
 const BUILT_AT_ONCE = 25;
+
+/** Texts walked (or elements looked at) between two chances to pause. */
+const WALK_STEP = 256;
+/** Texts given their buttons between two chances to pause. */
+const APPLY_STEP = 250;
+
+const ShadowRootType = globalThis.ShadowRoot;
+
+export interface SlicedScan {
+  /** From the scan's start to its end, pauses included. */
+  wallMs: number;
+  /** The main thread's time spent scanning. */
+  workMs: number;
+  longestSliceMs: number;
+  slices: number;
+}
+
+/**
+ * Runs `run` as a new task soon: after whatever input and rendering is waiting, but
+ * without waiting for idle time (which comes once a frame and would stretch a scan of
+ * a hundred slices over seconds).
+ */
+function nextSlice(run: () => void): void {
+  if (typeof MessageChannel === "undefined") {
+    setTimeout(run, 0);
+    return;
+  }
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    run();
+  };
+  channel.port2.postMessage(null);
+}
 
 /** Elements handled themselves: phone links and inputs. */
 const HANDLED_SELECTOR = [
@@ -80,7 +115,6 @@ export class PageScanner {
   private readonly anchorText = new WeakMap<HTMLElement, string>();
   /** Buttons made by the scan under way; past the first few, their UI is built in idle time. */
   private made = 0;
-  private depth = 0;
 
   constructor(private readonly options: ScannerOptions) {}
 
@@ -91,16 +125,59 @@ export class PageScanner {
 
   /** Scans `node` and everything under it (a text node, an element, a document, a root). */
   scan(node: Node): void {
-    if (this.depth === 0) this.made = 0;
-    this.depth += 1;
-    try {
-      this.scanNode(node);
-    } finally {
-      this.depth -= 1;
+    this.made = 0;
+    const steps = this.work(node);
+    while (!steps.next().done) {
+      // all at once
     }
   }
 
-  private scanNode(node: Node): void {
+  /**
+   * Scans `node` in slices of about `sliceMs` of the main thread each, at idle time, so
+   * a page with thousands of rows is never held up for long; `done` hears how long the
+   * whole scan took and its longest slice. Returns a function that stops the scan.
+   */
+  scanInSlices(
+    node: Node,
+    sliceMs: number,
+    done: (timing: SlicedScan) => void,
+    afterSlice: () => void = () => undefined,
+  ): () => void {
+    this.made = 0;
+    const steps = this.work(node);
+    const started = performance.now();
+    const timing: SlicedScan = { wallMs: 0, workMs: 0, longestSliceMs: 0, slices: 0 };
+    let stopped = false;
+    const slice = (): void => {
+      if (stopped) return;
+      const from = performance.now();
+      let finished = false;
+      while (performance.now() - from < sliceMs) {
+        if (steps.next().done) {
+          finished = true;
+          break;
+        }
+      }
+      afterSlice();
+      const took = performance.now() - from;
+      timing.slices += 1;
+      timing.workMs += took;
+      timing.longestSliceMs = Math.max(timing.longestSliceMs, took);
+      if (finished) {
+        timing.wallMs = performance.now() - started;
+        done(timing);
+      } else {
+        nextSlice(slice);
+      }
+    };
+    slice();
+    return () => {
+      stopped = true;
+    };
+  }
+
+  /** The scan as small steps: it yields between them, so it can pause anywhere. */
+  private *work(node: Node): Generator<void, void, void> {
     if (node.nodeType === Node.TEXT_NODE) {
       this.textNodesSeen += 1;
       if (!this.excluded(node.parentElement)) this.scanText(node as Text);
@@ -109,7 +186,9 @@ export class PageScanner {
     if (node.nodeType === Node.ELEMENT_NODE) {
       const element = node as Element;
       if (isCallButton(element) || this.excluded(element.parentElement)) return;
-      if (this.scanElement(element) === "skip") return;
+      const handled = this.scanElement(element);
+      if (handled instanceof ShadowRootType) yield* this.work(handled);
+      else if (handled === "skip") return;
     } else if (node.nodeType !== Node.DOCUMENT_NODE && node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) {
       return;
     }
@@ -125,20 +204,44 @@ export class PageScanner {
     for (let next = walker.nextNode(); next; next = walker.nextNode()) {
       seen += 1;
       if (mayHoldNumber((next as Text).data)) candidates.push(next as Text);
+      if (seen % WALK_STEP === 0) {
+        yield;
+        // The page may have removed where the walk stood: walk again from the top
+        // (scanning is idempotent, so texts seen twice cost only time).
+        if (!walker.currentNode.isConnected && walker.currentNode !== root) walker.currentNode = root;
+      }
     }
     this.textNodesSeen += seen;
-    // Collected before any change: injecting while walking would move the walker.
+    // Read first, written after: injecting while walking would move the walker, and the
+    // page is laid out again after every slice that changes it.
+    const readings: [Text, string, FoundNumber[]][] = [];
     for (const text of candidates) {
-      if (!this.excluded(text.parentElement)) this.scanText(text);
+      if (text.isConnected && !this.excluded(text.parentElement)) {
+        const found = this.detectText(text);
+        if (found) readings.push([text, text.data, found]);
+      }
+      yield;
+    }
+    let applied = 0;
+    for (const [text, data, found] of readings) {
+      if (text.isConnected) this.applyText(text, data, found);
+      if (++applied % APPLY_STEP === 0) yield;
     }
     for (const element of Array.from(root.querySelectorAll(HANDLED_SELECTOR))) {
-      if (!this.excluded(element.parentElement)) this.scanElement(element);
+      if (element.isConnected && !this.excluded(element.parentElement)) this.scanElement(element);
     }
+    yield;
     this.recheckButtons(root);
+    yield;
     const all = "getElementsByTagName" in root ? root.getElementsByTagName("*") : root.querySelectorAll("*");
     for (let i = 0; i < all.length; i += 1) {
-      const shadow = all[i]!.shadowRoot;
-      if (shadow && !this.shadowRoots.has(shadow) && !this.excluded(all[i]!)) this.scanElement(all[i]!);
+      const element = all[i]!;
+      const shadow = element.shadowRoot;
+      if (shadow && !this.shadowRoots.has(shadow) && !this.excluded(element)) {
+        const found = this.scanElement(element);
+        if (found instanceof ShadowRootType) yield* this.work(found);
+      }
+      if (i % WALK_STEP === 0) yield;
     }
   }
 
@@ -150,7 +253,7 @@ export class PageScanner {
       if (!anchor || button.previousSibling !== anchor) {
         button.remove();
         this.buttons -= 1;
-        if (anchor?.isConnected) this.scanNode(anchor);
+        if (anchor?.isConnected) this.scan(anchor);
       } else if (anchor.nodeType === Node.TEXT_NODE && this.anchorText.get(button) !== (anchor as Text).data) {
         this.scanText(anchor as Text);
       }
@@ -185,16 +288,19 @@ export class PageScanner {
     return count;
   }
 
-  /** "skip" when nothing under `element` is to be scanned (it may be handled itself). */
-  private scanElement(element: Element): "skip" | "descend" {
+  /**
+   * "skip" when nothing under `element` is to be scanned (it may be handled itself); its
+   * open shadow root when it has one not seen before (the caller scans it).
+   */
+  private scanElement(element: Element): "skip" | "descend" | ShadowRoot {
     const tag = element.tagName;
     if (SKIPPED.has(tag) || isCallButton(element)) return "skip";
     if (editable(element) === true) return "skip";
-    if (element.shadowRoot && !this.shadowRoots.has(element.shadowRoot)) {
-      const root = element.shadowRoot;
-      this.shadowRoots.add(root);
-      this.options.onShadowRoot?.(root);
-      this.scanNode(root);
+    const shadow = element.shadowRoot;
+    if (shadow && !this.shadowRoots.has(shadow)) {
+      this.shadowRoots.add(shadow);
+      this.options.onShadowRoot?.(shadow);
+      return shadow; // a host's light DOM shows only through its slots, scanned in the root
     }
     if (tag === "A") {
       const href = element.getAttribute("href");
@@ -229,10 +335,24 @@ export class PageScanner {
   }
 
   private scanText(text: Text): void {
+    const found = this.detectText(text);
+    if (found) this.applyText(text, text.data, found);
+  }
+
+  /** The numbers in `text`, or null when its button is already right. */
+  private detectText(text: Text): FoundNumber[] | null {
     const data = text.data;
     const next = text.nextSibling;
-    if (isCallButton(next) && this.anchorText.get(next) === data && this.anchors.get(next) === text) return;
-    const found = mayHoldNumber(data) ? findNumbersInText(data, this.options.region) : [];
+    if (isCallButton(next) && this.anchorText.get(next) === data && this.anchors.get(next) === text) return null;
+    return mayHoldNumber(data) ? findNumbersInText(data, this.options.region) : [];
+  }
+
+  /** Puts the buttons for `found` (the numbers of `data`) into `text`. */
+  private applyText(text: Text, data: string, found: FoundNumber[]): void {
+    if (text.data !== data) {
+      this.scanText(text); // changed since it was read: read it again
+      return;
+    }
     const last = found[found.length - 1];
     if (!last || last.end !== data.length) this.place(text, null); // drops a stale button
     // Left to right: each number's text ends where it is cut, and its button goes there.

@@ -87,6 +87,11 @@ export class PageWatcher {
     for (const observer of this.observers) observer.takeRecords();
   }
 
+  /** Forgets the changes queued since the last delivery: they were our own (a scan slice). */
+  discardOwn(): void {
+    for (const observer of this.observers) observer.takeRecords();
+  }
+
   private collect(records: MutationRecord[]): void {
     for (const record of records) {
       if (record.type === "characterData") {

@@ -45,8 +45,12 @@ export type BackgroundToPage = PageDisable | PageToast | PageStatsRequest;
 export interface ScanStats {
   url: string;
   buttons: number;
-  /** The first full scan's time (the page's main thread is ours meanwhile). */
+  /** The first full scan's main-thread time, all its slices together. */
   firstScanMs: number | null;
+  /** The first full scan from start to end, the pauses between its slices included. */
+  firstScanWallMs: number | null;
+  /** The longest the first full scan held the main thread at once. */
+  firstScanLongestSliceMs: number | null;
   /** From the first scan's start until every button's UI is built (in idle time). */
   buttonsLiveMs: number | null;
   lastBatchMs: number | null;
