@@ -94,6 +94,12 @@ def test_call_placed_from_a_deal_page_is_logged_against_that_deal(
         assert call["record"] == record
         ended = wait_call(client, call["id"], "disconnected")  # type: ignore[arg-type]
         assert ended["record"] == record
+        # The side panel asks for the call's context: the deal of the page it came from.
+        context = client.request("context.get", {"call_id": call["id"]})["context"]
+        assert context["opportunity"]["id"] == "opp-2"
+        with pytest.raises(DaemonError) as unknown:
+            client.request("context.get", {"call_id": "0" * 32})
+        assert unknown.value.code == "not_found"
         with pytest.raises(DaemonError) as refused:  # not a page record: nothing is dialled
             client.request(
                 "call.place",

@@ -1048,6 +1048,10 @@ export interface ContextGetMethod {
  */
 export interface ContextParams {
   /**
+   * The context of a call placed from a CRM page: its record and snapshot.
+   */
+  call_id?: string | null;
+  /**
    * A contact's record: their deal, or a pick among them.
    */
   contact_id?: string | null;

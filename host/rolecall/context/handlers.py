@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from rolecall.context.call_pages import CallPages
 from rolecall.context.calllog import CallLogEntry
 from rolecall.context.connectors.base import Connector, ConnectorError, ContactNote
 from rolecall.context.models import ContactRole
@@ -24,8 +25,10 @@ def context_handlers(
     connectors: Mapping[str, Connector],
     poke: Callable[[], None] = lambda: None,
     wrapup_end: Callable[[CallLogEntry], datetime] = lambda entry: datetime.now(UTC),
+    call_pages: CallPages | None = None,
 ) -> dict[str, Handler]:
-    """Handlers bound to one context service, the outbox and the configured CRMs."""
+    """Handlers bound to one context service, the outbox, the configured CRMs and the
+    pages recent calls were placed from."""
     store = service.store
 
     def connector(name: str) -> Connector:
@@ -35,6 +38,8 @@ def context_handlers(
         return found
 
     async def get(caller: Caller, params: ctx.ContextParams) -> ctx.ContextResult:
+        if params.call_id is not None:
+            params = from_call_page(params)
         if not (params.opportunity_id or params.contact_id or params.phone or params.snapshot):
             raise ProtocolError(
                 ErrorCode.INVALID_MESSAGE,
@@ -54,6 +59,22 @@ def context_handlers(
             else:
                 store.load(fetched)  # the store keeps the CRM's latest view
         return service.get(params)
+
+    def from_call_page(params: ctx.ContextParams) -> ctx.ContextParams:
+        """The page the call came from fills in what the request leaves out."""
+        page = call_pages.get(params.call_id or "") if call_pages is not None else None
+        if page is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"no page is known for call {params.call_id}")
+        changes: dict[str, object] = {}
+        record = page.record
+        if record is not None and record.record_id and params.opportunity_id is None:
+            if store.opportunity(record.record_id) is not None:
+                changes["opportunity_id"] = record.record_id
+            elif store.contacts([record.record_id]) and params.contact_id is None:
+                changes["contact_id"] = record.record_id
+        if page.snapshot is not None and params.snapshot is None:
+            changes["snapshot"] = page.snapshot
+        return params.model_copy(update=changes)
 
     async def set_role(caller: Caller, params: ctx.SetRoleParams) -> Empty:
         if store.opportunity(params.opportunity_id) is None:

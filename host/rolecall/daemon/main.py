@@ -100,7 +100,9 @@ async def _serve(home: Home) -> None:
                 telephony,
                 lambda call, params: call_pages.remember(call.id, params.record, params.snapshot),
             ),
-            **context_handlers(ContextService(store), outbox, connectors, worker.poke, wrapup_end),
+            **context_handlers(
+                ContextService(store), outbox, connectors, worker.poke, wrapup_end, call_pages
+            ),
         }
     )
     outbox_task = asyncio.get_running_loop().create_task(worker.run())

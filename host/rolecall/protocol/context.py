@@ -45,6 +45,11 @@ class PageSnapshot(Params):
 
 
 class ContextParams(Params):
+    call_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="The context of a call placed from a CRM page: its record and snapshot.",
+    )
     opportunity_id: RecordId | None = None
     contact_id: RecordId | None = Field(
         default=None, description="A contact's record: their deal, or a pick among them."
