@@ -251,11 +251,21 @@ def test_mute_and_record(client: DaemonClient, sipp_peers: list[SippPeer], daemo
     assert peer.wait() == 0
 
 
-def local_address(client: DaemonClient) -> str:
-    """host:port where the daemon's built-in account receives calls."""
-    accounts = client.request("account.list")["accounts"]
-    local = next(a for a in accounts if a["config"]["id"] == "local")
-    return str(local["config"]["uri"].split("@", 1)[1])
+def local_address(client: DaemonClient, timeout: float = 10.0) -> str:
+    """host:port where the daemon's built-in account receives calls.
+
+    The daemon answers on its socket before the SIP stack is up, so the built-in
+    account may take a moment to appear.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        accounts = client.request("account.list")["accounts"]
+        local = next((a for a in accounts if a["config"]["id"] == "local"), None)
+        if local is not None:
+            return str(local["config"]["uri"].split("@", 1)[1])
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no built-in account after {timeout}s: {accounts}")
+        time.sleep(0.05)
 
 
 HOSTILE = [
