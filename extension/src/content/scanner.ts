@@ -49,7 +49,7 @@ const BUILT_AT_ONCE = 25;
 /** Texts walked (or elements looked at) between two chances to pause. */
 const WALK_STEP = 256;
 /** Texts given their buttons between two chances to pause. */
-const APPLY_STEP = 250;
+const APPLY_STEP = 64;
 
 const ShadowRootType = globalThis.ShadowRoot;
 
