@@ -383,6 +383,10 @@ class TelephonyService:
         record.timers.append(
             loop.call_later(account.config.no_answer_timeout_s, self._no_answer, call_id)
         )
+        if record.extension and record.answered_at is not None:
+            # Answered before make_call returned (an auto-attendant answers at once): the
+            # answer found no extension to send, so the digits are scheduled from here.
+            record.timers.append(loop.call_later(POSTDIAL_DELAY_S, self._postdial, call_id))
         self._publish(record)
         return record.info()
 
