@@ -1,6 +1,11 @@
 // Any other page: the main heading (or the title) names the record; people come from
 // tables of people, hCards, schema.org Person microdata and JSON-LD; documents are the
 // links to document files. Also the fallback for the CRM adapters.
+//
+// A page that says which record it shows, as schema.org markup (microdata or JSON-LD),
+// gives its id and type too: the page's main item (a top-level item, or the
+// `mainEntity` of a WebPage) that has an `identifier`. Its type is its `additionalType`
+// (a CRM object name such as "Opportunity"), else its own type, lower-cased.
 
 import type { CrmAdapter } from "../adapter";
 import type { SnapshotContact } from "../../protocol";
@@ -160,6 +165,122 @@ function jsonLdPeople(doc: Document): Person[] {
 }
 
 // ---------------------------------------------------------------------------------
+// The record the page's schema.org markup names
+
+export interface MarkupRecord {
+  objectType: string;
+  recordId: string;
+  name: string;
+}
+
+const PAGE_TYPES = /^(WebPage|ItemPage|ProfilePage|AboutPage|CollectionPage|ContactPage|QAPage|SearchResultsPage)$/i;
+const MAX_RECORD_ITEMS = 50;
+
+/** "https://schema.org/Person" → "Person"; "Opportunity" → "Opportunity". */
+function typeName(value: string): string {
+  const trimmed = value.trim().replace(/[/#]+$/, "");
+  return trimmed.split(/[/#]/).pop() ?? "";
+}
+
+function objectTypeOf(additional: string, types: string[]): string {
+  const name = typeName(additional) || types.map(typeName).find(Boolean) || "";
+  return name.toLowerCase().replace(/\s+/g, "_");
+}
+
+/** An identifier as schema.org writes it: text, a number, or a PropertyValue's value. */
+function identifierOf(value: unknown): string {
+  if (typeof value === "string") return value.trim();
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const id = identifierOf(item);
+      if (id) return id;
+    }
+    return "";
+  }
+  if (value && typeof value === "object") return identifierOf((value as Record<string, unknown>).value);
+  return "";
+}
+
+function microdataTypes(scope: Element): string[] {
+  return attr(scope, "itemtype").split(/\s+/).filter(Boolean);
+}
+
+function microdataRecord(scope: Element, depth = 0): MarkupRecord | null {
+  const first = (prop: string): Element | undefined => itemProps(scope, prop)[0];
+  const types = microdataTypes(scope);
+  if (depth < 2 && types.some((t) => PAGE_TYPES.test(typeName(t)))) {
+    const main = first("mainEntity");
+    if (main && main.hasAttribute("itemscope")) return microdataRecord(main, depth + 1);
+  }
+  const idEl = first("identifier");
+  let recordId = "";
+  if (idEl) {
+    recordId = idEl.hasAttribute("itemscope")
+      ? (() => {
+          const value = itemProps(idEl, "value")[0];
+          return value ? itemValue(value) : "";
+        })()
+      : itemValue(idEl);
+  }
+  if (!recordId) return null;
+  const additional = first("additionalType");
+  const nameEl = first("name");
+  return {
+    objectType: objectTypeOf(additional ? itemValue(additional) : "", types),
+    recordId,
+    name: nameEl ? itemValue(nameEl) : "",
+  };
+}
+
+function jsonLdRecord(node: unknown, depth = 0): MarkupRecord | null {
+  if (depth > 3 || node === null || typeof node !== "object" || Array.isArray(node)) return null;
+  const obj = node as Record<string, unknown>;
+  const types = asStrings(obj["@type"]);
+  if (types.some((t) => PAGE_TYPES.test(typeName(t))) && obj.mainEntity) {
+    const main = jsonLdRecord(obj.mainEntity, depth + 1);
+    if (main) return main;
+  }
+  const recordId = identifierOf(obj.identifier);
+  if (!recordId) return null;
+  return {
+    objectType: objectTypeOf(asStrings(obj.additionalType)[0] ?? "", types),
+    recordId,
+    name: asStrings(obj.name)[0] ?? "",
+  };
+}
+
+/** The record the page's schema.org markup names (microdata first, then JSON-LD), if any. */
+export function markupRecord(doc: Document): MarkupRecord | null {
+  let seen = 0;
+  for (const scope of deepQueryAll(doc, "[itemscope]")) {
+    if (scope.hasAttribute("itemprop")) continue; // a property of another item, not a top-level one
+    if (++seen > MAX_RECORD_ITEMS) break;
+    const found = microdataRecord(scope);
+    if (found) return found;
+  }
+  for (const script of Array.from(doc.querySelectorAll('script[type="application/ld+json" i]')).slice(0, 50)) {
+    const text = script.textContent ?? "";
+    if (text.length > MAX_JSONLD_BYTES) continue;
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    const roots = Array.isArray(data) ? data : [data];
+    for (const root of roots.slice(0, MAX_RECORD_ITEMS)) {
+      const graph = root && typeof root === "object" ? (root as Record<string, unknown>)["@graph"] : undefined;
+      for (const item of Array.isArray(graph) ? graph.slice(0, MAX_RECORD_ITEMS) : [root]) {
+        const found = jsonLdRecord(item);
+        if (found) return found;
+      }
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------
 
 /** People in the page's own markup: tables of people, hCards, microdata and JSON-LD Persons. */
 export function pagePeople(doc: Document): Person[] {
@@ -195,14 +316,20 @@ export const generic: CrmAdapter = {
   crm: "generic",
   matches: () => true,
   record(url, doc) {
-    return makeRecord("generic", url, null, headingOrTitle(doc));
+    const item = markupRecord(doc);
+    const ref = item ? { objectType: item.objectType, recordId: item.recordId } : null;
+    return makeRecord("generic", url, ref, item?.name || headingOrTitle(doc));
   },
   contactNear(element) {
     return clipContact(markupPersonNear(element));
   },
   snapshot(url, doc) {
     const base = baseOf(url, doc);
+    const item = markupRecord(doc);
     return makeSnapshot("generic", base, {
+      objectType: item?.objectType,
+      recordId: item?.recordId,
+      name: item ? item.name || headingOrTitle(doc) : undefined,
       contacts: pagePeople(doc),
       documents: documentLinks(doc, base),
     });
