@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 import phonenumbers
@@ -523,3 +524,14 @@ def test_loads_into_the_embedded_store(demo: tuple[Dataset, Path], tmp_path: Pat
         "opportunities": len(dataset.opportunities),
         "documents": len(dataset.documents),
     }
+
+
+def test_documents_get_urls_under_a_base_that_mirror_their_files(tmp_path: Path) -> None:
+    base = "http://127.0.0.1:8080/documents/"
+    data = demo_dataset(tmp_path / "docs", documents_url=base)
+    for doc in data.documents:
+        assert doc.url is not None and doc.url.startswith(base), doc
+        assert " " not in doc.url and "/../" not in doc.url
+        relative = unquote(urlsplit(doc.url).path).removeprefix("/documents/")
+        assert (tmp_path / "docs" / relative).resolve() == Path(doc.local_path or "").resolve()
+    assert all(doc.url is None for doc in demo_dataset(tmp_path / "plain").documents)

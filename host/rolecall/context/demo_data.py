@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Final, Literal
+from urllib.parse import quote
 
 from rolecall.context import documents as files
 from rolecall.context.importing import PhoneKind, parse_phone
@@ -594,9 +595,11 @@ def _phones(person: _Person, region: str) -> list[Phone]:
     return [phone for phone in phones if phone is not None]
 
 
-def demo_dataset(documents_dir: Path) -> Dataset:
+def demo_dataset(documents_dir: Path, documents_url: str | None = None) -> Dataset:
     """The demo data, with its document files written into `documents_dir` (one folder
-    per opportunity; existing files of the same names are replaced)."""
+    per opportunity; existing files of the same names are replaced). With
+    `documents_url`, each document's `url` is that base followed by the same
+    `<opportunity id>/<file name>` path (as a web server of `documents_dir` serves it)."""
     regions = {account_id: region for account_id, *_, region in _ACCOUNTS}
     domains = {account_id: domain for account_id, _, _, domain, *_ in _ACCOUNTS}
     accounts = [
@@ -680,6 +683,11 @@ def demo_dataset(documents_dir: Path) -> Dataset:
                     title=title,
                     doc_type=_EXTENSIONS[kind],
                     size_bytes=size,
+                    url=(
+                        f"{documents_url.rstrip('/')}/{quote(deal.id)}/{quote(path.name)}"
+                        if documents_url
+                        else None
+                    ),
                     local_path=str(path),
                     owner=author,
                     modified_at=modified,
