@@ -9,6 +9,7 @@ Long lists are paged so that every reply fits one native-messaging frame.
 from __future__ import annotations
 
 import phonenumbers
+from pydantic import TypeAdapter, ValidationError
 
 from rolecall.context.models import (
     KEY_ROLES,
@@ -17,6 +18,7 @@ from rolecall.context.models import (
     ContactRole,
     Opportunity,
     Phone,
+    RecordId,
     Role,
     normalize_role,
 )
@@ -46,6 +48,17 @@ def to_e164(text: str, region: str = "US") -> str | None:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+_RECORD_ID: TypeAdapter[str] = TypeAdapter(RecordId)
+
+
+def _record_id(text: str) -> str | None:
+    """The page's record id when it can name a record here; pages may show anything."""
+    try:
+        return _RECORD_ID.validate_python(text)
+    except ValidationError:
+        return None
+
+
 class ContextService:
     """Context for calls, over one store (used on the daemon's event loop thread)."""
 
@@ -70,7 +83,7 @@ class ContextService:
                 ids = {m.opportunity_id for m in matches if m.opportunity_id}
                 opportunity_id = ids.pop() if len(ids) == 1 else None
         if opportunity_id is None and params.snapshot is not None:
-            opportunity_id = params.snapshot.record_id or None
+            opportunity_id = _record_id(params.snapshot.record_id)
         context = (
             self.opportunity_context(opportunity_id, params) if opportunity_id is not None else None
         )
