@@ -1,0 +1,160 @@
+"""Everything the demo runs besides the browser, started in order and stopped by pid.
+
+`DemoStack.start()` brings up: the demo CRM web app, the demo dataset (its documents
+served by that app) loaded into the store of a demo `ROLECALL_HOME`, the demo PBX
+(Kamailio, where installed) and the demo callees, the daemon under that home, and the
+demo's SIP account in it (registered at the PBX, or dialling the callees directly),
+whose dial plan sends every number to the callees. `stop()` ends each process it
+started, by its pid, newest first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rolecall.client import DaemonClient
+from rolecall.context.demo_data import demo_dataset
+from rolecall.context.models import Dataset
+from rolecall.context.store import Store
+from rolecall.demo.callees import Callees
+from rolecall.demo.cast import DEMO_USER, Person, cast_of
+from rolecall.demo.crm_app import CrmApp
+from rolecall.demo.processes import LOOPBACK, Children, free_port
+from rolecall.demo.registrar import Registrar, kamailio_modules
+from rolecall.paths import Home
+
+ACCOUNT_ID = "demo"
+DEMO_OPPORTUNITY = "opp-acme-platform"
+"""The deal the tour calls about."""
+
+
+@dataclass
+class DemoStack:
+    home: Home
+    workdir: Path
+    direct: bool = False
+    """Reach the callees directly even when Kamailio is installed."""
+    children: Children = field(default_factory=Children)
+    crm: CrmApp | None = None
+    dataset: Dataset | None = None
+    cast: tuple[Person, ...] = ()
+    callees: Callees | None = None
+    registrar: Registrar | None = None
+    daemon_pid: int | None = None
+    sip_port: int = 0
+
+    @property
+    def crm_url(self) -> str:
+        assert self.crm is not None
+        return self.crm.url
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "ROLECALL_HOME": os.fspath(self.home.root)}
+
+    def client(self) -> DaemonClient:
+        return DaemonClient.open(self.home, start=False, name="rolecall-demo")
+
+    def start(self, log: Any = print) -> None:
+        self.home.ensure()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.crm = CrmApp().start()
+        self.dataset = demo_dataset(self.home.data_dir / "documents", self.crm.documents_url)
+        self.crm.serve(self.dataset)
+        store = Store(self.home.data_dir / "rolecall.db")
+        try:
+            store.load(self.dataset)
+        finally:
+            store.close()
+        log(
+            f"demo CRM: {self.crm.url} ({len(self.dataset.opportunities)} opportunities, "
+            f"{len(self.dataset.contacts)} contacts, {len(self.dataset.documents)} documents)"
+        )
+
+        self.cast = cast_of(self.dataset)
+        modules = None if self.direct else kamailio_modules()
+        self.callees = Callees(
+            self.workdir / "callees", self.cast, with_registrar=modules is not None
+        )
+        self.sip_port = free_port()
+        if modules is not None:
+            self.registrar = Registrar(self.workdir / "pbx", self.callees.catch_all_address)
+            self.registrar.start(self.children, modules)
+            log(f"demo PBX: Kamailio on {self.registrar.address}")
+            callback = f"sip:{DEMO_USER}@{LOOPBACK}"
+        else:
+            log("demo PBX: none (Kamailio is not installed); the callees are reached directly")
+            callback = f"sip:{DEMO_USER}@{LOOPBACK}:{self.sip_port}"
+        self.callees.start(
+            self.children,
+            registrar=self.registrar.uri if self.registrar else None,
+            callback_uri=callback,
+        )
+        for process in self.callees.processes:
+            names = ", ".join(p.name for p in process.people)
+            log(f"demo callees on {process.address} (pid {process.pid}): {names}")
+
+        self._start_daemon()
+        self._add_account()
+
+    def _start_daemon(self, timeout: float = 20.0) -> None:
+        settings = {"bind_address": LOOPBACK, "udp_port": self.sip_port, "tcp_port": self.sip_port}
+        (self.home.config_dir / "telephony.json").write_text(json.dumps(settings))
+        process = self.children.start(
+            "daemon",
+            [sys.executable, "-m", "rolecall", "daemon"],
+            log=self.home.log_dir / "demo-daemon.out",
+            env=self.env,
+        )
+        self.daemon_pid = process.pid
+        deadline = time.monotonic() + timeout
+        while not self.home.socket_path.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the daemon did not start; see {self.home.daemon_log}")
+            time.sleep(0.05)
+
+    def _add_account(self, timeout: float = 15.0) -> None:
+        assert self.callees is not None
+        domain = self.registrar.address if self.registrar else self.callees.catch_all_address
+        account: dict[str, Any] = {
+            "id": ACCOUNT_ID,
+            "uri": f"sip:{DEMO_USER}@{LOOPBACK}",
+            "display_name": "You (Rolecall demo)",
+            "no_answer_timeout_s": 30,
+            "dial_plan": {"default_region": "US", "domain": domain},
+        }
+        if self.registrar:
+            account["registrar"] = self.registrar.uri
+        deadline = time.monotonic() + timeout
+        with self.client() as client:
+            while True:  # the SIP stack comes up just after the socket
+                try:
+                    client.request("account.set", {"account": account})
+                    break
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            while self.registrar:
+                states = client.request("account.list")["accounts"]
+                mine = next(a for a in states if a["config"]["id"] == ACCOUNT_ID)
+                if mine["registration"] == "registered":
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the demo account did not register: {mine}")
+                time.sleep(0.1)
+
+    def stop(self) -> list[str]:
+        """Stops every process this stack started (by pid) and the web app."""
+        stopped = self.children.stop_all()
+        if self.crm is not None:
+            self.crm.close()
+            stopped.append("demo CRM web app")
+            self.crm = None
+        return stopped
