@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 Emit = Callable[[str, dict[str, Any] | BaseModel], int]
 POSTDIAL_DELAY_S = 1.5
 """Pause between answer and an extension's digits, as a person would."""
+INBOUND_RING_S = 60
+"""How long an incoming call rings when its account is unknown (else the account's
+`no_answer_timeout_s`)."""
 
 _STATE = {
     "calling": CallState.DIALING,
@@ -398,9 +401,9 @@ class TelephonyService:
         record.reason = "no answer"
         asyncio.get_running_loop().create_task(self._hangup_quietly(call_id))
 
-    async def _hangup_quietly(self, call_id: str) -> None:
+    async def _hangup_quietly(self, call_id: str, status_code: int | None = None) -> None:
         try:
-            await self._stack.hangup(call_id)
+            await self._stack.hangup(call_id, status_code)
         except StackError as exc:
             log.info("hang-up of %s: %s", call_id, exc.message)
 
@@ -589,7 +592,22 @@ class TelephonyService:
         record.remote_display = event.remote_display
         record.e164 = _e164_of(event.remote_uri)
         self.calls[event.call_id] = record
+        # A caller that never cancels (or a forged INVITE) must not ring for ever and
+        # hold one of the stack's few call slots: unanswered, it is refused with 480.
+        account = self.accounts.get(event.account_id)
+        timeout = account.config.no_answer_timeout_s if account else INBOUND_RING_S
+        record.timers.append(
+            asyncio.get_running_loop().call_later(timeout, self._unanswered, event.call_id)
+        )
         self._publish(record)
+
+    def _unanswered(self, call_id: str) -> None:
+        record = self.calls.get(call_id)
+        if record is None or record.state != CallState.RINGING:
+            return
+        record.end_cause = EndCause.NO_ANSWER
+        record.reason = "no answer"
+        asyncio.get_running_loop().create_task(self._hangup_quietly(call_id, 480))
 
     def _media(self, event: CallMediaChanged) -> None:
         record = self.calls.get(event.call_id)
