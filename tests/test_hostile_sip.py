@@ -127,3 +127,62 @@ def test_callers_that_ring_and_vanish_do_not_hold_the_lines_for_ever(
     )
     assert statuses.count(480) >= 4 and set(statuses) <= {480, 486}, statuses
     assert_daemon_well(daemon, client)
+
+
+def test_surprise_reinvites_hold_and_resume_and_a_broken_one_changes_nothing(
+    daemon: RunningDaemon, client: DaemonClient, sipp_peers: list[SippPeer]
+) -> None:
+    peer = start(sipp_peers, "hostile_reinvite", pause_ms=1500)
+    call = place(client, peer.uri("alice"))
+    wait_call(client, call["id"], "confirmed")
+    held = wait_event(
+        client, "call.updated", lambda p: p["call"]["id"] == call["id"] and p["call"]["remote_held"]
+    )["call"]
+    assert held["state"] == "confirmed"
+    resumed = wait_event(
+        client,
+        "call.updated",
+        lambda p: p["call"]["id"] == call["id"] and not p["call"]["remote_held"],
+        timeout=20,
+    )["call"]
+    assert resumed["state"] == "confirmed"
+    answers = [m.status for m in peer.received_responses("INVITE")]
+    assert answers[0] == 200 and answers[1] in (400, 415, 488), answers
+    client.request("call.hangup", {"call_id": call["id"]})
+    ended = wait_call(client, call["id"], "disconnected")
+    assert ended["end_cause"] == "normal"
+    assert peer.wait() == 0, peer.report()
+    assert_daemon_well(daemon, client)
+
+
+def test_bye_in_the_middle_of_a_transfer_ends_the_call(
+    daemon: RunningDaemon, client: DaemonClient, sipp_peers: list[SippPeer]
+) -> None:
+    peer = start(sipp_peers, "hostile_bye_during_transfer")
+    call = place(client, peer.uri("alice"))
+    wait_call(client, call["id"], "confirmed")
+    client.request("call.transfer", {"call_id": call["id"], "target": "sip:carol@127.0.0.1"})
+    ended = wait_call(client, call["id"], "disconnected")
+    assert ended["end_cause"] == "normal", ended  # the far end hung up; no transfer was done
+    assert peer.wait() == 0, peer.report()
+    assert "sip:carol@127.0.0.1" in (peer.request("REFER").header("Refer-To") or "")
+    assert_daemon_well(daemon, client)
+    follow_up = start(sipp_peers, "uas_answer")  # the next call works as usual
+    again = place(client, follow_up.uri("bob"))
+    wait_call(client, again["id"], "confirmed")
+    client.request("call.hangup", {"call_id": again["id"]})
+    wait_call(client, again["id"], "disconnected")
+    assert follow_up.wait() == 0
+
+
+def test_presence_subscriptions_are_refused_including_expires_zero(
+    daemon: RunningDaemon, client: DaemonClient, sipp_peers: list[SippPeer]
+) -> None:
+    """Rolecall is no presence server by default: PJSIP 2.15.1's has a use-after-free on
+    SUBSCRIBE with Expires: 0, so every SUBSCRIBE for our presence gets 403."""
+    address = local_address(client)
+    peer = start(sipp_peers, "hostile_subscribe", remote=address, service="rolecall")
+    assert peer.wait() == 0, peer.report()
+    assert [m.status for m in peer.received_responses("SUBSCRIBE")] == [403, 403, 489]
+    assert not peer.received("NOTIFY")
+    assert_daemon_well(daemon, client)
