@@ -9,10 +9,10 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # command → Debian package providing it
-SYSTEM_TOOLS := chromium:chromium node:nodejs npm:npm sipp:sip-tester kamailio:kamailio tshark:tshark
+SYSTEM_TOOLS := chromium:chromium node:nodejs npm:npm sipp:sip-tester kamailio:kamailio tshark:tshark firefox:firefox-esr
 EXT := extension
 
-.PHONY: help deps system-deps venv npm protocol build test lint typecheck pytest ext-test demo bench clean
+.PHONY: help deps system-deps venv npm protocol build dist test lint typecheck pytest ext-test demo bench clean
 
 help:
 	@echo "make demo    build everything and show Rolecall working (headless: screenshots in demo-output/)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench   benchmarks as JSON lines"
 	@echo "make build   build the host venv and the extension (extension/dist/{chromium,firefox})"
 	@echo "make protocol  regenerate docs/protocol.schema.json and the extension's protocol types"
+	@echo "make dist    the host bundle dist/rolecall/, a .deb and the extension packages in dist/"
 
 system-deps:
 	@missing=""; \
@@ -56,6 +57,26 @@ protocol: deps
 build: deps
 	cd $(EXT) && npm run --silent build
 
+# Packages for users (installer/README.md): rebuilt only when their inputs change.
+BUNDLE := dist/rolecall/rolecall
+BUNDLE_INPUTS := $(shell find host/rolecall -name '*.py') installer/rolecall.spec \
+	installer/rolecall_main.py installer/build_bundle.py pyproject.toml
+EXT_INPUTS := $(shell find $(EXT)/src $(EXT)/static $(EXT)/manifest -type f) \
+	$(EXT)/build.mjs $(EXT)/scripts/package.mjs host/rolecall/_version.py
+
+$(BUNDLE): $(VENV)/.installed $(BUNDLE_INPUTS)
+	$(VPY) installer/build_bundle.py
+
+dist/.deb: $(BUNDLE) installer/build_deb.py
+	$(VPY) installer/build_deb.py
+	touch $@
+
+dist/.extension: $(EXT)/node_modules/.installed $(EXT_INPUTS)
+	cd $(EXT) && node scripts/package.mjs
+	touch $@
+
+dist: deps $(BUNDLE) dist/.deb dist/.extension
+
 lint: venv
 	$(VPY) -m ruff check host tests
 	$(VPY) -m ruff format --check host tests
@@ -67,7 +88,7 @@ typecheck: deps
 ext-test: npm
 	cd $(EXT) && npm test --silent
 
-pytest: build
+pytest: build dist
 	$(VPY) -m pytest
 
 test: lint typecheck ext-test pytest
@@ -75,8 +96,8 @@ test: lint typecheck ext-test pytest
 demo: build
 	$(VPY) -m rolecall.demo
 
-bench: build
+bench: build dist
 	$(VPY) tests/bench/run.py
 
 clean:
-	rm -rf $(EXT)/dist demo-output bench-output
+	rm -rf $(EXT)/dist demo-output bench-output dist build/pyinstaller

@@ -1,6 +1,7 @@
 """`rolecall install` and `rolecall uninstall`: register the host with browsers, or undo it.
 
-`install` writes the launcher, then one manifest per selected location (and on Windows
+`install` writes the launcher (from the bundle without a pinned home: none, the
+manifests name the bundle), then one manifest per selected location (and on Windows
 the registry value pointing at it). `uninstall` removes the manifests and registry
 values, then the launcher once no manifest uses it, then the directories left empty.
 Each file or value written or removed is printed on its own line.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rolecall.install.launcher import is_ours, launcher_file, write_launcher
+from rolecall.install.launcher import bundle_executable, is_ours, launcher_file, write_launcher
 from rolecall.install.manifests import (
     all_table_targets,
     allowed_ids,
@@ -77,12 +78,19 @@ def run_install(args: argparse.Namespace, registry: Registry | None = None) -> i
     except (SelectionError, ValueError) as exc:
         return _fail(str(exc))
     registry = registry or system_registry()
+    bundle = bundle_executable()
     try:
-        launcher = write_launcher(selection.launcher_dir, selection.ctx.os, selection.pinned_home)
-        print(f"wrote launcher {launcher}")
+        if bundle is not None and selection.pinned_home is None:
+            host = bundle
+            print(f"host {host} (this bundle; the manifests name it directly)")
+        else:
+            host = write_launcher(selection.launcher_dir, selection.ctx.os, selection.pinned_home)
+            print(f"wrote launcher {host}")
         for target in selection.targets:
-            manifest = build_manifest(target.browser.family, str(launcher), chromium_ids)
+            manifest = build_manifest(target.browser.family, str(host), chromium_ids)
             install_target(target, manifest, registry, print)
+        if host == bundle:
+            _remove_launcher(selection)  # one left by an earlier install from Python
     except OSError as exc:
         return _os_error(exc, selection)
     return 0

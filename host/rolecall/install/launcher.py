@@ -4,13 +4,15 @@ A manifest's `path` must be a single absolute executable that takes no fixed
 arguments, so `install` writes a tiny script that runs this interpreter (or this
 PyInstaller bundle) as `rolecall native-host`, passing on whatever the browser gives.
 It pins `ROLECALL_HOME` only for a per-user install made with that variable set, so
-tests and demos keep their own home. Nothing else is written.
+tests and demos keep their own home. Installed from the bundle without a pinned home,
+the manifests name the bundle's executable itself and no launcher is written.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +22,19 @@ from rolecall.paths import ENV_HOME
 
 MARKER = "Rolecall native messaging host launcher, written by `rolecall install`."
 """The launcher's second line; uninstall removes a launcher only when it carries it."""
+
+
+def bundle_executable() -> Path | None:
+    """The PyInstaller bundle's executable when this runs from one (`dist/rolecall/rolecall`).
+
+    A manifest can name it directly: it takes no fixed arguments, because a browser
+    launch (`chrome-extension://…`, or a Firefox manifest path and add-on id) is
+    recognised as the native host. The launcher script is then needed only to pin
+    `ROLECALL_HOME`.
+    """
+    if getattr(sys, "frozen", False) and sys.executable:
+        return Path(sys.executable)
+    return None
 
 
 def launcher_command() -> list[str]:
