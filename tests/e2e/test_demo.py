@@ -1,30 +1,146 @@
-"""`make demo`'s headless run: it connects, leaves its screenshot, and stops what it started."""
+"""`make demo`'s headless run: the scripted tour, checked against what each part recorded.
+
+The demo runs twice into the same output directory (the second run must start clean).
+Each run's tour places real calls from the demo CRM page in Chromium to the demo callees
+(pjsua2 processes behind Kamailio). The checks read the callees' own records (their
+JSON-lines files: what their SIP stacks saw), the daemon's call log, and what the tour
+read off the side panel, against the demo dataset built independently here. Every
+process a run started must be gone by pid when it exits.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from rolecall.context.demo_data import demo_dataset
+from rolecall.context.models import ROLE_ORDER
 from support.processes import pid_alive
 
 pytestmark = pytest.mark.e2e
 
+OPPORTUNITY = "opp-acme-platform"
+PROPOSAL = "doc-acme-platform-proposal"
+PANEL_MISSING = "the side panel has no [data-testid=panel] yet"
 
-def test_headless_demo(tmp_path: Path) -> None:
-    output = tmp_path / "demo-output"
+
+def run_demo(output: Path) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "rolecall.demo", "--headless", "--output", str(output)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "side panel: connected (rolecall" in result.stdout
-    assert (output / "sidepanel-connected.png").stat().st_size > 1000
-    daemon_line = next(line for line in result.stdout.splitlines() if "daemon pid" in line)
-    pid = int(daemon_line.split("daemon pid ")[1].split(";")[0])
-    assert not pid_alive(pid)
+    return result
+
+
+def callee_events(output: Path) -> list[dict[str, Any]]:
+    """The callee processes' own records, read straight from their files."""
+    events = []
+    for path in sorted((output / "callees").glob("*.events.jsonl")):
+        events += [json.loads(line) for line in path.read_text().splitlines() if line]
+    return sorted(events, key=lambda e: e["t"])
+
+
+def expected_people_and_documents(tmp: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    data = demo_dataset(tmp)
+    by_role: dict[str, list[str]] = defaultdict(list)
+    for role in data.roles:
+        if role.opportunity_id == OPPORTUNITY:
+            by_role[role.role.value].append(role.contact_id)
+    groups = [
+        {"role": role.value, "contacts": sorted(by_role[role.value])}
+        for role in ROLE_ORDER
+        if by_role[role.value]
+    ]
+    documents = {d.id for d in data.documents if d.opportunity_id == OPPORTUNITY}
+    return groups, sorted(documents)
+
+
+def check_run(output: Path, result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    tour = json.loads((output / "tour.json").read_text())
+    facts = tour["facts"]
+    failed = [s for s in tour["steps"] if s["outcome"] == "failed"]
+    assert not failed, failed
+
+    # The call was placed from the opportunity page and tied to the store's opportunity.
+    assert facts["call_buttons_on_opportunity_page"] >= 5
+    assert facts["anna_call_record"]["record_id"] == OPPORTUNITY
+    assert facts["anna_call_record"]["object_type"] == "opportunity"
+    assert facts["context_opportunity"] == OPPORTUNITY
+
+    # The callees' own records: Anna answered our call, spoke, got the presented document
+    # as a SIP MESSAGE inside the call, and was referred to the colleague, who answered.
+    events = callee_events(output)
+    anna = [e for e in events if e["person"] == "anna"]
+    incoming = next(e for e in anna if e["event"] == "incoming")
+    assert "+14155550147" in incoming["to"] and "sip:you@" in incoming["from"]
+    call = incoming["call"]
+    assert any(e.get("state") == "CONFIRMED" and e["call"] == call for e in anna)
+    assert any(e["event"] == "speaking" and e["call"] == call for e in anna)
+    messages = [e for e in anna if e["event"] == "message"]
+    assert messages and messages[0]["in_call"] and messages[0]["call"] == call, messages
+    assert "Proposal - Contact Centre Platform v3" in messages[0]["body"]
+    refer = next(e for e in anna if e["event"] == "transfer_request")
+    assert refer["call"] == call and refer["to"].startswith("sip:2001@")
+    sam = [e for e in events if e["person"] == "sam"]
+    assert any(e["event"] == "incoming" and "+14155550147" in e["from"] for e in sam), sam
+    assert any(e.get("state") == "CONFIRMED" for e in sam)
+    media = [e for e in anna if e["event"] == "media" and e["call"] == call]
+    assert media and media[0]["rx_packets"] > 0 and media[0]["tx_packets"] > 0, media
+    # Marcus was busy; Tom missed the call and rang back.
+    assert any(e.get("code") == 486 and e.get("state") == "DISCONNECTED" for e in events)
+    assert any(e["person"] == "tom" and e["event"] == "calling_back" for e in events)
+
+    # The call log has the call, against the opportunity and Anna.
+    log = json.loads((output / "call-log.json").read_text())
+    entry = next(item["entry"] for item in log if item["entry"]["call_id"] == facts["anna_call_id"])
+    assert entry["opportunity_id"] == OPPORTUNITY
+    assert entry["contact_id"] == "con-anna-kowalski"
+    assert entry["end_cause"] == "transferred" and entry["answered_at"]
+    causes = {item["entry"]["number"]: item["entry"]["end_cause"] for item in log}
+    assert causes["+14155550110"] == "busy"
+    assert (output / "01-opportunity-page.png").stat().st_size > 10_000
+
+    # Everything the run started is gone, and its throwaway profile too.
+    pids = json.loads((output / "pids.json").read_text())
+    assert {"daemon", "kamailio", "callee people", "callee colleague"} <= set(pids)
+    assert [name for name, pid in pids.items() if pid_alive(pid)] == []
     assert not (output / "chromium-profile").exists()
+    assert "demo finished; everything it started is stopped" in result.stdout
+    return tour
+
+
+def test_headless_demo_tour_twice(tmp_path: Path) -> None:
+    output = tmp_path / "demo-output"
+    first = check_run(output, run_demo(output))
+    result = run_demo(output)
+    second = check_run(output, result)
+    # A clean start: the second run's log holds only its own calls.
+    log = json.loads((output / "call-log.json").read_text())
+    assert len(log) == second["facts"]["call_log_entries"] == first["facts"]["call_log_entries"]
+    assert first["facts"]["anna_call_id"] != second["facts"]["anna_call_id"]
+
+    # The side panel: people by role and the documents, as the demo dataset has them,
+    # and the proposal presented from it.
+    steps = {s["name"]: s for s in second["steps"]}
+    if steps["open the side panel"]["detail"] == PANEL_MISSING:
+        pytest.xfail("the side panel of the test-id contract is not in this build yet")
+    groups, documents = expected_people_and_documents(tmp_path / "docs")
+    shown = [
+        {"role": g["role"], "contacts": sorted(g["contacts"])}
+        for g in second["facts"]["panel_role_groups"]
+        if g["contacts"]
+    ]
+    assert shown == groups
+    assert sorted(second["facts"]["panel_documents"]) == documents
+    assert steps["present the proposal to the people on the call"]["outcome"] == "done"
+    not_done = [s["name"] for s in second["steps"] if s["outcome"] != "done"]
+    assert not_done == [], not_done

@@ -1,28 +1,35 @@
-"""`python -m rolecall.demo` (what `make demo` runs): Rolecall on embedded defaults.
+"""`python -m rolecall.demo` (what `make demo` runs): Rolecall end to end on embedded defaults.
 
-Starts a daemon under a demo home, registers the native host in a throwaway Chromium
-profile, opens Chromium with the extension and shows the side panel connected. With a
-display it leaves the browser to you until Ctrl-C; without one it takes screenshots
-into the output directory and exits. Everything it started is stopped by pid, and a
-second run starts clean.
+Starts the demo CRM web app, the demo PBX and callees, and the daemon under a demo
+home with the demo account and data (see `stack.py`); registers the native host in a
+throwaway Chromium profile and opens Chromium with the extension. With a display the
+browser is yours (on the demo CRM's opportunity page) until Ctrl-C or until you close
+it; without one a scripted tour (`tour.py`) places calls and uses the side panel, and
+prints what happened, with screenshots, the call log and the callees' own records in
+the output directory. Everything it started is stopped by pid, and a second run starts
+clean.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
-import subprocess
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 
 from rolecall import __version__
-from rolecall.client import DaemonClient
-from rolecall.demo.browser import REPO, launch, register_host
+from rolecall.demo.browser import REPO, ExtensionBrowser, launch, register_host
+from rolecall.demo.stack import DEMO_OPPORTUNITY, DemoStack
+from rolecall.demo.tour import Tour, TourReport
 from rolecall.paths import SOCKET_PATH_LIMIT, Home
 
 
@@ -34,89 +41,112 @@ def _demo_home(output: Path) -> Home:
     return home
 
 
-def _start_daemon(home: Home) -> subprocess.Popen[bytes]:
-    home.ensure()
-    # The demo's SIP traffic stays on this machine.
-    (home.config_dir / "telephony.json").write_text('{"bind_address": "127.0.0.1"}')
-    log = home.daemon_log.open("ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rolecall", "daemon"],
-        env={**os.environ, "ROLECALL_HOME": os.fspath(home.root)},
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=log,
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _wait_connected(browser: ExtensionBrowser, timeout_s: int = 20) -> str:
+    status: str = browser.evaluate(
+        """async (limit) => {
+            const status = () => globalThis.rolecall.state().status;
+            for (let i = 0; i < limit * 20 && status() !== 'connected'; i++)
+                await new Promise((r) => setTimeout(r, 50));
+            return status();
+        }""",
+        timeout_s,
     )
-    deadline = time.monotonic() + 15
-    while not home.socket_path.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the daemon did not start; see {home.daemon_log}")
-        time.sleep(0.05)
-    return process
+    return status
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def _print_summary(report: TourReport, stack: DemoStack, output: Path) -> None:
+    log = json.loads((output / "call-log.json").read_text())
+    names = {c.id: c.name for c in stack.dataset.contacts} if stack.dataset else {}
+    print("\nCall log (newest first):")
+    for item in log:
+        entry = item["entry"]
+        who = names.get(entry.get("contact_id") or "", entry["number"])
+        documents = ", ".join(entry["documents_presented"]) or "-"
+        print(
+            f"  {entry['direction']:>8} {who} ({entry['number']}): {entry['end_cause']}, "
+            f"{entry['duration_s']} s, opportunity {entry.get('opportunity_id') or '-'}, "
+            f"documents presented: {documents}"
+        )
+    not_done = [s.name for s in report.steps if s.outcome == "not done"]
+    failed = [s.name for s in report.steps if s.outcome == "failed"]
+    print(f"\nSteps: {len(report.steps)}; not done: {len(not_done)}; failed: {len(failed)}")
+    for name in not_done:
+        print(f"  not done: {name}")
+    for name in failed:
+        print(f"  FAILED: {name}")
+    print(f"Screenshots, call-log.json, callees.jsonl and tour.json are in {output}")
 
 
-def run(output: Path, headless: bool) -> int:
+def run(output: Path, headless: bool, direct: bool) -> int:
     shutil.rmtree(output, ignore_errors=True)
     output.mkdir(parents=True)
     home = _demo_home(output)
     profile = output / "chromium-profile"
-    print(f"Rolecall {__version__} demo; state in {home.root}")
+    print(f"Rolecall {__version__} demo; state in {home.root}", flush=True)
     os.environ.setdefault("ROLECALL_KEYRING", "file")  # demo secrets, not the user's keyring
-    daemon = _start_daemon(home)
+    signal.signal(signal.SIGTERM, _interrupt)
+    stack = DemoStack(home, output, direct=direct)
+    failed = False
+    started: dict[str, Any] = {}
     try:
+        stack.start()
+        started = {c.name: c.process.pid for c in stack.children.started}
+        (output / "pids.json").write_text(json.dumps(started, indent=2))
+        print(f"daemon pid {stack.daemon_pid}", flush=True)
         register_host(home.root, profile)
-        print(f"daemon pid {daemon.pid}; native host registered in {profile}")
         with sync_playwright() as playwright:
             browser = launch(playwright, profile, home=home.root, headless=headless)
             try:
-                panel = browser.open_panel()
-                status = panel.get_by_test_id("host-status")
-                panel.wait_for_function(
-                    "() => document.querySelector('[data-testid=host-status]')?.textContent"
-                    " === 'connected'",
-                    timeout=30_000,
-                )
-                version = panel.get_by_test_id("host-version").text_content()
-                shot = output / "sidepanel-connected.png"
-                panel.screenshot(path=shot)
-                with DaemonClient.open(home, start=False, name="rolecall-demo") as client:
-                    clients = client.request("daemon.status")["clients"]
-                print(f"side panel: {status.text_content()} ({version})")
-                print(f"daemon clients connected: {clients} (the extension and this demo)")
-                print(f"screenshot: {shot}")
-                if not headless:
-                    print("Chromium is yours: open the Rolecall side panel. Ctrl-C stops the demo.")
+                print(f"extension: {_wait_connected(browser)} to the daemon", flush=True)
+                if headless:
+                    print("Headless: the scripted tour", flush=True)
+                    report = Tour(browser, stack, output).run()
+                    _print_summary(report, stack, output)
+                    failed = any(s.outcome == "failed" for s in report.steps)
+                else:
+                    page = browser.context.new_page()
+                    page.goto(f"{stack.crm_url}/opportunities/{DEMO_OPPORTUNITY}")
+                    print(
+                        "Chromium is yours: click a phone number on the demo CRM, and open the "
+                        "Rolecall side panel from the toolbar.\n"
+                        "  Anna Kowalski answers and speaks, Marcus Reed is busy, Priya "
+                        "Natarajan never answers, Tom Becker misses your call and rings back;\n"
+                        "  transfer to extension 2001 to reach a colleague. "
+                        "Ctrl-C (or closing the browser) stops the demo.",
+                        flush=True,
+                    )
                     while browser.context.pages:
                         time.sleep(0.5)
             finally:
                 browser.close()
     except KeyboardInterrupt:
-        print("\nstopping")
+        print("\nstopping", flush=True)
     finally:
-        _stop(daemon)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup short
+        for name in stack.stop():
+            print(f"stopped {name}", flush=True)
         shutil.rmtree(profile, ignore_errors=True)
-    print("demo finished; everything it started is stopped")
-    return 0
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    print("demo finished; everything it started is stopped", flush=True)
+    return 1 if failed else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m rolecall.demo", description=__doc__)
     parser.add_argument("--output", type=Path, default=REPO / "demo-output")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--headless", action="store_true", help="no window; screenshots only")
+    mode.add_argument("--headless", action="store_true", help="no window: the scripted tour")
     mode.add_argument("--headed", action="store_true", help="a window even if unsure")
+    parser.add_argument(
+        "--direct", action="store_true", help="reach the callees directly, without Kamailio"
+    )
     args = parser.parse_args()
     headless = args.headless or (not args.headed and not os.environ.get("DISPLAY"))
-    return run(args.output.absolute(), headless)
+    return run(args.output.absolute(), headless, args.direct)
 
 
 if __name__ == "__main__":
