@@ -8,7 +8,7 @@
 // the same for the same sources and lockfile.
 
 import { build } from "esbuild";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ICON_SIZES, TARGETS, manifestFor } from "./manifest/manifest.mjs";
@@ -28,6 +28,27 @@ const ESBUILD_TARGETS = {
   chromium: ["chrome116"],
   firefox: ["firefox128"],
 };
+
+/**
+ * `_locales/<lang>/messages.json` from src/i18n/<lang>.json (flat key → text with $1…):
+ * each $n becomes a named placeholder, as the i18n API wants.
+ */
+function writeLocales(out) {
+  const dir = join(root, "src", "i18n");
+  for (const file of readdirSync(dir).filter((name) => name.endsWith(".json"))) {
+    const flat = JSON.parse(readFileSync(join(dir, file), "utf8"));
+    const messages = {};
+    for (const [key, text] of Object.entries(flat)) {
+      const numbers = [...new Set([...text.matchAll(/\$(\d)/g)].map((m) => m[1]))];
+      const entry = { message: text.replace(/\$(\d)/g, (_, n) => `$P${n}$`) };
+      if (numbers.length) entry.placeholders = Object.fromEntries(numbers.map((n) => [`p${n}`, { content: `$${n}` }]));
+      messages[key] = entry;
+    }
+    const target = join(out, "_locales", file.replace(/\.json$/, ""));
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, "messages.json"), JSON.stringify(messages, null, 1) + "\n");
+  }
+}
 
 async function buildTarget(target, version, flavour) {
   const out = join(root, "dist", target);
@@ -59,6 +80,7 @@ async function buildTarget(target, version, flavour) {
   });
 
   cpSync(join(root, "static"), out, { recursive: true });
+  writeLocales(out);
   for (const size of ICON_SIZES) writeFileSync(join(out, "icons", `icon-${size}.png`), drawIcon(size));
   const manifest = manifestFor(target, version, flavour);
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");

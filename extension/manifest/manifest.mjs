@@ -44,6 +44,20 @@ export function manifestVersionOf(pythonVersion) {
 /** Sites a development build (`make build`, used by the demo and the tests) holds from install. */
 export const DEVELOPMENT_SITES = ["http://127.0.0.1/*", "http://localhost/*"];
 
+/**
+ * Keyboard commands. Chromium takes at most four suggested keys; mute and hold have
+ * none and are set by the user on the browser's shortcuts page (the options page
+ * lists every command and its current key).
+ */
+export const COMMANDS = {
+  "open-panel": { suggested_key: { default: "Alt+Shift+R" }, description: "__MSG_command_open_panel__" },
+  "answer-call": { suggested_key: { default: "Alt+Shift+A" }, description: "__MSG_command_answer__" },
+  "hang-up": { suggested_key: { default: "Alt+Shift+H" }, description: "__MSG_command_hangup__" },
+  "call-selection": { suggested_key: { default: "Alt+Shift+K" }, description: "__MSG_command_call_selection__" },
+  "toggle-mute": { description: "__MSG_command_mute__" },
+  "toggle-hold": { description: "__MSG_command_hold__" },
+};
+
 const icons = Object.fromEntries(ICON_SIZES.map((size) => [String(size), `icons/icon-${size}.png`]));
 
 function shared(version, flavour) {
@@ -51,9 +65,9 @@ function shared(version, flavour) {
     manifest_version: 3,
     name: "Rolecall",
     version,
-    description:
-      "Brings the CRM opportunity into the phone call about it, through the local Rolecall host.",
-    permissions: ["nativeMessaging", "storage", "scripting", "contextMenus", "activeTab"],
+    description: "__MSG_ext_description__",
+    default_locale: "en",
+    permissions: ["nativeMessaging", "storage", "scripting", "contextMenus", "activeTab", "notifications"],
     // Sites are enabled one by one at run time; the content script is registered then.
     optional_host_permissions: ["https://*/*", "http://*/*"],
     ...(flavour === "development" ? { host_permissions: DEVELOPMENT_SITES } : {}),
@@ -63,12 +77,7 @@ function shared(version, flavour) {
       default_icon: icons,
     },
     options_ui: { page: "options.html", open_in_tab: true },
-    commands: {
-      "call-selection": {
-        suggested_key: { default: "Alt+Shift+K" },
-        description: "Call the selected phone number",
-      },
-    },
+    commands: COMMANDS,
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'self'; base-uri 'none'",
     },
@@ -99,7 +108,11 @@ const perTarget = {
       default_icon: icons,
     },
     browser_specific_settings: {
-      gecko: { id: GECKO_ID, strict_min_version: "128.0" },
+      // AMO requires a data collection declaration: nothing leaves the user's machine
+      // through the extension (the page record goes to the local host only).
+      gecko: { id: GECKO_ID, strict_min_version: "140.0", data_collection_permissions: { required: ["none"] } },
+      // Firefox for Android reads that declaration from 142 on (AMO's linter checks it).
+      gecko_android: { strict_min_version: "142.0" },
     },
   }),
 };

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 // The manifests both targets get from manifest/manifest.mjs.
 import { describe, expect, it } from "vitest";
 import {
@@ -22,7 +23,7 @@ describe("manifests", () => {
       manifest_version: 3,
       name: "Rolecall",
       version: "0.1.0",
-      permissions: ["nativeMessaging", "storage", "scripting", "contextMenus", "activeTab", "sidePanel"],
+      permissions: ["nativeMessaging", "storage", "scripting", "contextMenus", "activeTab", "notifications", "sidePanel"],
       background: { service_worker: "background.js" },
       side_panel: { default_path: "sidepanel.html" },
       content_security_policy: { extension_pages: CSP },
@@ -39,10 +40,13 @@ describe("manifests", () => {
       manifest_version: 3,
       name: "Rolecall",
       version: "0.1.0",
-      permissions: ["nativeMessaging", "storage", "scripting", "contextMenus", "activeTab"],
+      permissions: ["nativeMessaging", "storage", "scripting", "contextMenus", "activeTab", "notifications"],
       background: { scripts: ["background.js"] },
       sidebar_action: { default_panel: "sidepanel.html" },
-      browser_specific_settings: { gecko: { id: "rolecall@rolecall.app", strict_min_version: "128.0" } },
+      browser_specific_settings: {
+        gecko: { id: "rolecall@rolecall.app", strict_min_version: "140.0", data_collection_permissions: { required: ["none"] } },
+        gecko_android: { strict_min_version: "142.0" },
+      },
       content_security_policy: { extension_pages: CSP },
     });
     expect(m.key).toBeUndefined();
@@ -62,6 +66,19 @@ describe("manifests", () => {
       expect(development.options_ui.page).toBe("options.html");
     }
     expect(() => manifestFor("chromium", "0.1.0", "beta")).toThrow();
+  });
+
+  it("has at most four suggested keys (Chromium refuses more) and a localised text per command", () => {
+    const m = manifestFor("chromium", "0.1.0");
+    const commands = Object.entries(m.commands);
+    expect(commands.filter(([, c]) => c.suggested_key).length).toBeLessThanOrEqual(4);
+    expect(commands.map(([name]) => name).sort()).toEqual(
+      ["answer-call", "call-selection", "hang-up", "open-panel", "toggle-hold", "toggle-mute"],
+    );
+    const en = JSON.parse(readFileSync(new URL("../src/i18n/en.json", import.meta.url), "utf8"));
+    for (const [, c] of commands) expect(en[c.description.replace(/^__MSG_|__$/g, "")]).toBeTruthy();
+    expect(m.default_locale).toBe("en");
+    expect(en[m.description.replace(/^__MSG_|__$/g, "")]).toBeTruthy();
   });
 
   it("turns Python versions into manifest versions", () => {

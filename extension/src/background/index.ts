@@ -18,6 +18,9 @@ import { Sites, type SiteInfo } from "./sites";
 import { PageCalls } from "./page-calls";
 import { SelectionCalls } from "./selection-call";
 import { listenForRuntimeMessages } from "./runtime-messages";
+import { PanelOpener } from "./panel-opener";
+import { listenForCallCommands, runCommand, type CallCommand, type CommandAction } from "./call-commands";
+import { InboundNotifier } from "./inbound-notifier";
 import type { ScanStats } from "../shared/page-messages";
 import type { ConnectionState } from "../shared/state";
 import type { LogEntry } from "./logger";
@@ -52,11 +55,14 @@ chrome.runtime.onConnect.addListener((port) => {
   if (bridge.accept(port as unknown as UiPort)) host.start();
 });
 const sites = new Sites(logger);
+const panels = new PanelOpener(logger);
 const pageCalls = new PageCalls(host, logger);
 const selectionCalls = new SelectionCalls(pageCalls, logger);
-listenForRuntimeMessages(sites, pageCalls, logger);
+listenForRuntimeMessages(sites, pageCalls, panels, logger);
 selectionCalls.listen();
-setUpToolbarButton(sites, logger);
+listenForCallCommands(host, panels, logger);
+const inbound = new InboundNotifier(host, panels, logger, browser.family !== "firefox");
+setUpToolbarButton(sites, panels, logger);
 chrome.permissions.onAdded.addListener(() => void sites.sync());
 chrome.permissions.onRemoved.addListener(() => void sites.sync());
 
@@ -99,6 +105,9 @@ async function pageStats(urlPattern: string): Promise<ScanStats[]> {
  *   globalThis.rolecall.sites          Sites: list(), enable(patterns), disable(patterns)
  *   globalThis.rolecall.pageStats(p)   the scanner's counters of tabs matching pattern p
  *   globalThis.rolecall.callSelection(text, tabId?)  what the menu item does
+ *   globalThis.rolecall.command(name)  what a keyboard command does (answer-call,
+ *                                      hang-up, toggle-mute, toggle-hold)
+ *   globalThis.rolecall.notifications()  call ids with an incoming-call notification up
  *
  * e.g. `await rolecall.host.request("ping", {echo: "hi"})`.
  */
@@ -113,6 +122,8 @@ export interface RolecallGlobal {
   siteList(): Promise<SiteInfo[]>;
   pageStats(urlPattern: string): Promise<ScanStats[]>;
   callSelection(text: string, tabId?: number): Promise<void>;
+  command(name: Exclude<CallCommand, "open-panel">): Promise<CommandAction | null>;
+  notifications(): string[];
 }
 
 declare global {
@@ -131,6 +142,8 @@ globalThis.rolecall = {
   siteList: () => sites.list(),
   pageStats,
   callSelection: (text, tabId) => selectionCalls.call(text, tabId),
+  command: (name) => runCommand(host, name, logger),
+  notifications: () => inbound.active(),
 };
 
 logger.info(`Rolecall ${extensionVersion} background started in ${browserLabel(browser)}`);

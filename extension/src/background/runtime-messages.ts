@@ -6,6 +6,7 @@ import { parsePageMessage } from "../shared/page-messages";
 import { isPlainObject } from "../protocol/index";
 import type { Logger } from "./logger";
 import type { PageCalls } from "./page-calls";
+import type { PanelOpener } from "./panel-opener";
 import type { Sites } from "./sites";
 
 export interface SitesRequest {
@@ -24,13 +25,15 @@ export function parseSitesRequest(value: unknown): SitesRequest | null {
   return { type: "rolecall:sites", op, patterns: list as string[] };
 }
 
-export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, logger: Logger): void {
+export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels: PanelOpener, logger: Logger): void {
   const ownPages = chrome.runtime.getURL("");
   chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: unknown) => void) => {
     if (sender.id !== chrome.runtime.id) return undefined;
     if (sender.tab && sender.url && !sender.url.startsWith(ownPages)) {
       const request = parsePageMessage(raw);
       if (!request) return undefined;
+      // Still inside the click's user gesture: the panel can only be opened now.
+      panels.openForCall(sender.tab.id, sender.tab.windowId);
       void sites.isEnabledUrl(sender.url).then(async (enabled) => {
         if (!enabled) {
           logger.warn("a call request from a page not enabled was refused", { url: sender.url });

@@ -5,25 +5,16 @@
 // browser lacks the other's.
 
 import type { Logger } from "./logger";
+import type { PanelOpener } from "./panel-opener";
 import type { Sites } from "./sites";
 
-interface SidebarAction {
-  open(): Promise<void>;
-}
-
-export function setUpToolbarButton(sites: Sites, logger: Logger): void {
+export function setUpToolbarButton(sites: Sites, panels: PanelOpener, logger: Logger): void {
   const sidePanel = (chrome as { sidePanel?: typeof chrome.sidePanel }).sidePanel;
-  const g = globalThis as { browser?: { sidebarAction?: SidebarAction } };
-  const sidebarAction = g.browser?.sidebarAction ?? (chrome as { sidebarAction?: SidebarAction }).sidebarAction;
   sidePanel
     ?.setPanelBehavior({ openPanelOnActionClick: false })
     .catch((err: unknown) => logger.warn("sidePanel.setPanelBehavior failed", String(err)));
   chrome.action.onClicked.addListener((tab) => {
-    if (sidePanel?.open && tab.id !== undefined) {
-      sidePanel.open({ tabId: tab.id }).catch((err: unknown) => logger.warn("sidePanel.open failed", String(err)));
-    } else if (sidebarAction) {
-      sidebarAction.open().catch((err: unknown) => logger.warn("sidebarAction.open failed", String(err)));
-    }
+    panels.open(tab.id, tab.windowId);
     const pattern = sites.patternFor(tab.url);
     if (!pattern) return;
     chrome.permissions

@@ -7,6 +7,7 @@ import { getCountries } from "libphonenumber-js";
 import { KNOWN_CRMS, type SiteInfo } from "../background/sites";
 import { defaultRegion } from "../content/detect";
 import { disableSites, enableSites, listSites } from "./sites-client";
+import { PanelSettings, Shortcuts } from "./panel-settings";
 
 const SETTINGS_KEY = "settings";
 
@@ -130,6 +131,8 @@ export function App(): JSX.Element {
         <h2>Phone numbers</h2>
         <RegionSetting />
       </section>
+      <PanelSettings />
+      <Shortcuts />
     </main>
   );
 }

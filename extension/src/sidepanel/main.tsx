@@ -4,10 +4,17 @@
 import { render } from "preact";
 import { App } from "./App";
 import { BackgroundClient } from "./background-client";
+import { PanelStore } from "./panel-store";
+import { applyTheme } from "./theme";
+import { uiLanguage } from "./i18n";
 
 const client = new BackgroundClient();
+const store = new PanelStore(client);
 const root = document.getElementById("app");
+document.documentElement.lang = uiLanguage();
+applyTheme();
 if (root) {
-  render(<App client={client} />, root);
+  render(<App client={client} store={store} />, root);
   client.connect();
+  store.start();
 }
