@@ -560,6 +560,11 @@ class Pjsua2Stack:
             if spec.registrar:
                 config.regConfig.registrarUri = spec.registrar
                 config.regConfig.registerOnAdd = spec.register
+                # Registrar unreachable or refusing: retry soon, then at a slower pace with
+                # jitter (so a restarted PBX is not hit by every phone at once).
+                config.regConfig.firstRetryIntervalSec = self.settings.register_retry_first_s
+                config.regConfig.retryIntervalSec = self.settings.register_retry_s
+                config.regConfig.randomRetryIntervalSec = 5
             if spec.proxy:
                 config.sipConfig.proxies.append(spec.proxy)
             if spec.username and password is not None:

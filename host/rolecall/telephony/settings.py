@@ -1,7 +1,8 @@
 """Daemon-wide SIP settings from `config/telephony.json` (every key optional).
 
 Keys: `bind_address`, `udp_port`, `tcp_port`, `tls_port`, `ca_file`, `stun_servers`,
-`capture_wav`, `presence_server`, `max_calls`, `log_level`. The file is read once,
+`capture_wav`, `presence_server`, `max_calls`, `log_level`, `register_retry_first_s`,
+`register_retry_s`. The file is read once,
 when the daemon starts: the SIP endpoint is created with it.
 """
 
@@ -30,6 +31,8 @@ class TelephonySettingsFile(BaseModel):
     presence_server: bool = False
     max_calls: int = Field(default=4, ge=1, le=4)
     log_level: int = Field(default=3, ge=0, le=6)
+    register_retry_first_s: int = Field(default=5, ge=1, le=3600)
+    register_retry_s: int = Field(default=30, ge=5, le=3600)
 
 
 def load_settings(home: Home) -> StackSettings:
@@ -53,4 +56,6 @@ def load_settings(home: Home) -> StackSettings:
         presence_server=data.presence_server,
         max_calls=data.max_calls,
         log_level=data.log_level,
+        register_retry_first_s=data.register_retry_first_s,
+        register_retry_s=data.register_retry_s,
     )

@@ -43,6 +43,10 @@ class StackSettings:
     """Answer other parties' SUBSCRIBEs for our presence. Off: they get 403."""
     max_calls: int = 4
     log_level: int = 3
+    register_retry_first_s: int = 5
+    """After a failed (re-)registration: the first retry comes this soon …"""
+    register_retry_s: int = 30
+    """… later ones this far apart, each moved by up to 5 s of random jitter."""
 
 
 @dataclass(frozen=True)
