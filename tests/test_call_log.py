@@ -67,6 +67,29 @@ def test_finished_call_is_logged_against_the_contact_and_deal(
     assert peer.wait() == 0
 
 
+def test_notes_and_documents_added_during_the_call_survive_its_end(
+    daemon: RunningDaemon, peers: list[SippPeer]
+):
+    load_deal(daemon.home)
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    peers.append(peer)
+    with DaemonClient.open(daemon.home, start=False) as client:
+        call = call_the_cto(client, peer)
+        wait_call(client, call["id"], "confirmed")  # type: ignore[arg-type]
+        update = {"call_id": call["id"], "notes": "asked for a pilot"}
+        client.request("calllog.update", {**update, "documents_presented": ["doc-1"]})
+        client.request("call.hangup", {"call_id": call["id"]})
+        wait_call(client, call["id"], "disconnected")  # type: ignore[arg-type]
+        entry = client.request("calllog.list", {"opportunity_id": "opp-1"})["calls"][0]["entry"]
+        assert entry["notes"] == "asked for a pilot"
+        assert entry["documents_presented"] == ["doc-1"]
+        assert entry["end_cause"] == "normal"
+        # The user can still clear what they wrote.
+        client.request("calllog.update", {"call_id": call["id"], "notes": ""})
+        entry = client.request("calllog.list", {"opportunity_id": "opp-1"})["calls"][0]["entry"]
+        assert entry["notes"] == "" and entry["documents_presented"] == ["doc-1"]
+
+
 def test_call_placed_from_a_deal_page_is_logged_against_that_deal(
     daemon: RunningDaemon, peers: list[SippPeer]
 ):

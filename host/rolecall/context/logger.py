@@ -102,13 +102,14 @@ class CallLogger:
         if call.recording:
             self._recordings[call.id] = call.recording
         if call.state == CallState.DISCONNECTED:
-            finished = self.entry(call)
-            self._store.call_ended(finished)
+            self._store.call_ended(self.entry(call), keep_wrap_up=True)
+            stored = self._store.call(call.id)  # with what was added while it was up
+            finished = stored[0] if stored is not None else self.entry(call)
             self._on_ended(finished)
             for known in (self._links, self._recordings, self._written):
                 known.pop(call.id, None)
             return
         link = self._link(call)
         if self._written.get(call.id) != link:  # first sight, or the number became known
-            self._store.call_started(self.entry(call))
+            self._store.call_started(self.entry(call), keep_wrap_up=True)
             self._written[call.id] = link

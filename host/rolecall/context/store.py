@@ -354,24 +354,45 @@ class Store:
 
     # ---- call log -------------------------------------------------------------------------
 
-    def call_started(self, entry: CallLogEntry) -> None:
-        """Records a call that is up (so an interrupted one is known after a crash)."""
-        self._write_call(entry, "live")
+    def call_started(self, entry: CallLogEntry, *, keep_wrap_up: bool = False) -> None:
+        """Records a call that is up (so an interrupted one is known after a crash).
 
-    def call_ended(self, entry: CallLogEntry) -> None:
+        With `keep_wrap_up`, notes, disposition and documents presented already stored
+        stay where the entry has none (the call's own updates never carry them).
+        """
+        self._write_call(entry, "live", keep_wrap_up)
+
+    def call_ended(self, entry: CallLogEntry, *, keep_wrap_up: bool = False) -> None:
         """Records the finished call; committed (fsync'd) when this returns."""
-        self._write_call(entry, "ended")
+        self._write_call(entry, "ended", keep_wrap_up)
 
-    def _write_call(self, entry: CallLogEntry, state: str) -> None:
+    def _write_call(self, entry: CallLogEntry, state: str, keep_wrap_up: bool) -> None:
+        replace = int(not keep_wrap_up)
         self.db.execute(
-            "INSERT OR REPLACE INTO calls VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO calls VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(call_id) DO UPDATE SET "
+            "idempotency_key = excluded.idempotency_key, direction = excluded.direction, "
+            "number = excluded.number, contact_id = excluded.contact_id, "
+            "opportunity_id = excluded.opportunity_id, account_id = excluded.account_id, "
+            "subject = excluded.subject, started_at = excluded.started_at, "
+            "answered_at = excluded.answered_at, ended_at = excluded.ended_at, "
+            "duration_s = excluded.duration_s, end_cause = excluded.end_cause, "
+            "disposition = CASE WHEN ?19 OR excluded.disposition != '' "
+            "THEN excluded.disposition ELSE calls.disposition END, "
+            "notes = CASE WHEN ?19 OR excluded.notes != '' "
+            "THEN excluded.notes ELSE calls.notes END, "
+            "documents_presented = CASE WHEN ?19 OR excluded.documents_presented != '[]' "
+            "THEN excluded.documents_presented ELSE calls.documents_presented END, "
+            "recording_path = CASE WHEN ?19 THEN excluded.recording_path "
+            "ELSE COALESCE(excluded.recording_path, calls.recording_path) END, "
+            "state = excluded.state",
             (
                 entry.call_id, entry.idempotency_key, entry.direction, entry.number,
                 entry.contact_id, entry.opportunity_id, entry.account_id, entry.subject,
                 _iso(entry.started_at), _iso(entry.answered_at), _iso(entry.ended_at),
                 entry.duration_s, entry.end_cause, entry.disposition, entry.notes,
-                json.dumps(entry.documents_presented), entry.recording_path, state,
+                json.dumps(entry.documents_presented), entry.recording_path, state, replace,
             ),
         )  # fmt: skip
 
