@@ -26,7 +26,8 @@ import pytest
 from rolecall import __version__
 from rolecall.identity import CHROMIUM_EXTENSION_ID, HOST_NAME
 from rolecall.paths import Home
-from support.daemons import prepare_home
+from support.daemons import prepare_home, start_daemon, stop_daemon
+from support.sip.sipp import SippPeer
 
 REPO = Path(__file__).resolve().parent.parent
 ROLECALL = REPO / ".venv" / "bin" / "rolecall"
@@ -67,7 +68,8 @@ class Sandbox:
 
 def _sandbox(tmp_path: Path, rc_home: Path) -> Sandbox:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ROLECALL_"))}
-    env.update(HOME=str(tmp_path / "home"), ROLECALL_HOME=str(rc_home))
+    # No OS keyring runs on test machines: the test-only file backend stands in for it.
+    env.update(HOME=str(tmp_path / "home"), ROLECALL_HOME=str(rc_home), ROLECALL_KEYRING="file")
     (tmp_path / "home").mkdir()
     return Sandbox(tmp_path / "home", rc_home, tmp_path / "profile", env)
 
@@ -253,3 +255,69 @@ def test_host_that_exits_without_answering(sandbox: Sandbox, tmp_path: Path) -> 
         f"run `{script} chrome-extension://{CHROMIUM_EXTENSION_ID}/` in a terminal "
         "to see what it says"
     )
+
+
+def test_launcher_naming_a_program_that_is_gone(sandbox: Sandbox) -> None:
+    profile = str(sandbox.profile)
+    assert (
+        sandbox.run("install", "--browser", "chromium", "--user-data-dir", profile).returncode == 0
+    )
+    launcher = sandbox.rc_home / "bin" / "rolecall-native-host"
+    text = launcher.read_text()
+    moved = "\n".join(
+        'exec /opt/old-venv/bin/python -m rolecall native-host "$@"'
+        if line.startswith("exec ")
+        else line
+        for line in text.splitlines()
+    )
+    launcher.write_text(moved + "\n")
+    status, checks = sandbox.doctor_json("--browser", "chromium", "--user-data-dir", profile)
+    assert status == 1
+    host_path = checks[f"{CHROMIUM_UDD}: host path"]
+    assert not host_path["ok"]
+    assert "runs /opt/old-venv/bin/python, which no longer exists" in host_path["detail"]
+    assert "rolecall install --browser chromium" in host_path["fix"]
+
+
+def test_keyring_unavailable_is_reported_with_a_fix(sandbox: Sandbox) -> None:
+    sandbox.env.pop("ROLECALL_KEYRING", None)
+    sandbox.env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    _, checks = sandbox.doctor_json("--browser", "chromium")
+    keyring = checks["keyring"]
+    assert not keyring["ok"]
+    assert "keyring" in keyring["detail"] and "Keyring" in keyring["detail"]
+    assert "GNOME Keyring or KWallet" in keyring["fix"]
+    sandbox.env["ROLECALL_KEYRING"] = "file"
+    _, checks = sandbox.doctor_json("--browser", "chromium")
+    assert checks["keyring"]["ok"]
+
+
+def test_socket_permission_and_failing_registration(sandbox: Sandbox) -> None:
+    home = Home(sandbox.rc_home)
+    running = start_daemon(home)
+    registrar = SippPeer("registrar_auth", keys={"user": "alice", "password": "right"}).start()
+    try:
+        added = subprocess.run(
+            [
+                *(str(ROLECALL), "account", "add", "office", "--uri", "sip:alice@rolecall.test"),
+                *("--registrar", f"sip:{registrar.address}", "--username", "alice"),
+                "--password-stdin",
+            ],
+            input="wrong\n", env=sandbox.env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert added.returncode != 0 or "403" in added.stdout, added.stdout + added.stderr
+        home.socket_path.chmod(0o666)
+        status, checks = sandbox.doctor_json("--browser", "chromium")
+        assert status == 1
+        sock = checks["daemon socket"]
+        assert not sock["ok"] and "has mode 666, not 600" in sock["detail"]
+        assert "rolecall stop" in sock["fix"]
+        registration = checks["SIP account office: registration"]
+        assert not registration["ok"]
+        assert registration["detail"].startswith(f"failed at sip:{registrar.address}: 403")
+        assert "username or password" in registration["fix"]
+        assert "rolecall account add office" in registration["fix"]
+        assert "SIP account local: registration" not in checks  # no registrar: nothing to check
+    finally:
+        registrar.cleanup()
+        stop_daemon(running)

@@ -3,8 +3,11 @@
 For each selected browser location it checks the manifest (present, valid JSON, the
 right `name` and `type`, an absolute executable `path`, our extension allowed), then
 starts that `path` exactly as the browser would and says hello (see
-`rolecall.install.probe`). Last it checks the daemon's run directory (0700) and socket
-(0600). Every failure comes with a fix. Exit status 0 when every check passes.
+`rolecall.install.probe`); a launcher script must still name a program that exists.
+Then it checks the daemon's run directory (0700) and socket (0600), the OS keyring that
+holds SIP passwords, and the SIP registration of every account with a registrar (asked
+of the running daemon). Every failure comes with a fix in plain words. Exit status 0
+when every check passes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from rolecall.identity import CHROMIUM_EXTENSION_ID, GECKO_EXTENSION_ID, HOST_NAME
+from rolecall.install.launcher import is_ours, launcher_target
 from rolecall.install.manifests import Target, chromium_origin, read_manifest
 from rolecall.install.probe import ProbeResult, browser_args, probe_host
 from rolecall.install.registry import Registry, system_registry
@@ -96,7 +100,10 @@ def diagnose(selection: Selection, registry: Registry) -> list[Check]:
         checks += found
         if reply is not None:
             daemon_home = daemon_home or reply["result"]["daemon"]["home"]
-    checks += runtime_checks(Path(daemon_home) if daemon_home else resolve_home().root)
+    home = Home(Path(daemon_home)) if daemon_home else resolve_home()
+    checks += runtime_checks(home.root)
+    checks.append(keyring_check(home))
+    checks += registration_checks(home)
     return checks
 
 
@@ -180,6 +187,14 @@ def _path_check(
     if sys.platform != "win32" and not os.access(host, os.X_OK):
         fix = f"run `chmod +x {host}`, or {reinstall}"
         return None, Check(label, False, f"path {host} is not executable", fix)
+    if is_ours(host):
+        runs = launcher_target(host)
+        if runs is not None and not Path(runs).is_file():
+            detail = (
+                f"the launcher {host} runs {runs}, which no longer exists "
+                "(Rolecall was moved, upgraded or removed)"
+            )
+            return None, Check(label, False, detail, f"{reinstall} from the Rolecall you use now")
     return host, Check(label, True, str(host))
 
 
@@ -292,3 +307,69 @@ def runtime_checks(root: Path) -> list[Check]:
         fix = "run `rolecall stop`; the daemon makes the socket 0600 when it starts"
         return [*checks, Check("daemon socket", False, f"{sock} has mode {mode:o}, not 600", fix)]
     return [*checks, Check("daemon socket", True, f"{sock}, mode 600")]
+
+
+KEYRING_FIX = (
+    "SIP passwords are kept in the OS keyring: install and unlock one (GNOME Keyring or "
+    "KWallet on Linux; macOS and Windows have one built in), then log out and in again"
+)
+
+
+def keyring_check(home: Home) -> Check:
+    """Can the OS keyring be read (where account passwords live)?"""
+    from rolecall.secrets import SecretStore, SecretStoreUnavailable
+
+    store = SecretStore(home)
+    try:
+        store.get("doctor-check")
+    except SecretStoreUnavailable as exc:
+        return Check("keyring", False, f"{exc} (backend {store.backend_name})", KEYRING_FIX)
+    return Check("keyring", True, f"readable ({store.backend_name})")
+
+
+_REGISTRATION_FIXES = {
+    401: "the registrar refused the username or password: set them again with "
+    "`rolecall account add {id} --uri … --registrar … --username NAME --password-stdin`",
+    403: "the registrar refused the username or password: set them again with "
+    "`rolecall account add {id} --uri … --registrar … --username NAME --password-stdin`",
+    404: "the registrar does not know this user: check the account's SIP address "
+    "(`rolecall account list`) with your PBX administrator",
+    408: "the registrar did not answer: check its address and port, and that this "
+    "computer reaches it (VPN, firewall)",
+    503: "the registrar is unavailable or unreachable: check its address, your network, "
+    "or ask your PBX administrator",
+}
+
+
+def registration_checks(home: Home) -> list[Check]:
+    """Each account with a registrar: is it registered? Asked of the running daemon."""
+    from rolecall.client import DaemonClient
+
+    try:
+        with DaemonClient.open(home, start=False) as client:
+            accounts: list[dict[str, Any]] = client.request("account.list")["accounts"]
+    except OSError:
+        return []  # the socket check above already says the daemon is not running
+    checks: list[Check] = []
+    for account in accounts:
+        state = account.get("registration")
+        account_id = account["config"]["id"]
+        label = f"SIP account {account_id}: registration"
+        registrar = account["config"].get("registrar")
+        if state == "none":
+            continue
+        if state == "registered":
+            detail = f"registered at {registrar} (expires in {account.get('expires_s')} s)"
+            checks.append(Check(label, True, detail))
+            continue
+        code = account.get("status_code")
+        why = f"{code} {account.get('reason') or ''}".strip() if code else "no answer yet"
+        detail = f"{state} at {registrar}: {why}"
+        fix = _REGISTRATION_FIXES.get(code or 0)
+        if fix is None:
+            fix = (
+                "check the registrar address and your credentials (`rolecall account list`); "
+                "the daemon log says more"
+            )
+        checks.append(Check(label, False, detail, fix.format(id=account_id)))
+    return checks

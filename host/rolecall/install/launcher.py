@@ -99,6 +99,21 @@ def write_launcher(directory: Path, os_name: OSName, rolecall_home: str | None) 
     return path
 
 
+def launcher_target(path: Path) -> str | None:
+    """The program a POSIX launcher execs (an interpreter or a bundle), or None."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("exec "):
+            try:
+                return shlex.split(line)[1]
+            except (ValueError, IndexError):
+                return None
+    return None
+
+
 def is_ours(path: Path) -> bool:
     """True when `path` is a launcher that `install` wrote."""
     try:
