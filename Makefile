@@ -9,7 +9,8 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # command → Debian package providing it
-SYSTEM_TOOLS := chromium:chromium node:nodejs npm:npm sipp:sip-tester kamailio:kamailio tshark:tshark firefox:firefox-esr espeak-ng:espeak-ng
+SYSTEM_TOOLS := chromium:chromium node:nodejs npm:npm sipp:sip-tester kamailio:kamailio tshark:tshark firefox:firefox-esr espeak-ng:espeak-ng \
+	systemd-analyze:systemd
 EXT := extension
 
 .PHONY: help deps system-deps venv npm protocol build dist test lint typecheck pytest ext-test demo bench clean

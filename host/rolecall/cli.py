@@ -1,4 +1,4 @@
-"""The `rolecall` command: native host, daemon, install, uninstall, doctor and friends.
+"""The `rolecall` command: native host, daemon, install, uninstall, doctor, autostart and friends.
 
 Browsers launch the host as `rolecall native-host <origin>` (through the launcher
 that `install` writes) or with the origin as the first argument; that path is
@@ -69,6 +69,7 @@ def _cmd_stop(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from rolecall.autostart import register as register_autostart
     from rolecall.cli_context import register as register_context
     from rolecall.cli_telephony import register as register_telephony
     from rolecall.doctor import register as register_doctor
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_context(commands)
     register_install(commands)
     register_doctor(commands)
+    register_autostart(commands)
     return parser
 
 
