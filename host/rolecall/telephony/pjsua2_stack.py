@@ -33,6 +33,7 @@ from rolecall.telephony.stack import (
     CallStateChanged,
     DtmfReceived,
     IncomingCall,
+    MediaLost,
     PagerReceived,
     PagerStatus,
     RegistrationChanged,
@@ -183,6 +184,11 @@ class _Call(pj.Call):  # type: ignore[misc]
         self.audio: pj.AudioMedia | None = None
         self.codec = ""
         self.rtp: RtpCounters | None = None
+        self.media_index: int | None = None
+        """The audio stream while it flows both ways (not held): watched for silence."""
+        self.rx_packets = -1
+        self.rx_seen_at = time.monotonic()
+        self.media_lost = False
 
     @_guarded
     def onCallState(self, prm: pj.OnCallStateParam) -> None:
@@ -215,6 +221,10 @@ class _Call(pj.Call):  # type: ignore[misc]
             if item.type != pj.PJMEDIA_TYPE_AUDIO:
                 continue
             active = item.status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD)
+            flowing = item.status == pj.PJSUA_CALL_MEDIA_ACTIVE
+            if flowing != (self.media_index is not None):
+                self.rx_seen_at = time.monotonic()  # silence is counted from here
+            self.media_index = item.index if flowing else None
             if active:
                 self.audio = self.getAudioMedia(item.index)
                 with contextlib.suppress(pj.Error):
@@ -338,11 +348,39 @@ class Pjsua2Stack:
             self._resolve(ready, None, StackError(f"the SIP stack did not start: {exc}"))
             return
         self._resolve(ready, info, None)
+        watched_at = time.monotonic()
         while not self._stopping.is_set():
             busy = time.monotonic() - self._last_activity < 1.0
             self._endpoint.libHandleEvents(2 if busy else 10)  # type: ignore[union-attr]
             self._run_commands()
+            if time.monotonic() - watched_at >= 1.0:
+                watched_at = time.monotonic()
+                with _logged("media watch"):
+                    self._watch_media()
         self._shutdown()
+
+    def _watch_media(self) -> None:
+        """Hangs up calls whose far end has sent no RTP for `media_timeout_s`."""
+        timeout = self.settings.media_timeout_s
+        if not timeout:
+            return
+        now = time.monotonic()
+        for call in list(self.calls.values()):
+            if call.media_index is None or call.media_lost:
+                continue
+            try:
+                stream_stat = call.getStreamStat(call.media_index)  # kept alive while read
+            except pj.Error:
+                continue
+            received = int(stream_stat.rtcp.rxStat.pkt)
+            if received != call.rx_packets:
+                call.rx_packets, call.rx_seen_at = received, now
+            elif now - call.rx_seen_at >= timeout:
+                call.media_lost = True
+                silent = round(now - call.rx_seen_at)
+                log.warning("no RTP on call %s for %d s: hanging up", call.call_id, silent)
+                self.emit(MediaLost(call.call_id, silent))
+                self.hangup_now(call.call_id, None)
 
     def _run_commands(self) -> None:
         while self._later:

@@ -42,6 +42,7 @@ from rolecall.telephony.stack import (
     CallStateChanged,
     DtmfReceived,
     IncomingCall,
+    MediaLost,
     PagerReceived,
     PagerStatus,
     RegistrationChanged,
@@ -584,6 +585,11 @@ class TelephonyService:
             self._emit("message.status", payload)
         elif isinstance(event, BuddyChanged):
             self._emit("presence.updated", dict(event.__dict__))
+        elif isinstance(event, MediaLost):
+            record = self.calls.get(event.call_id)
+            if record is not None:
+                record.end_cause = EndCause.NETWORK
+                record.reason = f"no audio from the far end for {event.silent_s} s"
 
     def _incoming(self, event: IncomingCall) -> None:
         record = CallRecord(event.call_id, event.account_id, "inbound")
@@ -638,7 +644,7 @@ class TelephonyService:
             self.calls[event.call_id] = record
         record.state = _STATE[event.state]
         record.status_code = event.status_code or record.status_code
-        if event.reason and record.end_cause != EndCause.NO_ANSWER:
+        if event.reason and record.end_cause not in (EndCause.NO_ANSWER, EndCause.NETWORK):
             record.reason = event.reason
         if event.remote_uri:
             record.remote_uri = event.remote_uri

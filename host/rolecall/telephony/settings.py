@@ -2,7 +2,7 @@
 
 Keys: `bind_address`, `udp_port`, `tcp_port`, `tls_port`, `ca_file`, `stun_servers`,
 `capture_wav`, `presence_server`, `max_calls`, `log_level`, `register_retry_first_s`,
-`register_retry_s`. The file is read once,
+`register_retry_s`, `media_timeout_s`. The file is read once,
 when the daemon starts: the SIP endpoint is created with it.
 """
 
@@ -33,6 +33,7 @@ class TelephonySettingsFile(BaseModel):
     log_level: int = Field(default=3, ge=0, le=6)
     register_retry_first_s: int = Field(default=5, ge=1, le=3600)
     register_retry_s: int = Field(default=30, ge=5, le=3600)
+    media_timeout_s: int = Field(default=30, ge=0, le=3600)
 
 
 def load_settings(home: Home) -> StackSettings:
@@ -58,4 +59,5 @@ def load_settings(home: Home) -> StackSettings:
         log_level=data.log_level,
         register_retry_first_s=data.register_retry_first_s,
         register_retry_s=data.register_retry_s,
+        media_timeout_s=data.media_timeout_s,
     )

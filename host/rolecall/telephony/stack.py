@@ -47,6 +47,9 @@ class StackSettings:
     """After a failed (re-)registration: the first retry comes this soon …"""
     register_retry_s: int = 30
     """… later ones this far apart, each moved by up to 5 s of random jitter."""
+    media_timeout_s: int = 30
+    """A call whose audio should flow but from which no RTP has come for this long is
+    hung up as lost (the network to the far end is gone). 0: never."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,14 @@ class BuddyChanged:
     note: str
 
 
+@dataclass(frozen=True)
+class MediaLost:
+    """No RTP from the far end for `silent_s` seconds; the stack is hanging the call up."""
+
+    call_id: str
+    silent_s: int
+
+
 StackEvent = (
     RegistrationChanged
     | IncomingCall
@@ -182,6 +193,7 @@ StackEvent = (
     | PagerReceived
     | PagerStatus
     | BuddyChanged
+    | MediaLost
 )
 
 
