@@ -6,8 +6,10 @@ can raise out of here.
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
+import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
@@ -69,6 +71,25 @@ def _request_id(raw: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _storage_failure(request_id: str, method: str, exc: Exception) -> dict[str, Any]:
+    """A write the disk refused (full, read-only, gone): `unavailable`, saying so plainly.
+
+    Nothing was half-written: SQLite rolls the statement back, so the client may retry
+    once space is back.
+    """
+    text = str(exc)
+    full = "full" in text or getattr(exc, "errno", None) == errno.ENOSPC
+    ref = uuid.uuid4().hex[:12]
+    log.error("%s: storage failed (ref %s): %s", method, ref, text)
+    message = (
+        "the disk holding Rolecall's data is full; free some space and try again"
+        if full
+        else f"Rolecall's data could not be read or written: {text}"
+    )
+    reason = "disk_full" if full else "storage"
+    return error_reply(request_id, ErrorCode.UNAVAILABLE, message, {"reason": reason, "ref": ref})
+
+
 class Dispatcher:
     """Routes requests to handlers, one handler per method in `METHODS`."""
 
@@ -128,6 +149,8 @@ class Dispatcher:
             result = await self._handlers[request.type](caller, params)
         except ProtocolError as exc:
             return error_reply(request.id, exc.code, exc.message, exc.details)
+        except (sqlite3.Error, OSError) as exc:
+            return _storage_failure(request.id, request.type, exc)
         except Exception:
             ref = uuid.uuid4().hex[:12]
             log.exception("handler for %s failed (ref %s)", request.type, ref)
