@@ -195,7 +195,7 @@ def disable(entry: Entry, registry: Registry, *, activate: bool) -> list[str]:
         _prune(entry.path.parent)
         if entry.os == "linux":
             _prune(entry.path.parent.parent)  # systemd/, when user/ was all it held
-    if activate and entry.os == "linux":
+    if activate and entry.os == "linux" and said:
         _activate([["systemctl", "--user", "daemon-reload"]], said)
     return said or ["autostart was not enabled"]
 
