@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,7 @@ def launch(
     extension_dir: Path = CHROMIUM_DIST,
     headless: bool = True,
     extra_env: dict[str, str] | None = None,
+    extra_args: Sequence[str] = (),
 ) -> ExtensionBrowser:
     """Starts Chromium with the extension; the host it spawns uses `home`."""
     if not (extension_dir / "manifest.json").exists():
@@ -113,6 +115,7 @@ def launch(
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            *extra_args,
         ],
     )
     worker = next(iter(context.service_workers), None) or context.wait_for_event(

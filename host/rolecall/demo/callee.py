@@ -274,7 +274,9 @@ class Switch:
         for codec in self.ep.codecEnum2():  # G.711 only: small INVITEs, no TCP switch
             name = codec.codecId.split("/")[0].lower()
             self.ep.codecSetPriority(codec.codecId, {"pcmu": 255, "pcma": 254}.get(name, 0))
-        for person in self.people:
+        # pjsua gives a request for a user nobody has to the first account of its domain
+        # (before the default account): the catch-all's accounts are created first.
+        for person in sorted(self.people, key=lambda p: not p.catch_all):
             for user in person.users:
                 account = DemoAccount(person, user)
                 account.create(self._account_config(user))

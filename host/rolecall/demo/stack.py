@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rolecall.client import DaemonClient
+from rolecall.client import DaemonClient, DaemonError
 from rolecall.context.demo_data import demo_dataset
 from rolecall.context.models import Dataset
 from rolecall.context.store import Store
@@ -28,6 +28,8 @@ from rolecall.demo.crm_app import CrmApp
 from rolecall.demo.processes import LOOPBACK, Children, free_port
 from rolecall.demo.registrar import Registrar, kamailio_modules
 from rolecall.paths import Home
+from rolecall.protocol.telephony import AccountConfig, DialPlanConfig
+from rolecall.telephony.accounts import AccountStore
 
 ACCOUNT_ID = "demo"
 DEMO_OPPORTUNITY = "opp-acme-platform"
@@ -100,8 +102,9 @@ class DemoStack:
             names = ", ".join(p.name for p in process.people)
             log(f"demo callees on {process.address} (pid {process.pid}): {names}")
 
+        self._write_account()
         self._start_daemon()
-        self._add_account()
+        self._wait_account()
 
     def _start_daemon(self, timeout: float = 20.0) -> None:
         settings = {"bind_address": LOOPBACK, "udp_port": self.sip_port, "tcp_port": self.sip_port}
@@ -119,36 +122,37 @@ class DemoStack:
                 raise RuntimeError(f"the daemon did not start; see {self.home.daemon_log}")
             time.sleep(0.05)
 
-    def _add_account(self, timeout: float = 15.0) -> None:
+    def _write_account(self) -> None:
+        """The demo account, in the daemon's account file before the daemon starts (so it
+        is there from the start, as a configured user's account is)."""
         assert self.callees is not None
         domain = self.registrar.address if self.registrar else self.callees.catch_all_address
-        account: dict[str, Any] = {
-            "id": ACCOUNT_ID,
-            "uri": f"sip:{DEMO_USER}@{LOOPBACK}",
-            "display_name": "You (Rolecall demo)",
-            "no_answer_timeout_s": 30,
-            "dial_plan": {"default_region": "US", "domain": domain},
-        }
-        if self.registrar:
-            account["registrar"] = self.registrar.uri
+        account = AccountConfig(
+            id=ACCOUNT_ID,
+            uri=f"sip:{DEMO_USER}@{LOOPBACK}",
+            display_name="You (Rolecall demo)",
+            registrar=self.registrar.uri if self.registrar else None,
+            no_answer_timeout_s=30,
+            dial_plan=DialPlanConfig(default_region="US", domain=domain),
+        )
+        AccountStore(self.home.config_dir / "accounts.json").save([account])
+
+    def _wait_account(self, timeout: float = 20.0) -> None:
+        """Until the daemon has the demo account (registered, where there is a PBX)."""
         deadline = time.monotonic() + timeout
-        with self.client() as client:
-            while True:  # the SIP stack comes up just after the socket
-                try:
-                    client.request("account.set", {"account": account})
-                    break
-                except Exception:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
-            while self.registrar:
-                states = client.request("account.list")["accounts"]
-                mine = next(a for a in states if a["config"]["id"] == ACCOUNT_ID)
-                if mine["registration"] == "registered":
-                    break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the demo account did not register: {mine}")
-                time.sleep(0.1)
+        wanted = "registered" if self.registrar else "none"
+        mine: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            try:
+                with self.client() as client:
+                    states = client.request("account.list")["accounts"]
+            except (OSError, DaemonError):
+                states = []  # the socket is up just before the SIP stack
+            mine = next((a for a in states if a["config"]["id"] == ACCOUNT_ID), {})
+            if mine.get("registration") == wanted:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the daemon never had the demo account ready: {mine}")
 
     def stop(self) -> list[str]:
         """Stops every process this stack started (by pid) and the web app."""
