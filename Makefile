@@ -9,16 +9,17 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # command → Debian package providing it
-SYSTEM_TOOLS := chromium:chromium node:nodejs npm:npm sipp:sip-tester kamailio:kamailio tshark:tshark firefox:firefox-esr espeak-ng:espeak-ng \
+SYSTEM_TOOLS := chromium:chromium node:nodejs npm:npm sipp:sip-tester kamailio:kamailio tshark:tshark ip:iproute2 firefox:firefox-esr espeak-ng:espeak-ng \
 	systemd-analyze:systemd
 EXT := extension
 
-.PHONY: help deps system-deps venv npm protocol build dist test lint typecheck pytest ext-test demo bench clean
+.PHONY: help deps system-deps venv npm protocol build dist test lint typecheck pytest ext-test demo bench soak clean
 
 help:
 	@echo "make demo    build everything and show Rolecall working (headless: screenshots in demo-output/)"
 	@echo "make test    lint, type-check and run every test (unit, daemon, shim, real Chromium)"
 	@echo "make bench   benchmarks as JSON lines"
+	@echo "make soak    long reliability runs: load, 500 calls, atheris fuzzing (FUZZ_SECONDS per target)"
 	@echo "make build   build the host venv and the extension (extension/dist/{chromium,firefox})"
 	@echo "make protocol  regenerate docs/protocol.schema.json and the extension's protocol types"
 	@echo "make dist    the host bundle dist/rolecall/, a .deb and the extension packages in dist/"
@@ -96,6 +97,13 @@ test: lint typecheck ext-test pytest
 
 demo: build
 	$(VPY) -m rolecall.demo
+
+# Long runs of tests/soak/ (minutes) and every atheris target for FUZZ_SECONDS each;
+# numbers land in test-output/soak/ and test-output/fuzz/ (see docs/RELIABILITY.md).
+FUZZ_SECONDS ?= 300
+soak: venv
+	ROLECALL_SOAK=1 $(VPY) -m pytest tests/soak -q
+	PY=$(VPY) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: build dist
 	$(VPY) tests/bench/run.py
