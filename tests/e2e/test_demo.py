@@ -1,16 +1,19 @@
 """`make demo`'s headless run: the scripted tour, checked against what each part recorded.
 
-The demo runs twice into the same output directory (the second run must start clean).
-Each run's tour places real calls from the demo CRM page in Chromium to the demo callees
-(pjsua2 processes behind Kamailio). The checks read the callees' own records (their
-JSON-lines files: what their SIP stacks saw), the daemon's call log, and what the tour
-read off the side panel, against the demo dataset built independently here. Every
-process a run started must be gone by pid when it exits.
+The demo runs twice into the same output directory: the first is stopped with Ctrl-C
+once the first call is up, the second must start clean and tour to the end. The tour
+places real calls from the demo CRM page in Chromium to the demo callees (pjsua2
+processes behind Kamailio). The checks read the callees' own records (their JSON-lines
+files: what their SIP stacks saw), the daemon's call log, and what the tour read off
+the side panel, against the demo dataset built independently here. Every process a
+run started must be gone by pid when it exits.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from collections import defaultdict
@@ -21,6 +24,7 @@ import pytest
 
 from rolecall.context.demo_data import demo_dataset
 from rolecall.context.models import ROLE_ORDER
+from rolecall.demo.processes import pids_with_argument
 from support.processes import pid_alive
 
 pytestmark = pytest.mark.e2e
@@ -118,15 +122,48 @@ def check_run(output: Path, result: subprocess.CompletedProcess[str]) -> dict[st
     return tour
 
 
-def test_headless_demo_tour_twice(tmp_path: Path) -> None:
+def interrupted_run(output: Path) -> str:
+    """A run stopped with Ctrl-C (SIGINT to its whole process group, as a terminal sends
+    it) once Anna has answered; returns its output after checking it cleaned up."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rolecall.demo", "--headless", "--output", str(output)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    seen = []
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            if "she answers and speaks" in line:
+                os.killpg(process.pid, signal.SIGINT)
+                break
+        seen.append(process.stdout.read())
+        assert process.wait(60) == 0, "".join(seen)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    text = "".join(seen)
+    assert "she answers and speaks" in text and "\nstopping" in text, text
+    pids = json.loads((output / "pids.json").read_text())
+    assert [name for name, pid in pids.items() if pid_alive(pid)] == [], text
+    profile = output / "chromium-profile"
+    assert pids_with_argument(f"--user-data-dir={profile}") == []
+    assert not profile.exists()
+    return text
+
+
+def test_ctrl_c_stops_everything_and_the_next_run_starts_clean_and_tours(tmp_path: Path) -> None:
     output = tmp_path / "demo-output"
-    first = check_run(output, run_demo(output))
+    interrupted_run(output)
     result = run_demo(output)
     second = check_run(output, result)
-    # A clean start: the second run's log holds only its own calls.
+    # A clean start: the log holds only this run's calls, none left over as interrupted.
     log = json.loads((output / "call-log.json").read_text())
-    assert len(log) == second["facts"]["call_log_entries"] == first["facts"]["call_log_entries"]
-    assert first["facts"]["anna_call_id"] != second["facts"]["anna_call_id"]
+    assert len(log) == second["facts"]["call_log_entries"] == 4, log
+    assert all(item["entry"]["end_cause"] != "interrupted" for item in log), log
 
     # The side panel: people by role and the documents, as the demo dataset has them,
     # and the proposal presented from it.

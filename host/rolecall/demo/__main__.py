@@ -13,7 +13,9 @@ clean.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -22,12 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from playwright.sync_api import sync_playwright
 
 from rolecall import __version__
 from rolecall.demo.browser import REPO, ExtensionBrowser, launch, register_host
+from rolecall.demo.processes import end_pids, pids_with_argument
 from rolecall.demo.stack import DEMO_OPPORTUNITY, DemoStack
 from rolecall.demo.tour import Tour, TourReport
 from rolecall.paths import SOCKET_PATH_LIMIT, Home
@@ -41,7 +43,12 @@ def _demo_home(output: Path) -> Home:
     return home
 
 
+_interrupted = False
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    global _interrupted  # the one signal flag of this process
+    _interrupted = True
     raise KeyboardInterrupt
 
 
@@ -81,6 +88,12 @@ def _print_summary(report: TourReport, stack: DemoStack, output: Path) -> None:
     print(f"Screenshots, call-log.json, callees.jsonl and tour.json are in {output}")
 
 
+def _close(browser: ExtensionBrowser) -> None:
+    """Closes the browser; after a Ctrl-C in a terminal it may already be gone."""
+    with contextlib.suppress(Exception):
+        browser.close()
+
+
 def run(output: Path, headless: bool, direct: bool) -> int:
     shutil.rmtree(output, ignore_errors=True)
     output.mkdir(parents=True)
@@ -89,9 +102,9 @@ def run(output: Path, headless: bool, direct: bool) -> int:
     print(f"Rolecall {__version__} demo; state in {home.root}", flush=True)
     os.environ.setdefault("ROLECALL_KEYRING", "file")  # demo secrets, not the user's keyring
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     stack = DemoStack(home, output, direct=direct)
     failed = False
-    started: dict[str, Any] = {}
     try:
         stack.start()
         started = {c.name: c.process.pid for c in stack.children.started}
@@ -108,31 +121,44 @@ def run(output: Path, headless: bool, direct: bool) -> int:
                     _print_summary(report, stack, output)
                     failed = any(s.outcome == "failed" for s in report.steps)
                 else:
-                    page = browser.context.new_page()
-                    page.goto(f"{stack.crm_url}/opportunities/{DEMO_OPPORTUNITY}")
-                    print(
-                        "Chromium is yours: click a phone number on the demo CRM, and open the "
-                        "Rolecall side panel from the toolbar.\n"
-                        "  Anna Kowalski answers and speaks, Marcus Reed is busy, Priya "
-                        "Natarajan never answers, Tom Becker misses your call and rings back;\n"
-                        "  transfer to extension 2001 to reach a colleague. "
-                        "Ctrl-C (or closing the browser) stops the demo.",
-                        flush=True,
-                    )
-                    while browser.context.pages:
-                        time.sleep(0.5)
+                    _headed(browser, stack)
             finally:
-                browser.close()
-    except KeyboardInterrupt:
+                _close(browser)
+    except BaseException:
+        if not _interrupted:
+            raise
+        # Ctrl-C in a terminal also reaches the browser and its driver: they may be gone,
+        # and the driver's connection dies with a future nobody reads: not worth a word.
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         print("\nstopping", flush=True)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for name in stack.stop():
             print(f"stopped {name}", flush=True)
+        browsers = pids_with_argument(f"--user-data-dir={profile}")
+        if browsers:
+            end_pids(browsers)
+            print(f"stopped Chromium (pids {', '.join(map(str, browsers))})", flush=True)
         shutil.rmtree(profile, ignore_errors=True)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
     print("demo finished; everything it started is stopped", flush=True)
     return 1 if failed else 0
+
+
+def _headed(browser: ExtensionBrowser, stack: DemoStack) -> None:
+    page = browser.context.new_page()
+    page.goto(f"{stack.crm_url}/opportunities/{DEMO_OPPORTUNITY}")
+    print(
+        "Chromium is yours: click a phone number on the demo CRM, and open the "
+        "Rolecall side panel from the toolbar.\n"
+        "  Anna Kowalski answers and speaks, Marcus Reed is busy, Priya Natarajan never "
+        "answers, Tom Becker misses your call and rings back;\n"
+        "  transfer to extension 2001 to reach a colleague. "
+        "Ctrl-C (or closing the browser) stops the demo.",
+        flush=True,
+    )
+    while browser.context.pages:
+        time.sleep(0.5)
 
 
 def main() -> int:

@@ -148,3 +148,34 @@ def stop(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
     for pid in group_pids(process.pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def pids_with_argument(argument: str) -> list[int]:
+    """Live processes with exactly `argument` on their command line (e.g. the
+    `--user-data-dir=` of the demo's own throwaway profile)."""
+    wanted = os.fsencode(argument)
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if wanted in arguments and pid_alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def end_pids(pids: list[int], grace: float = 3.0) -> None:
+    """SIGTERM each pid, then SIGKILL those still alive after `grace`."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while any(map(pid_alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in pids:
+        if pid_alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
