@@ -41,3 +41,25 @@ def tone_power(path: Path, hz: float, *, skip_s: float = 0.5) -> float:
     power = s_prev2**2 + s_prev**2 - coeff * s_prev * s_prev2
     energy = sum(x * x for x in samples) * len(samples) / 2
     return power / energy if energy else 0.0
+
+
+def loudness(path: Path, window_s: float = 0.1) -> list[float]:
+    """The RMS level (0–32767) of each `window_s` of the recording, in order."""
+    with wave.open(str(wait_for_wav(path)), "rb") as wav:
+        rate = wav.getframerate()
+        frames = wav.readframes(wav.getnframes())
+    samples = struct.unpack(f"<{len(frames) // 2}h", frames[: len(frames) // 2 * 2])
+    size = max(1, int(rate * window_s))
+    levels = []
+    for start in range(0, len(samples) - size + 1, size):
+        chunk = samples[start : start + size]
+        levels.append(math.sqrt(sum(s * s for s in chunk) / size))
+    return levels
+
+
+def longest_quiet(levels: list[float], threshold: float) -> int:
+    """The longest run of windows below `threshold` between two windows above it."""
+    loud = [i for i, level in enumerate(levels) if level >= threshold]
+    if len(loud) < 2:
+        return 0
+    return max((b - a - 1 for a, b in zip(loud, loud[1:], strict=False)), default=0)

@@ -44,7 +44,11 @@ export function tDynamic(key: string, subs: readonly string[] = [], fallback = k
 /** The language the UI is shown in, for dates and numbers (e.g. "en-US", "zh-CN"). */
 export function uiLanguage(): string {
   try {
-    const i18n = (globalThis as { chrome?: { i18n?: { getUILanguage?: () => string } } }).chrome?.i18n;
+    const i18n = (globalThis as { chrome?: { i18n?: { getMessage?: (k: string) => string; getUILanguage?: () => string } } }).chrome?.i18n;
+    // The language of the catalog in use (getUILanguage and @@ui_locale can name the
+    // browser's default locale instead, e.g. in headless Chromium).
+    const shown = i18n?.getMessage?.("locale");
+    if (shown) return shown;
     const lang = i18n?.getUILanguage?.();
     if (lang) return lang;
   } catch {
