@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import struct
 import time
@@ -62,4 +63,4 @@ def longest_quiet(levels: list[float], threshold: float) -> int:
     loud = [i for i, level in enumerate(levels) if level >= threshold]
     if len(loud) < 2:
         return 0
-    return max((b - a - 1 for a, b in zip(loud, loud[1:], strict=False)), default=0)
+    return max((b - a - 1 for a, b in itertools.pairwise(loud)), default=0)
