@@ -20,7 +20,8 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-import context  # noqa: E402  (tests/bench, beside this file)
+import bundle  # noqa: E402  (tests/bench, beside this file)
+import context  # noqa: E402
 import page_scan  # noqa: E402
 import telephony  # noqa: E402
 
@@ -154,7 +155,7 @@ def main() -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     os.environ["ROLECALL_KEYRING"] = "file"  # no OS keyring on benchmark machines
     bench_native_round_trip()
-    for result in [*page_scan.run(), *telephony.run(), *context.run()]:
+    for result in [*page_scan.run(), *telephony.run(), *context.run(), *bundle.run()]:
         print(json.dumps(result), flush=True)
     return 0
 
