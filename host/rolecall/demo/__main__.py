@@ -146,7 +146,8 @@ def run(output: Path, headless: bool, direct: bool) -> int:
 
 
 def _headed(browser: ExtensionBrowser, stack: DemoStack) -> None:
-    page = browser.context.new_page()
+    pages = browser.context.pages  # the window's first tab, else a new one
+    page = pages[0] if pages else browser.context.new_page()
     page.goto(f"{stack.crm_url}/opportunities/{DEMO_OPPORTUNITY}")
     print(
         "Chromium is yours: click a phone number on the demo CRM, and open the "
