@@ -65,12 +65,85 @@ def socket(data: bytes) -> None:
     targets.check_socket_frame(_decoder(), data[1:], greeted=bool(data[0] & 1))
 
 
+def _vocabulary() -> list[str]:
+    """Every envelope key, method name and params field name: keys worth guessing."""
+    from pydantic import BaseModel
+
+    from rolecall.protocol.methods import METHODS
+
+    words = {"v", "kind", "id", "type", "payload", "request", "chunk", "event", "response"}
+    seen: set[type[BaseModel]] = set()
+
+    def walk(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            words.add(name)
+            for arg in (info.annotation, *getattr(info.annotation, "__args__", ())):
+                if isinstance(arg, type) and issubclass(arg, BaseModel):
+                    walk(arg)
+                for inner in getattr(arg, "__args__", ()):
+                    if isinstance(inner, type) and issubclass(inner, BaseModel):
+                        walk(inner)
+
+    for name, spec in METHODS.items():
+        words.add(name)
+        walk(spec.params)
+    return sorted(words)
+
+
+_WORDS: list[str] = []
+
+
+def _value(provider: atheris.FuzzedDataProvider, depth: int = 0) -> Any:
+    """A JSON-like value shaped by the input, keys mostly from the protocol's words."""
+    if not _WORDS:
+        _WORDS.extend(_vocabulary())
+    kind = provider.ConsumeIntInRange(0, 9 if depth < 4 else 5)
+    if kind == 0:
+        return None
+    if kind == 1:
+        return provider.ConsumeBool()
+    if kind == 2:
+        return provider.ConsumeIntInRange(-(2**40), 2**40)
+    if kind == 3:
+        return provider.ConsumeRegularFloat()
+    if kind == 4:
+        return _WORDS[provider.ConsumeIntInRange(0, len(_WORDS) - 1)]
+    if kind == 5:
+        return provider.ConsumeUnicodeNoSurrogates(provider.ConsumeIntInRange(0, 80))
+    if kind in (6, 7):
+        return [_value(provider, depth + 1) for _ in range(provider.ConsumeIntInRange(0, 4))]
+    found: dict[str, Any] = {}
+    for _ in range(provider.ConsumeIntInRange(0, 6)):
+        key = (
+            _WORDS[provider.ConsumeIntInRange(0, len(_WORDS) - 1)]
+            if provider.ConsumeBool()
+            else provider.ConsumeUnicodeNoSurrogates(8)
+        )
+        found[key] = _value(provider, depth + 1)
+    return found
+
+
 def dispatch(data: bytes) -> None:
-    if not data:
-        return
-    value = _json(data[1:])
-    if value is not None:
-        targets.check_dispatch(_decoder(), value, greeted=bool(data[0] & 1))
+    """A request-shaped message (envelope kept valid half the time) or any value."""
+    provider = atheris.FuzzedDataProvider(data)
+    greeted = provider.ConsumeBool()
+    if provider.ConsumeBool():
+        if not _WORDS:
+            _WORDS.extend(_vocabulary())
+        payload = _value(provider, 1)
+        message: Any = {
+            "v": 1,
+            "kind": "request",
+            "id": "r1",
+            "type": _WORDS[provider.ConsumeIntInRange(0, len(_WORDS) - 1)],
+            "payload": payload,
+        }
+    else:
+        message = _value(provider)
+    targets.check_dispatch(_decoder(), message, greeted=greeted)
 
 
 def dial(data: bytes) -> None:
@@ -87,7 +160,14 @@ def csv(data: bytes) -> None:
 
 
 def snapshot(data: bytes) -> None:
-    value = _json(data)
+    """`call.place` params: JSON text (seeded with real snapshots) or a shaped value."""
+    if data[:1] == b"{":
+        value = _json(data)
+    else:
+        provider = atheris.FuzzedDataProvider(data)
+        value = {"target": "+14155550132", "snapshot": _value(provider, 1)}
+        if provider.ConsumeBool():
+            value["record"] = _value(provider, 1)
     if value is not None:
         targets.check_snapshot(_decoder(), value)
 
