@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rolecall.framing.errors import FrameError
+from rolecall.framing.errors import FrameError, FrameTooLarge
 from rolecall.framing.socket_frames import pack, read_message
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,19 @@ class Session:
     async def _write_loop(self) -> None:
         try:
             while (message := await self._outgoing.get()) is not None:
-                self._writer.write(pack(message))
+                try:
+                    frame = pack(message)
+                except FrameTooLarge as exc:
+                    # Too big for one frame (e.g. a long call log with long notes): the
+                    # asker gets an error reply, the connection stays.
+                    log.warning("client %d: %s", self.client_id, exc.message)
+                    if message.get("kind") != "response":
+                        continue
+                    reply = _error(
+                        "frame_too_large", f"the reply is too large to send: {exc.message}"
+                    )
+                    frame = pack({**reply, "id": message.get("id")})
+                self._writer.write(frame)
                 if self._outgoing.empty():
                     await self._writer.drain()
             await self._writer.drain()
