@@ -121,6 +121,10 @@ def test_kill_9_of_the_daemon_mid_call_closes_the_port_and_logs_the_call_interru
         assert new_pid != daemon_pid
         calls = again.request("l1", "calls.list")["result"]["calls"]
         assert [c for c in calls if c["state"] != "disconnected"] == []
+        # The cut call is listed as ended, so a panel that showed it can say why.
+        cut = next(c for c in calls if c["id"] == call_id)
+        assert cut["end_cause"] == "interrupted" and "stopped" in cut["reason"], cut
+        assert cut["dialed"] == peer.uri("alice")
         logged = again.request("g1", "calllog.list", {})["result"]["calls"]
         entry = next(c for c in logged if c["entry"]["call_id"] == call_id)
         assert entry["state"] == "ended" and entry["entry"]["end_cause"] == "interrupted"

@@ -34,14 +34,17 @@ class CallLogger:
         self._recordings: dict[str, str] = {}
         self._written: dict[str, tuple[str | None, str | None, str | None]] = {}
 
-    def recover(self) -> int:
-        """Marks calls still `live` from a previous run as interrupted; how many there were."""
+    def recover(self) -> list[CallLogEntry]:
+        """Marks calls still `live` from a previous run as interrupted; those entries."""
         stale = self._store.calls(state="live", limit=500)
+        ended = []
         for entry, _ in stale:
-            self._store.call_ended(
-                entry.model_copy(update={"end_cause": "interrupted", "ended_at": entry.ended_at})
+            finished = entry.model_copy(
+                update={"end_cause": "interrupted", "ended_at": entry.ended_at}
             )
-        return len(stale)
+            self._store.call_ended(finished)
+            ended.append(finished)
+        return ended
 
     def _link(self, call: CallInfo) -> tuple[str | None, str | None, str | None]:
         """(contact, opportunity, account) of the call; decided once the number is known.

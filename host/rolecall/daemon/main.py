@@ -87,11 +87,20 @@ async def _serve(home: Home) -> None:
     interrupted = call_log.recover()
     if interrupted:
         log.warning(
-            "%d call(s) were up when the daemon last stopped: logged as interrupted", interrupted
+            "%d call(s) were up when the daemon last stopped: logged as interrupted",
+            len(interrupted),
         )
     telephony = TelephonyService(
         home, Pjsua2Stack(load_settings(home)), server.emit, secrets, call_log.update
     )
+    for entry in interrupted:  # calls.list shows them ended, so a panel can say so
+        telephony.add_interrupted(
+            entry.call_id,
+            entry.direction,
+            entry.number,
+            entry.started_at.timestamp(),
+            entry.ended_at.timestamp(),
+        )
     call_pages = CallPages()
     server.set_handlers(
         {

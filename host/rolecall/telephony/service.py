@@ -366,8 +366,13 @@ class TelephonyService:
         account_id: str | None,
         region: str | None,
         page: PageRecord | None = None,
+        placed: Callable[[CallInfo], None] | None = None,
     ) -> CallInfo:
-        """Dials `text` (a number or URI); `page` is the CRM record it was dialled from."""
+        """Dials `text` (a number or URI); `page` is the CRM record it was dialled from.
+
+        `placed` hears of the call before the first update that carries `page` is
+        published, so what it records is there for anyone reacting to that update.
+        """
         account = self._account(account_id)
         target = self.resolve(text, account, region)
         try:
@@ -391,6 +396,8 @@ class TelephonyService:
             # Answered before make_call returned (an auto-attendant answers at once): the
             # answer found no extension to send, so the digits are scheduled from here.
             record.timers.append(loop.call_later(POSTDIAL_DELAY_S, self._postdial, call_id))
+        if placed is not None:
+            placed(record.info())
         self._publish(record)
         return record.info()
 
@@ -675,6 +682,22 @@ class TelephonyService:
                     other.conference.discard(record.id)
             self._forget_later(record.id)
         self._publish(record)
+
+    def add_interrupted(
+        self, call_id: str, direction: str, number: str, started_at: float, ended_at: float
+    ) -> None:
+        """A call that was up when the daemon last died: listed as ended (interrupted), so
+        a client that shows it can tell what became of it."""
+        record = CallRecord(call_id, LOCAL_ACCOUNT_ID, direction)
+        record.state = CallState.DISCONNECTED
+        record.remote_uri = number if number.startswith(("sip:", "sips:")) else ""
+        record.e164 = number if number.startswith("+") else None
+        record.dialed = number if direction == "outbound" else ""
+        record.created_at, record.ended_at = started_at, ended_at
+        record.end_cause = EndCause.INTERRUPTED
+        record.reason = "the Rolecall daemon stopped during the call"
+        self.calls.setdefault(call_id, record)
+        self._forget_later(call_id)
 
     def _forget_later(self, call_id: str) -> None:
         """Keeps the last 50 ended calls for late clients; older ones are dropped."""
