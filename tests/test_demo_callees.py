@@ -9,7 +9,6 @@ the generated voice (what callees say where espeak-ng is missing) is real audio.
 from __future__ import annotations
 
 import math
-import os
 import struct
 import time
 import wave
@@ -28,7 +27,6 @@ from support.processes import pid_alive
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
-    os.environ.setdefault("ROLECALL_KEYRING", "file")
     root = tmp_path_factory.mktemp("demo")
     demo = DemoStack(Home(root / "home"), root / "out", direct=True)
     try:

@@ -21,10 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Playwright
 
 from rolecall.context.demo_data import demo_dataset
 from rolecall.context.models import ROLE_ORDER
+from rolecall.demo.browser import ExtensionBrowser, launch, register_host
 from rolecall.demo.processes import pids_with_argument
+from rolecall.demo.stack import DemoStack
+from rolecall.demo.tour import Tour
+from rolecall.paths import Home
 from support.processes import pid_alive
 
 pytestmark = pytest.mark.e2e
@@ -183,3 +188,40 @@ def test_ctrl_c_stops_everything_and_the_next_run_starts_clean_and_tours(tmp_pat
     assert anna["documents_presented"] == [PROPOSAL], anna
     not_done = [s["name"] for s in second["steps"] if s["outcome"] != "done"]
     assert not_done == [], not_done
+
+
+class PanelLess(ExtensionBrowser):
+    """The same browser, with a blank page where the side panel would be."""
+
+    @property
+    def panel_url(self) -> str:
+        return "about:blank"
+
+
+def test_without_a_panel_the_tour_says_which_steps_it_could_not_do_and_goes_on(
+    tmp_path: Path, playwright: Playwright
+) -> None:
+    stack = DemoStack(Home(tmp_path / "home"), tmp_path / "out")
+    profile = tmp_path / "profile"
+    try:
+        stack.start(log=lambda *_: None)
+        register_host(stack.home.root, profile)
+        browser = launch(playwright, profile, home=stack.home.root)
+        try:
+            report = Tour(PanelLess(browser.context, browser.worker, browser.extension_id),
+                          stack, tmp_path / "out").run()  # fmt: skip
+        finally:
+            browser.close()
+    finally:
+        stack.stop()
+    outcomes = {s.name: (s.outcome, s.panel) for s in report.steps}
+    panel_steps = [s for s in report.steps if s.panel]
+    assert len(panel_steps) >= 10
+    assert all(s.outcome == "not done" and s.detail == PANEL_MISSING for s in panel_steps)
+    assert report.facts["panel_steps_not_done"] == [s.name for s in panel_steps]
+    # What the story needs is done through the daemon, and the callees saw it happen.
+    assert outcomes["Anna's phone receives the presented document (SIP MESSAGE)"][0] == "via daemon"
+    assert outcomes["Anna is put through to the colleague; our call ends"][0] == "via daemon"
+    assert outcomes["the call back from Tom is answered and hung up"][0] == "via daemon"
+    assert not [s for s in report.steps if s.outcome == "failed"]
+    assert "Proposal - Contact Centre Platform v3" in report.facts["anna_received_message"]

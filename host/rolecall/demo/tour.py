@@ -242,6 +242,7 @@ class Tour:
             self.panel_missing = "the side panel has no [data-testid=panel] yet"
             self.shot(panel, "02-panel.png")
             self.log(Step("open the side panel", "not done", self.panel_missing, panel=True))
+            self.report.facts.setdefault("panel_steps_not_done", []).append("open the side panel")
             self.panel = None
             return
         self.panel = panel
