@@ -223,6 +223,10 @@ export class PanelStore {
       this.focus(call.id); // answered here or elsewhere
       return;
     }
+    if (existing && !existing.record && call.record && call.id === this.state.focusId && !this.placedFor.has(call.id)) {
+      void this.loadContextForCall(call); // the page it was placed from is known now
+      return;
+    }
     if (call.id === this.state.focusId && !isLive(call)) void this.loadHistory();
     if (existing && isRingingInbound(existing) && !isLive(call) && this.state.matches.length && !focused) {
       this.set({ matches: [] });

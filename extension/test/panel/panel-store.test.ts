@@ -210,3 +210,20 @@ describe("userPartNumber", () => {
     expect(userPartNumber("sip:12@x")).toBeNull();
   });
 });
+
+describe("PanelStore and the page a call came from", () => {
+  it("loads the deal again once an update names the call's page", async () => {
+    const client = new FakeClient()
+      .on("calls.list", () => ({ calls: [] }))
+      .on("context.get", (p) => (p.call_id ? { context: context([card("c1", "decision_maker")], []), matches: [] } : { context: null, matches: [] }));
+    const store = new PanelStore(client);
+    store.start();
+    client.emit("call.updated", { call: call({ state: "dialing", record: null, answered_at: null }) });
+    await settle();
+    expect(store.snapshot.contextStatus).toBe("none");
+    client.emit("call.updated", { call: call({ state: "ringing", answered_at: null }) });
+    await settle();
+    expect(client.calls("context.get").at(-1)).toMatchObject({ call_id: ID });
+    expect(store.snapshot.context?.opportunity.id).toBe("006A");
+  });
+});

@@ -39,8 +39,13 @@ def telephony_handlers(
         return Empty()
 
     async def place(caller: Caller, params: tel.PlaceCallParams) -> tel.CallResult:
-        call = await service.place(params.target, params.account_id, params.region, params.record)
-        on_placed(call, params)
+        call = await service.place(
+            params.target,
+            params.account_id,
+            params.region,
+            params.record,
+            placed=lambda info: on_placed(info, params),
+        )
         return tel.CallResult(call=call)
 
     def simple(action: str) -> Handler:
