@@ -12,7 +12,7 @@ import { ROLE_ORDER, contactName, groupByRole, matchesQuery } from "./people";
 import { contactTarget, isLive, type PanelState, type PanelStore } from "./panel-store";
 
 /** Contacts shown per group before "Show all". */
-const GROUP_LIMIT = 25;
+const GROUP_LIMIT = 10;
 
 function roleLabel(role: Role): string {
   return tDynamic(`role_${role}`, [], role);
