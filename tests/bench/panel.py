@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from context import _dataset  # tests/bench/context.py: the benchmark deals
 from playwright.sync_api import Page, sync_playwright
 
-from context import _dataset  # tests/bench/context.py: the benchmark deals
 from rolecall.client import DaemonClient
 from rolecall.context.store import Store
 from rolecall.demo.browser import launch, register_host
@@ -30,7 +30,8 @@ from support.sip.sipp import SippPeer
 from support.web import StaticSite
 
 Line = dict[str, object]
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "crm" / "salesforce" / "opportunity.html"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURE = FIXTURES / "crm" / "salesforce" / "opportunity.html"
 PAGE_ID = "006Dn00000K7xQbIAJ"
 DEALS = {"006Dn00000BNCH20AA": (20, 10, 150), "006Dn00000BNCH1KAA": (1000, 50, 500)}
 ROUNDS = 5
