@@ -147,3 +147,38 @@ def test_generated_voice_is_speech_like_audio_then_silence(
     window = rate // 20
     levels = [max(map(abs, head[i : i + window])) for i in range(0, len(head) - window, window)]
     assert min(levels) < 0.1 * max(levels)
+
+
+def test_behind_kamailio_every_number_reaches_someone_and_priya_never_answers(
+    tmp_path: Path,
+) -> None:
+    demo = DemoStack(Home(tmp_path / "home"), tmp_path / "out")
+    try:
+        demo.start(log=lambda *_: None)
+        assert demo.registrar is not None, "Kamailio is in the Makefile's SYSTEM_TOOLS"
+        assert demo.callees is not None and len(demo.callees.processes) == 3
+        # A number nobody registered: Kamailio hands it to the catch-all.
+        other = place(demo, "+49 711 123456-210")
+        assert wait_call(demo, other, lambda c: c["state"] == "confirmed")["state"] == "confirmed"
+        # The colleague's extension.
+        colleague = place(demo, "2001")
+        assert (
+            wait_call(demo, colleague, lambda c: c["state"] == "confirmed")["state"] == "confirmed"
+        )
+        # Priya lets it ring.
+        priya = place(demo, "(628) 555-0181")
+        assert wait_call(demo, priya, lambda c: c["state"] == "ringing")["state"] == "ringing"
+        time.sleep(2.5)  # longer than anyone else takes to pick up
+        assert wait_call(demo, priya, lambda c: False, timeout=0)["state"] == "ringing"
+        with demo.client() as client:
+            for call_id in (other, colleague, priya):
+                client.request("call.hangup", {"call_id": call_id})
+        assert any(
+            e["event"] == "incoming" and "+49711123456210" in e["to"]
+            for e in events_of(demo, "switchboard")
+        )
+        assert any(e.get("state") == "CONFIRMED" for e in events_of(demo, "sam"))
+        priya_states = {e.get("state") for e in events_of(demo, "priya")}
+        assert "EARLY" in priya_states and "CONFIRMED" not in priya_states
+    finally:
+        demo.stop()
