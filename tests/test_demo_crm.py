@@ -142,3 +142,36 @@ def test_pages_render_on_the_client_mark_the_record_and_keep_hostile_text_as_tex
             browser.close()
     finally:
         crm.close()
+
+
+def test_contacts_and_account_pages_link_up_on_the_client(app: tuple[CrmApp, Dataset]) -> None:
+    crm, data = app
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium(), args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(crm.url + "/contacts")
+        page.wait_for_selector("text=All contacts (43)")
+        page.evaluate("() => { window.sameDocument = true; }")
+        rows = page.locator('tr[itemtype="https://schema.org/Person"]')
+        assert rows.count() == len(data.contacts)
+        # Phones as written, the first of each person as a tel: link.
+        assert page.locator('a[href="tel:+14155550163;ext=204"]').count() == 1
+        assert page.get_by_text("0711/123456-410").count() == 1
+        page.locator("a[data-nav]", has_text="Kessler Maschinenbau GmbH").first.click()
+        page.wait_for_selector('main[data-record-id="acc-kessler"]')
+        assert page.url == crm.url + "/accounts/acc-kessler"
+        assert (
+            page.evaluate(
+                "() => document.querySelector('main meta[itemprop=additionalType]').content"
+            )
+            == "Account"
+        )
+        page.get_by_role("link", name="Kessler — Service Hotline Renewal").click()
+        page.wait_for_selector('main[data-record-id="opp-kessler-service"]')
+        assert page.get_by_role("heading", name="Files (3)").count() == 1
+        page.go_back()
+        page.wait_for_selector('main[data-record-id="acc-kessler"]')
+        assert page.evaluate("() => window.sameDocument") is True
+        page.goto(crm.url + "/opportunities/opp-nope")
+        page.wait_for_selector("text=Not available")
+        browser.close()
