@@ -50,8 +50,8 @@ export const DEVELOPMENT_SITES = ["http://127.0.0.1/*", "http://localhost/*"];
  * lists every command and its current key).
  */
 export const COMMANDS = {
-  "open-panel": { suggested_key: { default: "Alt+Shift+R" }, description: "__MSG_command_open_panel__" },
-  "answer-call": { suggested_key: { default: "Alt+Shift+A" }, description: "__MSG_command_answer__" },
+  "open-panel": { suggested_key: { default: "Alt+Shift+O" }, description: "__MSG_command_open_panel__" },
+  "answer-call": { suggested_key: { default: "Alt+Shift+Y" }, description: "__MSG_command_answer__" },
   "hang-up": { suggested_key: { default: "Alt+Shift+H" }, description: "__MSG_command_hangup__" },
   "call-selection": { suggested_key: { default: "Alt+Shift+K" }, description: "__MSG_command_call_selection__" },
   "toggle-mute": { description: "__MSG_command_mute__" },

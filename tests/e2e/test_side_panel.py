@@ -372,6 +372,45 @@ def test_a_call_from_the_page_shows_the_deal_and_every_control_reaches_the_peers
     assert logged[call_id]["entry"]["documents_presented"] == ["doc-proposal"]
 
 
+def test_attended_transfer_talks_to_the_target_first(stack: Stack, panel: Page, crm: Page) -> None:
+    call_id = call_maria(crm, panel)
+    panel.get_by_test_id("call-transfer").click()
+    panel.get_by_test_id("transfer-pick").select_option(stack.carol.uri)
+    expect(panel.get_by_test_id("transfer-target")).to_have_value(stack.carol.uri)
+    panel.get_by_test_id("transfer-consult").click()
+    expect(panel.get_by_test_id("call-state")).to_have_text("On hold")
+    expect(panel.get_by_test_id("consult-state")).to_contain_text("Talking", timeout=15_000)
+    panel.screenshot(path=SHOTS / "panel-consult.png", full_page=True)
+    panel.get_by_test_id("transfer-complete").click()
+    refer = stack.bob.wait_for("transfer_request", lambda e: "Replaces" in e["to"], timeout=15)
+    stack.bob.wait_state(refer["new_call"], "CONFIRMED", timeout=15)
+    stack.carol.wait_for("replaced", timeout=15)
+    card = panel.get_by_test_id("call-card")
+    expect(card).to_have_attribute("data-state", "disconnected", timeout=15_000)
+    expect(card).to_have_attribute("data-call-id", call_id)
+    ended = {c["id"]: c for c in stack.request("calls.list")["calls"]}
+    assert ended[call_id]["end_cause"] == "transferred"
+
+
+def test_the_options_page_lists_the_keyboard_commands(stack: Stack) -> None:
+    page = stack.browser.context.new_page()
+    try:
+        page.goto(stack.browser.panel_url.replace("sidepanel.html", "options.html"))
+        # Every suggested key is taken: a key the browser keeps for itself would be dropped.
+        keys = (
+            ("answer-call", "Alt+Shift+Y"),
+            ("hang-up", "Alt+Shift+H"),
+            ("open-panel", "Alt+Shift+O"),
+        )
+        for name, key in (*keys, ("call-selection", "Alt+Shift+K")):
+            expect(page.get_by_test_id(f"shortcut-{name}")).to_contain_text(key)
+        for name in ("toggle-mute", "toggle-hold"):
+            expect(page.get_by_test_id(f"shortcut-{name}")).to_contain_text("not set")
+        expect(page.get_by_test_id("shortcut-toggle-mute")).to_contain_text("Mute or unmute")
+    finally:
+        page.close()
+
+
 def test_notes_hang_up_and_wrap_up_reach_the_call_log(stack: Stack, panel: Page, crm: Page) -> None:
     call_id = call_maria(crm, panel)
     bob_call = stack.bob.wait_for("incoming")["call"]
