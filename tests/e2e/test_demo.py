@@ -186,6 +186,7 @@ def test_ctrl_c_stops_everything_and_the_next_run_starts_clean_and_tours(tmp_pat
     assert steps["present the proposal to the people on the call"]["outcome"] == "done"
     anna = next(i["entry"] for i in log if i["entry"]["call_id"] == second["facts"]["anna_call_id"])
     assert anna["documents_presented"] == [PROPOSAL], anna
+    assert anna["disposition"] == "connected" and "proposal" in anna["notes"], anna
     not_done = [s["name"] for s in second["steps"] if s["outcome"] != "done"]
     assert not_done == [], not_done
 

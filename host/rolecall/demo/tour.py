@@ -38,6 +38,7 @@ MARCUS = "+14155550110"
 TOM = "+16285550175"
 TOM_ID = "con-tom-becker"
 PROPOSAL = "doc-acme-platform-proposal"
+NOTES = "Walked Anna through the proposal; Sam takes the security questions."
 PANEL_VIEWPORT: ViewportSize = {"width": 420, "height": 900}
 ROLE_GROUPS_JS = """() => [...document.querySelectorAll('[data-testid^="role-group-"]')]
 .map((g) => ({
@@ -171,6 +172,7 @@ class Tour:
         self.panel_documents(call)
         self.mute(call)
         self.transfer(call)
+        self.wrap_up(call)
         self.call_busy()
         self.hang_up_ringing()
         self.take_call_back()
@@ -370,6 +372,42 @@ class Tour:
             )
         )
 
+    def wrap_up(self, call: CallInfo) -> None:
+        def action() -> str:
+            card = self.testid("call-card")
+            self._wait_attr(card, "data-state", "disconnected")
+            self.testid("call-notes").fill(NOTES, timeout=5_000)
+            disposition = self.testid("disposition").input_value(timeout=5_000)
+            self.shot(self.panel, "06-panel-wrap-up.png")
+            self.testid("wrapup-done").click(timeout=5_000)
+            return f"disposition {disposition}, notes typed"
+
+        if not self.panel_do("notes and wrap-up for the call with Anna", action):
+            return
+        deadline = time.monotonic() + 5
+        entry: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            with self.stack.client() as client:
+                logged = client.request("calllog.list", {"opportunity_id": DEMO_OPPORTUNITY})
+            entry = next(
+                (c["entry"] for c in logged["calls"] if c["entry"]["call_id"] == call["id"]), {}
+            )
+            if entry.get("disposition") and entry.get("notes") == NOTES:
+                break
+            time.sleep(0.1)
+        self.report.facts["anna_call_wrap_up"] = {
+            k: entry.get(k) for k in ("disposition", "notes", "documents_presented")
+        }
+        self.log(
+            Step(
+                "the call with Anna is logged against the opportunity with its wrap-up",
+                "done" if entry.get("notes") == NOTES and entry.get("disposition") else "failed",
+                f"disposition {entry.get('disposition')!r}, "
+                f"notes {'saved' if entry.get('notes') else 'missing'}, "
+                f"documents {entry.get('documents_presented')}",
+            )
+        )
+
     def call_busy(self) -> None:
         assert self.crm is not None
         self.crm.bring_to_front()
@@ -378,7 +416,7 @@ class Tour:
             lambda c: c["dialed"] == MARCUS and c["state"] == "disconnected", 10, "to Marcus"
         )
         time.sleep(0.3)
-        self.shot(self.crm, "06-busy.png")
+        self.shot(self.crm, "07-busy.png")
         self.log(
             Step(
                 "call Marcus Reed: busy",
@@ -435,7 +473,7 @@ class Tour:
             self.testid("inbound-card").wait_for(timeout=5_000)
             # Tom is on two deals: one match per deal.
             self.testid(f"inbound-match-{TOM_ID}").first.wait_for(timeout=5_000)
-            self.shot(self.panel, "07-panel-inbound.png")
+            self.shot(self.panel, "08-panel-inbound.png")
             self.testid("inbound-answer").click()
             self.wait_call(
                 lambda c: c["id"] == inbound["id"] and c["state"] == "confirmed", 5, "answered"
@@ -453,7 +491,7 @@ class Tour:
             self.testid("tab-call").click()
             self.testid("call-hangup").click()
             self.wait_call(lambda c: c["id"] == inbound["id"] and c["state"] == "disconnected", 5)
-            self.shot(self.panel, "08-panel-ended.png")
+            self.shot(self.panel, "09-panel-ended.png")
             return "call-hangup"
 
         hung_up = self.panel_do("hang up", hang_up)
@@ -474,7 +512,7 @@ class Tour:
             assert self.panel is not None
             self.testid("tab-history").click()
             self.testid("history-view").wait_for(timeout=5_000)
-            self.shot(self.panel, "09-panel-history.png")
+            self.shot(self.panel, "10-panel-history.png")
             return f"{self.panel.locator('[data-testid^=history-entry-]').count()} entries"
 
         self.panel_do("the history shows the calls", history)
