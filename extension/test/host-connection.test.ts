@@ -373,6 +373,19 @@ describe("requests", () => {
 });
 
 describe("events", () => {
+  it("does not count the hello's own daemon.clients event, which can arrive before the reply", async () => {
+    const host = makeConnection();
+    host.start();
+    const port = browser.port;
+    port.receive({ v: 1, kind: "event", seq: 11, type: "daemon.clients", payload: { clients: 2 } });
+    port.answer(port.lastRequest().id, helloResult({ last_event_seq: 10 }));
+    await flush();
+    port.receive({ v: 1, kind: "event", seq: 12, type: "daemon.clients", payload: { clients: 3 } });
+    expect(host.state().status).toBe("connected");
+    expect(host.state().missedEvents).toBeUndefined();
+    expect(host.diagnostics().lastEventSeq).toBe(12);
+  });
+
   it("delivers events to listeners and notes gaps in seq", async () => {
     const { host, port } = connected({ last_event_seq: 10 });
     await flush();

@@ -300,7 +300,10 @@ export class HostConnection {
     if (link.graceTimer !== undefined) clearTimeout(link.graceTimer);
     this.failures = 0;
     this.helloResult = result;
-    this.lastSeq = typeof result.last_event_seq === "number" ? result.last_event_seq : null;
+    // The daemon announces this client (daemon.clients) right after taking its baseline,
+    // so that event can arrive before this reply: keep the later of the two.
+    const baseline = typeof result.last_event_seq === "number" ? result.last_event_seq : null;
+    this.lastSeq = baseline === null ? this.lastSeq : Math.max(baseline, this.lastSeq ?? baseline);
     const pid = isPlainObject(result.daemon) && typeof result.daemon.pid === "number" ? result.daemon.pid : undefined;
     const next: StateCore = {
       status: "connected",
