@@ -117,11 +117,13 @@ def test_callers_that_ring_and_vanish_do_not_hold_the_lines_for_ever(
     address = local_address(client)
     peer = start(
         sipp_peers, "hostile_ring_and_vanish", remote=address, service="x",
-        calls=5, timeout=40, extra_args=["-r", "50", "-l", "5"],
+        calls=5, timeout=90, extra_args=["-r", "50", "-l", "5"],
     )  # fmt: skip
     ringing = wait_event(client, "call.updated", lambda p: p["call"]["state"] == "ringing")
     assert ringing["call"]["direction"] == "inbound"
-    assert peer.wait(60) == 0, peer.report()
+    exit_code = peer.wait(120)
+    calls = client.request("calls.list")["calls"]
+    assert exit_code == 0, f"{calls}\n{peer.report()}"
     statuses = sorted(
         m.status or 0 for m in peer.received_responses("INVITE") if (m.status or 0) >= 300
     )

@@ -39,10 +39,10 @@ def settle_fds(pid: int, expected: int, timeout: float = 5.0) -> int:
 def test_a_hundred_clients_and_a_ping_stream(loaded_daemon: tuple[RunningDaemon, str]) -> None:
     daemon, _ = loaded_daemon
     baseline = proc_sample(daemon.pid)
-    result = run_load(daemon.home, clients=100, rate=3000, seconds=6, method="ping")
+    result = run_load(daemon.home, clients=100, rate=3000, seconds=4, method="ping")
     record("short-ping", result)
     assert result["errors"] == {} and result["unanswered"] == 0, result
-    assert result["replies"] == result["sent"] >= 17000
+    assert result["replies"] == result["sent"] >= 11000
     assert result["daemon_connected"]["fds"] >= baseline["fds"] + 100  # all 100 were in
     assert settle_fds(daemon.pid, baseline["fds"]) == baseline["fds"]  # and all let go
     growth = result["daemon_after"]["rss_kib"] - result["daemon_connected"]["rss_kib"]
@@ -56,17 +56,17 @@ def test_context_get_stream(loaded_daemon: tuple[RunningDaemon, str]) -> None:
         daemon.home,
         clients=20,
         rate=400,
-        seconds=5,
+        seconds=4,
         method="context.get",
         payload={"opportunity_id": opportunity},
     )
     record("short-context-get", result)
     assert result["errors"] == {} and result["unanswered"] == 0, result
-    assert result["replies"] == result["sent"] >= 1900
+    assert result["replies"] == result["sent"] >= 1500
 
 
 def test_calls_in_a_row_leave_nothing_behind(daemon: RunningDaemon) -> None:
-    calls = 30
+    calls = 20
     peer = SippPeer("uas_answer", rtp_echo=True, calls=calls, timeout=300).start()
     try:
         with DaemonClient.open(daemon.home, start=False, name="soak-short") as client:

@@ -32,7 +32,7 @@ from fuzz.targets import (
 )
 from rolecall.protocol.methods import METHODS
 
-EXAMPLES = int(os.environ.get("ROLECALL_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("ROLECALL_FUZZ_EXAMPLES", "200"))
 """Inputs per property; raise it for a longer local search."""
 FAST = settings(
     max_examples=EXAMPLES,
