@@ -233,7 +233,22 @@ def test_xpi_in_firefox_reaches_the_bundle_and_a_click_calls(
         assert (invites[0].request_uri or "").startswith(f"sip:{number}@"), invites[0].start_line
         with DaemonClient.open(rc_home, start=False) as client:
             calls = client.request("calls.list")["calls"]
-        assert [c for c in calls if c["dialed"] == number], calls
+        placed = [c for c in calls if c["dialed"] == number]
+        assert placed, calls
+
+        # The sidebar's page shows that call and why it failed (the peer is busy).
+        firefox.client.navigate(f"moz-extension://{firefox.moz_host}/sidepanel.html")
+        card = '[data-testid="call-card"][data-state="disconnected"]'
+        deadline = time.monotonic() + 20
+        while not firefox.client.find_elements(By.CSS_SELECTOR, card):
+            assert time.monotonic() < deadline, "the Firefox sidebar page never showed the call"
+            time.sleep(0.1)
+        shown = firefox.client.find_element(By.CSS_SELECTOR, card)
+        assert shown.get_attribute("data-call-id") == placed[-1]["id"]
+        error = firefox.client.find_element(By.CSS_SELECTOR, '[data-testid="call-error"]')
+        assert "Busy" in error.text and "486" in error.text, error.text
+        status = firefox.client.find_element(By.CSS_SELECTOR, '[data-testid="host-status"]')
+        assert status.text == "connected"
     finally:
         site.close()
         peer.cleanup()
