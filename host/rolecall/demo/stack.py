@@ -91,7 +91,8 @@ class DemoStack:
             log(f"demo PBX: Kamailio on {self.registrar.address}")
             callback = f"sip:{DEMO_USER}@{LOOPBACK}"
         else:
-            log("demo PBX: none (Kamailio is not installed); the callees are reached directly")
+            why = "--direct" if self.direct else "Kamailio is not installed"
+            log(f"demo PBX: none ({why}); the callees are reached directly")
             callback = f"sip:{DEMO_USER}@{LOOPBACK}:{self.sip_port}"
         self.callees.start(
             self.children,
