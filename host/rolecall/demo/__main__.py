@@ -65,7 +65,41 @@ def _wait_connected(browser: ExtensionBrowser, timeout_s: int = 20) -> str:
     return status
 
 
+def _what_callees_saw(stack: DemoStack) -> None:
+    """One line per person at the other end, from their phone's own record."""
+    if stack.callees is None:
+        return
+    names = {p.key: p.name for p in stack.cast}
+    seen: dict[str, list[str]] = {}
+    endings = {486: "busy (486)", 480: "did not pick up (480)", 487: "stopped ringing"}
+    for event in stack.callees.events():
+        kind, person = event["event"], event.get("person")
+        if person is None:
+            continue
+        what = ""
+        if kind == "incoming":
+            what = f"rang (from {event['from'].strip('<>')})"
+        elif kind == "call_state" and event["state"] == "CONFIRMED":
+            what = "talking"
+        elif kind == "call_state" and event["state"] == "DISCONNECTED":
+            what = endings.get(event["code"], "hung up")
+        elif kind == "speaking":
+            what = "spoke"
+        elif kind == "message":
+            what = f"received {event['body'][:48]!r}"
+        elif kind == "transfer_request":
+            what = f"was transferred to {event['to']}"
+        elif kind == "calling_back":
+            what = f"called back {event['to']}"
+        if what:
+            seen.setdefault(person, []).append(what)
+    print("\nWhat the other end saw (each phone's own record):")
+    for person, things in seen.items():
+        print(f"  {names.get(person, person)}: {', '.join(things)}")
+
+
 def _print_summary(report: TourReport, stack: DemoStack, output: Path) -> None:
+    _what_callees_saw(stack)
     log = json.loads((output / "call-log.json").read_text())
     names = {c.id: c.name for c in stack.dataset.contacts} if stack.dataset else {}
     print("\nCall log (newest first):")
