@@ -99,7 +99,7 @@ def test_busy_and_a_number_nobody_has_reaches_the_catch_all(stack: DemoStack) ->
 
 def test_tom_rings_back_after_a_missed_call(stack: DemoStack) -> None:
     missed = wait_call(
-        stack, place(stack, "(628) 555-0175"), lambda c: c["state"] == "disconnected"
+        stack, place(stack, "(628) 555-0175"), lambda c: c["state"] == "disconnected", 20
     )
     assert missed["status_code"] == 480, missed
     deadline = time.monotonic() + 15

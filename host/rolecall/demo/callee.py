@@ -52,7 +52,7 @@ import pjsua2 as pj
 LOOPBACK = "127.0.0.1"
 RING_S = 1.5
 """How long a person lets it ring before picking up."""
-REJECT_AFTER_S = 3.0
+REJECT_AFTER_S = 6.0
 """How long the `call_back` person lets it ring before the call fails over."""
 CALLBACK_AFTER_S = 3.0
 F = TypeVar("F", bound=Callable[..., Any])
