@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 
 from rolecall.client import DaemonError
+from rolecall.context.demo_data import demo_dataset
 from rolecall.demo import voice
+from rolecall.demo.cast import COLLEAGUE_EXTENSION, cast_of
 from rolecall.demo.stack import DemoStack
 from rolecall.paths import Home
 from support.processes import pid_alive
@@ -182,3 +184,18 @@ def test_behind_kamailio_every_number_reaches_someone_and_priya_never_answers(
         assert "EARLY" in priya_states and "CONFIRMED" not in priya_states
     finally:
         demo.stop()
+
+
+def test_the_cast_takes_every_number_of_its_people_from_the_dataset(tmp_path: Path) -> None:
+    data = demo_dataset(tmp_path)
+    cast = cast_of(data)
+    numbers = {p.e164 for c in data.contacts for p in c.phones if p.e164}
+    users = [u for person in cast for u in person.users]
+    assert len(users) == len(set(users)), "a number reaches one person only"
+    assert {u for u in users if u.startswith("+")} <= numbers
+    by_key = {p.key: p for p in cast}
+    assert by_key["anna"].users == ("+14155550147", "+14155550198")
+    assert by_key["priya"].users == ("+14155550163", "+16285550181")
+    assert by_key["sam"].users == (COLLEAGUE_EXTENSION,)
+    assert [p.key for p in cast if p.catch_all] == ["switchboard"] == [cast[-1].key]
+    assert {p.behaviour for p in cast} == {"answer", "busy", "no_answer", "call_back", "colleague"}
