@@ -411,6 +411,34 @@ def test_the_options_page_lists_the_keyboard_commands(stack: Stack) -> None:
         page.close()
 
 
+def test_a_click_on_a_number_opens_the_side_panel_unless_turned_off(
+    stack: Stack, crm: Page
+) -> None:
+    stack.browser.evaluate(
+        "() => { globalThis.__opened = [];"
+        " chrome.sidePanel.onOpened.addListener((info) => globalThis.__opened.push(info)); }"
+    )
+    button = crm.locator(f'rolecall-call[data-number="{MARIA}"]').first
+    for open_on_call in (False, True):
+        stack.browser.evaluate(
+            "(on) => chrome.storage.local.get('settings').then((s) =>"
+            " chrome.storage.local.set({settings: {...(s.settings ?? {}), openPanelOnCall: on}}))",
+            open_on_call,
+        )
+        time.sleep(0.3)  # the background reads the change
+        button.click()
+        deadline = time.monotonic() + 10
+        while not stack.live_calls() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
+        opened = stack.browser.evaluate("() => globalThis.__opened")
+        assert len(opened) == int(open_on_call), opened
+        for live in stack.live_calls():
+            stack.request("call.hangup", {"call_id": live["id"]})
+        stack.wait_no_live_calls()
+    assert opened[0]["path"].endswith("/sidepanel.html")
+
+
 def test_notes_hang_up_and_wrap_up_reach_the_call_log(stack: Stack, panel: Page, crm: Page) -> None:
     call_id = call_maria(crm, panel)
     bob_call = stack.bob.wait_for("incoming")["call"]
