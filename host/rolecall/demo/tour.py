@@ -26,6 +26,7 @@ from typing import Any, Literal
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, ViewportSize
 
+from rolecall.client import DaemonError
 from rolecall.demo.browser import ExtensionBrowser
 from rolecall.demo.cast import COLLEAGUE_EXTENSION
 from rolecall.demo.stack import DEMO_OPPORTUNITY, DemoStack
@@ -159,9 +160,11 @@ class Tour:
     def run(self) -> TourReport:
         try:
             self._run()
-        except StepFailed as exc:
-            self.log(Step("tour stopped", "failed", str(exc)))
-        self._save()
+        except (StepFailed, PlaywrightError, DaemonError) as exc:
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+            self.log(Step("tour stopped", "failed", reason))
+        finally:
+            self._save()
         return self.report
 
     def _run(self) -> None:
@@ -179,6 +182,7 @@ class Tour:
 
     def call_anna(self) -> CallInfo:
         crm = self.browser.context.new_page()
+        crm.set_default_timeout(15_000)
         self.crm = crm
         crm.goto(f"{self.stack.crm_url}/opportunities")
         crm.get_by_role("link", name="Acme Analytics — Contact Centre Platform").click()
@@ -236,6 +240,7 @@ class Tour:
 
     def open_panel(self) -> None:
         panel = self.browser.context.new_page()
+        panel.set_default_timeout(8_000)  # a control the panel lacks fails its step soon
         panel.set_viewport_size(PANEL_VIEWPORT)
         panel.goto(self.browser.panel_url)
         try:
