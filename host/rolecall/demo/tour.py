@@ -477,13 +477,16 @@ class Tour:
             self.panel.bring_to_front()
             self.testid("inbound-card").wait_for(timeout=5_000)
             # Tom is on two deals: one match per deal.
-            self.testid(f"inbound-match-{TOM_ID}").first.wait_for(timeout=5_000)
+            matches = self.testid(f"inbound-match-{TOM_ID}")
+            matches.first.wait_for(timeout=5_000)
+            count = matches.count()
             self.shot(self.panel, "08-panel-inbound.png")
+            matches.first.click()  # "which deal is this call about?": the one we called about
             self.testid("inbound-answer").click()
             self.wait_call(
                 lambda c: c["id"] == inbound["id"] and c["state"] == "confirmed", 5, "answered"
             )
-            return "inbound-card, matched Tom, answered"
+            return f"inbound-card, Tom on {count} deals, picked the first, answered"
 
         answered = self.panel_do("the inbound screen pop shows Tom; answer", answer)
         if not answered:
