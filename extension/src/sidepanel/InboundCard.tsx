@@ -10,7 +10,7 @@ import type { PanelState, PanelStore } from "./panel-store";
 
 export function InboundCard({ store, state, call }: { store: PanelStore; state: PanelState; call: CallInfo }): JSX.Element {
   const focused = state.focusId === call.id;
-  const matches = focused ? state.matches : [];
+  const matches = focused ? state.matches : (state.callers[call.id] ?? []);
   const shown = focused ? state.context : null;
   const caller =
     (focused && shown ? state.people.find((p) => (p.contact.phones ?? []).some((ph) => ph.e164 === call.e164)) : undefined) ?? null;
@@ -34,7 +34,12 @@ export function InboundCard({ store, state, call }: { store: PanelStore; state: 
           {t("about_deal", shown.opportunity.name, shown.account?.name ?? "")}
         </p>
       ) : null}
-      {matches.length > 1 ? (
+      {!focused && matches[0] ? (
+        <p class="inbound-deal" data-testid="inbound-opportunity">
+          {t("about_deal", matches[0].opportunity_name || t("no_deal"), matches[0].account_name)}
+        </p>
+      ) : null}
+      {focused && matches.length > 1 ? (
         <fieldset class="picker">
           <legend>{t("pick_deal")}</legend>
           {matches.map((m) => (

@@ -54,6 +54,8 @@ export interface PanelState {
   documents: Document[];
   /** Contacts whose number matched an inbound caller, when more than one deal matched. */
   matches: CallerMatch[];
+  /** Who a ringing call that is not followed is from (its caller lookup), per call. */
+  callers: Record<string, CallerMatch[]>;
   history: LoggedCall[];
   historyStatus: LoadStatus;
   /** Documents presented, per call. */
@@ -79,6 +81,7 @@ const INITIAL: PanelState = {
   people: [],
   documents: [],
   matches: [],
+  callers: {},
   history: [],
   historyStatus: "idle",
   presented: {},
@@ -217,6 +220,7 @@ export class PanelStore {
     const focused = this.focused();
     if (!existing && isLive(call)) {
       if (!focused || !isLive(focused) || focused.id === call.id) this.focus(call.id);
+      else if (isRingingInbound(call)) void this.lookUpRinging(call);
       return;
     }
     if (existing && isRingingInbound(existing) && isLive(call) && !isRingingInbound(call) && call.id !== this.state.focusId) {
@@ -304,6 +308,18 @@ export class PanelStore {
       }
     } catch (err) {
       if (token === this.contextToken) this.set({ contextStatus: "error", contextError: errorText(err) });
+    }
+  }
+
+  /** Names a ringing call shown beside the followed one. */
+  private async lookUpRinging(call: CallInfo): Promise<void> {
+    const phone = call.e164 ?? userPartNumber(call.remote_uri);
+    if (!phone) return;
+    try {
+      const { matches } = await this.client.request("context.get", { phone, page_size: 1 });
+      this.set({ callers: { ...this.state.callers, [call.id]: matches ?? [] } });
+    } catch {
+      // shown by number
     }
   }
 

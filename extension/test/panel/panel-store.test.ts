@@ -227,3 +227,20 @@ describe("PanelStore and the page a call came from", () => {
     expect(store.snapshot.context?.opportunity.id).toBe("006A");
   });
 });
+
+describe("PanelStore with a call ringing beside the one it follows", () => {
+  it("looks up who is calling without taking the card", async () => {
+    const match = { contact: { id: "c9", first_name: "Ann", last_name: "Lee" }, account_name: "Acme", opportunity_id: "006B", opportunity_name: "Deal B", role: "influencer" };
+    const client = new FakeClient()
+      .on("calls.list", () => ({ calls: [] }))
+      .on("context.get", (p) => (p.phone ? { context: null, matches: [match] } : { context: null, matches: [] }));
+    const store = new PanelStore(client);
+    store.start();
+    client.emit("call.updated", { call: call() });
+    await settle();
+    client.emit("call.updated", { call: call({ id: OTHER, direction: "inbound", state: "ringing", record: null, e164: "+14155550199", answered_at: null }) });
+    await settle();
+    expect(store.snapshot.focusId).toBe(ID);
+    expect(store.snapshot.callers[OTHER]).toEqual([match]);
+  });
+});
