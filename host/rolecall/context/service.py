@@ -8,6 +8,8 @@ Long lists are paged so that every reply fits one native-messaging frame.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import phonenumbers
 from pydantic import TypeAdapter, ValidationError
 
@@ -62,11 +64,38 @@ def _record_id(text: str) -> str | None:
 class ContextService:
     """Context for calls, over one store (used on the daemon's event loop thread)."""
 
+    CACHE_SIZE = 64
+
     def __init__(self, store: Store, default_region: str = "US") -> None:
         self.store = store
         self.region = default_region
+        self._cache: OrderedDict[tuple[object, ...], ContextResult] = OrderedDict()
+        self._cache_changes: tuple[int, int] = (-1, -1)
 
     def get(self, params: ContextParams) -> ContextResult:
+        """The context for `params`. Results without a page snapshot depend only on the
+        store, so they are kept until the store next changes (a panel asks for the same
+        deal again and again; each answer costs about 1 ms to build)."""
+        if params.snapshot is not None:
+            return self._compute(params)
+        db = self.store.db
+        # Rows changed here, or commits by another process (the CLI's import).
+        changes = (db.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
+        if changes != self._cache_changes:
+            self._cache.clear()
+            self._cache_changes = changes
+        key = (
+            params.call_id, params.opportunity_id, params.contact_id, params.crm, params.phone,
+            params.contacts_offset, params.documents_offset, params.page_size,
+        )  # fmt: skip
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._compute(params)
+            while len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return found
+
+    def _compute(self, params: ContextParams) -> ContextResult:
         matches: list[CallerMatch] = []
         opportunity_id = params.opportunity_id
         if params.phone is not None:
