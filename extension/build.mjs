@@ -25,7 +25,7 @@ function readVersion() {
 }
 
 const ESBUILD_TARGETS = {
-  chromium: ["chrome116"],
+  chromium: ["chrome123"],
   firefox: ["firefox128"],
 };
 

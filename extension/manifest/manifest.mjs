@@ -91,7 +91,7 @@ const perTarget = {
       ...(versionName ? { version_name: versionName } : {}),
       // Only the public key (see manifest/chromium-key.txt).
       key: chromiumKey(),
-      minimum_chrome_version: "116",
+      minimum_chrome_version: "123", // light-dark() in the panel's styles
       permissions: [...base.permissions, "sidePanel"],
       background: { service_worker: "background.js" },
       side_panel: { default_path: "sidepanel.html" },

@@ -114,6 +114,26 @@ function TargetPicker({ people, onPick, testId }: { people: ContactCard[]; onPic
   );
 }
 
+/** A number or SIP address typed, or picked from the deal's people (`<testId>-target`, `-pick`). */
+function TargetField(props: { label: string; value: string; onChange: (value: string) => void; people: ContactCard[]; testId: string }): JSX.Element {
+  return (
+    <>
+      <label class="field">
+        <span>{props.label}</span>
+        <input
+          type="text"
+          data-testid={`${props.testId}-target`}
+          value={props.value}
+          placeholder={t("target_placeholder")}
+          autocomplete="off"
+          onInput={(e) => props.onChange((e.currentTarget as HTMLInputElement).value)}
+        />
+      </label>
+      <TargetPicker people={props.people} onPick={props.onChange} testId={`${props.testId}-pick`} />
+    </>
+  );
+}
+
 function TransferForm({ store, state, call }: { store: PanelStore; state: PanelState; call: CallInfo }): JSX.Element {
   const [target, setTarget] = useState("");
   const consultId = state.consults[call.id];
@@ -141,18 +161,7 @@ function TransferForm({ store, state, call }: { store: PanelStore; state: PanelS
   };
   return (
     <div class="drawer" role="group" aria-label={t("transfer")}>
-      <label class="field">
-        <span>{t("transfer_to")}</span>
-        <input
-          type="text"
-          data-testid="transfer-target"
-          value={target}
-          placeholder={t("target_placeholder")}
-          autocomplete="off"
-          onInput={(e) => setTarget((e.currentTarget as HTMLInputElement).value)}
-        />
-      </label>
-      <TargetPicker people={state.people} onPick={setTarget} testId="transfer-pick" />
+      <TargetField label={t("transfer_to")} value={target} onChange={setTarget} people={state.people} testId="transfer" />
       <div class="row">
         <button type="button" class="primary" data-testid="transfer-blind" disabled={!target.trim()} onClick={go((v) => store.transferBlind(v))}>
           {t("transfer_blind")}
@@ -174,18 +183,7 @@ function AddForm({ store, state }: { store: PanelStore; state: PanelState }): JS
   };
   return (
     <form class="drawer" onSubmit={submit} aria-label={t("add_participant")}>
-      <label class="field">
-        <span>{t("add_who")}</span>
-        <input
-          type="text"
-          data-testid="add-target"
-          value={target}
-          placeholder={t("target_placeholder")}
-          autocomplete="off"
-          onInput={(e) => setTarget((e.currentTarget as HTMLInputElement).value)}
-        />
-      </label>
-      <TargetPicker people={state.people} onPick={setTarget} testId="add-pick" />
+      <TargetField label={t("add_who")} value={target} onChange={setTarget} people={state.people} testId="add" />
       <button type="submit" class="primary" data-testid="add-submit" disabled={!target.trim()}>
         {t("add_participant")}
       </button>

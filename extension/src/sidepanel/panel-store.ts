@@ -600,19 +600,25 @@ export class PanelStore {
 
   // ---- people -------------------------------------------------------------------------
 
+  /**
+   * An edit, also written back to the CRM the followed call's page came from; stored
+   * here alone when that CRM is not set up on this computer.
+   */
+  private async withWriteBack<M extends "context.set_role" | "context.add_note">(method: M, params: Params<M>): Promise<void> {
+    const crm = writeBackCrm(this.focused());
+    try {
+      await this.client.request(method, { ...params, ...(crm ? { crm } : {}) });
+    } catch (err) {
+      if (!crm || errorCode(err) !== "unavailable") throw err;
+      await this.client.request(method, params);
+    }
+  }
+
   async setRole(card: ContactCard, role: Role, isPrimary: boolean): Promise<boolean> {
     const context = this.state.context;
     if (!context) return false;
     const params = { opportunity_id: context.opportunity.id, contact_id: card.contact.id, role, is_primary: isPrimary };
-    const crm = writeBackCrm(this.focused());
-    const ok = await this.act(async () => {
-      try {
-        await this.client.request("context.set_role", { ...params, ...(crm ? { crm } : {}) });
-      } catch (err) {
-        if (!crm || errorCode(err) !== "unavailable") throw err;
-        await this.client.request("context.set_role", params); // that CRM is not set up here
-      }
-    }, "notice_save_failed");
+    const ok = await this.act(() => this.withWriteBack("context.set_role", params), "notice_save_failed");
     if (!ok) return false;
     const people = orderGroups(
       this.state.people.map((p) => {
@@ -632,15 +638,7 @@ export class PanelStore {
   async addNote(card: ContactCard, body: string): Promise<boolean> {
     const context = this.state.context;
     const params = { contact_id: card.contact.id, body, ...(context ? { opportunity_id: context.opportunity.id } : {}) };
-    const crm = writeBackCrm(this.focused());
-    const ok = await this.act(async () => {
-      try {
-        await this.client.request("context.add_note", { ...params, ...(crm ? { crm } : {}) });
-      } catch (err) {
-        if (!crm || errorCode(err) !== "unavailable") throw err;
-        await this.client.request("context.add_note", params);
-      }
-    }, "notice_save_failed");
+    const ok = await this.act(() => this.withWriteBack("context.add_note", params), "notice_save_failed");
     if (!ok) return false;
     this.set({
       people: this.state.people.map((p) => (p.contact.id === card.contact.id ? { ...p, notes: [...p.notes, body] } : p)),
