@@ -90,6 +90,33 @@ def test_notes_and_documents_added_during_the_call_survive_its_end(
         assert entry["notes"] == "" and entry["documents_presented"] == ["doc-1"]
 
 
+def test_the_deal_the_user_picks_for_a_caller_on_two_deals_is_logged(
+    daemon: RunningDaemon, peers: list[SippPeer]
+):
+    load_deal(daemon.home)
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    peers.append(peer)
+    with DaemonClient.open(daemon.home, start=False) as client:
+        account = {
+            "id": "pbx",
+            "uri": "sip:rolecall@127.0.0.1",
+            "dial_plan": {"domain": peer.address},
+        }
+        client.request("account.set", {"account": account})
+        call = place(client, "+14155550132", account_id="pbx")  # José: on opp-1 and opp-2
+        wait_call(client, call["id"], "confirmed")  # type: ignore[arg-type]
+        with pytest.raises(DaemonError) as missing:
+            client.request("calllog.update", {"call_id": call["id"], "opportunity_id": "opp-9"})
+        assert missing.value.code == "not_found"
+        client.request("calllog.update", {"call_id": call["id"], "opportunity_id": "opp-2"})
+        client.request("call.hangup", {"call_id": call["id"]})
+        wait_call(client, call["id"], "disconnected")  # type: ignore[arg-type]
+        logged = client.request("calllog.list", {"opportunity_id": "opp-2"})["calls"]
+        assert [c["entry"]["call_id"] for c in logged] == [call["id"]]
+        assert logged[0]["entry"]["contact_id"] == "c-eng"
+        assert logged[0]["entry"]["account_id"] == "acc-1"
+
+
 def test_call_placed_from_a_deal_page_is_logged_against_that_deal(
     daemon: RunningDaemon, peers: list[SippPeer]
 ):

@@ -997,6 +997,10 @@ export interface CallLogUpdateParams {
    */
   final?: boolean;
   notes?: string | null;
+  /**
+   * The deal the call was about, when the user picked it (a caller on several).
+   */
+  opportunity_id?: string | null;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

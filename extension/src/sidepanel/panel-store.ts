@@ -326,7 +326,13 @@ export class PanelStore {
   /** Shows one opportunity (the picker's choice, or a call placed from the panel). */
   async pickOpportunity(opportunityId: string): Promise<void> {
     const call = this.focused();
-    if (call) this.placedFor.set(call.id, opportunityId);
+    if (call) {
+      this.placedFor.set(call.id, opportunityId);
+      // The call log takes the user's pick: the number alone could not say which deal.
+      void this.client
+        .request("calllog.update", { call_id: call.id, opportunity_id: opportunityId })
+        .catch((err: unknown) => this.notify("error", "notice_save_failed", [errorText(err)]));
+    }
     await this.loadOpportunity(opportunityId, ++this.contextToken, true);
   }
 

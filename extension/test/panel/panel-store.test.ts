@@ -74,6 +74,7 @@ describe("PanelStore", () => {
     await store.pickOpportunity("006B");
     await settle();
     expect(client.calls("context.get").at(-1)).toMatchObject({ opportunity_id: "006B" });
+    expect(client.calls("calllog.update")).toEqual([{ call_id: ID, opportunity_id: "006B" }]);
     expect(store.snapshot.contextStatus).toBe("ready");
   });
 

@@ -150,6 +150,12 @@ def context_handlers(
             for name in ("disposition", "notes", "documents_presented")
             if (value := getattr(params, name)) is not None
         }
+        if params.opportunity_id is not None:
+            opportunity = store.opportunity(params.opportunity_id)
+            if opportunity is None:
+                raise ProtocolError(ErrorCode.NOT_FOUND, f"no opportunity {params.opportunity_id}")
+            changes["opportunity_id"] = opportunity.id
+            changes["account_id"] = opportunity.account_id or entry.account_id
         entry = entry.model_copy(update=changes)
         if state == "ended":
             store.call_ended(entry)

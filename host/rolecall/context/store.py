@@ -357,8 +357,9 @@ class Store:
     def call_started(self, entry: CallLogEntry, *, keep_wrap_up: bool = False) -> None:
         """Records a call that is up (so an interrupted one is known after a crash).
 
-        With `keep_wrap_up`, notes, disposition and documents presented already stored
-        stay where the entry has none (the call's own updates never carry them).
+        With `keep_wrap_up`, notes, disposition, documents presented and the deal the
+        user picked, already stored, stay where the entry has none (the call's own
+        updates never carry them).
         """
         self._write_call(entry, "live", keep_wrap_up)
 
@@ -373,8 +374,13 @@ class Store:
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(call_id) DO UPDATE SET "
             "idempotency_key = excluded.idempotency_key, direction = excluded.direction, "
-            "number = excluded.number, contact_id = excluded.contact_id, "
-            "opportunity_id = excluded.opportunity_id, account_id = excluded.account_id, "
+            "number = excluded.number, "
+            "contact_id = CASE WHEN ?19 THEN excluded.contact_id "
+            "ELSE COALESCE(excluded.contact_id, calls.contact_id) END, "
+            "opportunity_id = CASE WHEN ?19 THEN excluded.opportunity_id "
+            "ELSE COALESCE(excluded.opportunity_id, calls.opportunity_id) END, "
+            "account_id = CASE WHEN ?19 THEN excluded.account_id "
+            "ELSE COALESCE(excluded.account_id, calls.account_id) END, "
             "subject = excluded.subject, started_at = excluded.started_at, "
             "answered_at = excluded.answered_at, ended_at = excluded.ended_at, "
             "duration_s = excluded.duration_s, end_cause = excluded.end_cause, "

@@ -161,6 +161,10 @@ class CallLogUpdateParams(Params):
     disposition: str | None = Field(default=None, max_length=100)
     notes: str | None = Field(default=None, max_length=32_000)
     documents_presented: list[RecordId] | None = Field(default=None, max_length=200)
+    opportunity_id: RecordId | None = Field(
+        default=None,
+        description="The deal the call was about, when the user picked it (a caller on several).",
+    )
     final: bool = Field(default=False, description="Wrap-up is done: write it to the CRMs now.")
 
 
