@@ -487,6 +487,21 @@ def test_editing_a_contacts_role_is_stored(stack: Stack, panel: Page, crm: Page)
     stored = stack.request("context.get", {"opportunity_id": DEAL})["context"]
     roles = {c["contact"]["id"]: c["role"] for g in stored["groups"] for c in g["contacts"]}
     assert roles["c-james"] == "economic_buyer"
+
+    # A note on a contact is stored too, and a message reaches Carol's phone.
+    james.get_by_test_id("contact-edit").click()
+    james.get_by_test_id("contact-note-input").fill("Signs off above $200k.")
+    james.get_by_test_id("contact-note-add").click()
+    expect(james.get_by_test_id("contact-notes")).to_contain_text("Signs off above $200k.")
+    cards = stack.request("context.get", {"opportunity_id": DEAL})["context"]["groups"]
+    notes = {c["contact"]["id"]: c["notes"] for g in cards for c in g["contacts"]}
+    assert notes["c-james"] == ["Signs off above $200k."]
+    carol = panel.get_by_test_id("contact-c-carol")
+    carol.get_by_test_id("contact-message").click()
+    carol.get_by_test_id("contact-message-text").fill("Can you join at 3?")
+    carol.get_by_test_id("contact-message-send").click()
+    pager = stack.carol.wait_for("message", lambda e: not e["in_call"])
+    assert pager["body"] == "Can you join at 3?"
     panel.get_by_test_id("callbar-hangup").click()
     expect(panel.get_by_test_id("callbar")).to_have_count(0)
 

@@ -106,3 +106,16 @@ describe("the side panel", () => {
     expect(q(root, "call-hangup")).toBeNull();
   });
 });
+
+describe("the side panel's failures", () => {
+  it("says when an account's registration failed, with the registrar's reason", async () => {
+    const client = new FakeClient()
+      .on("calls.list", () => ({ calls: [] }))
+      .on("account.list", () => ({
+        accounts: [{ config: { id: "pbx", uri: "sip:alice@pbx.example.com" }, has_password: true, registration: "failed", status_code: 403, reason: "Forbidden", expires_s: null }],
+      }));
+    const { root } = await mount(client);
+    expect(q(root, "registration-error")?.textContent).toContain("Registration of sip:alice@pbx.example.com failed: 403 Forbidden.");
+    expect(q(root, "idle")).not.toBeNull();
+  });
+});
