@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 
 import pytest
 
 from fuzz.targets import DecoderHarness, check_snapshot
+from rolecall.client import DaemonClient
+from support.daemons import RunningDaemon
 
 
 @pytest.fixture(scope="module")
@@ -29,3 +32,16 @@ def test_snapshot_record_id_that_is_no_record_id(decoder: DecoderHarness) -> Non
         }
     )
     assert reply["ok"] and reply["result"]["context"] is None
+
+
+def test_a_frame_holding_nil_is_refused_not_read_as_the_end(daemon: RunningDaemon) -> None:
+    """JSON `null` from a browser became a msgpack nil frame, which the daemon read as
+    end of stream: it closed the connection, and the shim (and its pending requests)
+    went with it."""
+    with DaemonClient.open(daemon.home, start=False, name="nil") as client:
+        client._sock.sendall(struct.pack(">I", 1) + b"\xc0")  # one msgpack nil
+        reply = client.receive()
+        while reply["kind"] != "response":
+            reply = client.receive()
+        assert reply["ok"] is False and reply["error"]["code"] == "invalid_message"
+        assert client.request("ping", {"echo": "still"})["echo"] == "still"

@@ -36,6 +36,18 @@ def unpack(body: bytes) -> Any:
         raise FrameError(f"frame is not msgpack: {exc}") from None
 
 
+def _message(body: bytes) -> Any:
+    """The frame's value; never None, which callers read as the end of the stream."""
+    value = unpack(body)
+    if value is None:
+        # A frame holding nil (JSON `null` from a browser) once read as end of stream
+        # and closed the connection; it is refused like any other non-object.
+        error = FrameError("a message must be an object, not nil")
+        error.code = "invalid_message"
+        raise error
+    return value
+
+
 async def read_message(reader: asyncio.StreamReader) -> Any:
     """The next message, or None at a clean end of stream.
 
@@ -57,7 +69,7 @@ async def read_message(reader: asyncio.StreamReader) -> Any:
         body = await reader.readexactly(length)
     except asyncio.IncompleteReadError:
         raise TruncatedFrame("connection closed inside a frame") from None
-    return unpack(body)
+    return _message(body)
 
 
 class BlockingReader:
@@ -90,4 +102,4 @@ class BlockingReader:
             raise TruncatedFrame("connection closed inside a frame")
         body = bytes(self._buffer[_HEADER.size : _HEADER.size + length])
         del self._buffer[: _HEADER.size + length]
-        return unpack(body)
+        return _message(body)
