@@ -235,7 +235,13 @@ function View({ name, tab, children }: { name: Tab; tab: Tab; children: JSX.Elem
 function ContextStatus({ state }: { state: PanelState }): JSX.Element | null {
   if (state.contextStatus === "loading") return <p class="muted" data-testid="context-loading">{t("loading_deal")}</p>;
   if (state.contextStatus === "error") return <p class="error" data-testid="context-error">{t("deal_error", state.contextError)}</p>;
-  if (state.contextStatus === "none") return <p class="muted" data-testid="context-none">{t("no_deal_for_call")}</p>;
+  if (state.contextStatus === "none") {
+    return (
+      <p class="muted" data-testid="context-none">
+        {state.matches.length ? t("pick_deal_hint") : t("no_deal_for_call")}
+      </p>
+    );
+  }
   return null;
 }
 

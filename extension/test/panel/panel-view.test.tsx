@@ -119,3 +119,16 @@ describe("the side panel's failures", () => {
     expect(q(root, "idle")).not.toBeNull();
   });
 });
+
+describe("the side panel with a caller on several deals", () => {
+  it("asks to pick the deal rather than saying the number is unknown", async () => {
+    const match = (opp: string) => ({ contact: { id: "c1", last_name: "Lee" }, account_name: "Acme", opportunity_id: opp, opportunity_name: `Deal ${opp}`, role: "evaluator" });
+    const client = new FakeClient()
+      .on("calls.list", () => ({ calls: [call({ direction: "inbound", state: "ringing", answered_at: null, record: null })] }))
+      .on("context.get", () => ({ context: null, matches: [match("o1"), match("o2")] }));
+    const { root } = await mount(client);
+    expect(q(root, "inbound-match-c1")).not.toBeNull();
+    expect(root.querySelectorAll("[data-testid='inbound-match-c1']")).toHaveLength(2);
+    expect(q(root, "context-none")?.textContent).toBe("Pick the deal this call is about to see its people and documents.");
+  });
+});
