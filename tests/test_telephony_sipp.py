@@ -12,9 +12,10 @@ from collections.abc import Iterator
 import pytest
 
 from rolecall.client import DaemonClient, DaemonError
+from rolecall.paths import Home
 from support.browser_side import BrowserSide
 from support.calls import place, wait_call, wait_event
-from support.daemons import RunningDaemon, rolecall_env
+from support.daemons import RunningDaemon, rolecall_env, start_daemon, stop_daemon
 from support.sip.capture import LoopbackCapture
 from support.sip.ports import free_port
 from support.sip.sipp import SippPeer
@@ -251,21 +252,12 @@ def test_mute_and_record(client: DaemonClient, sipp_peers: list[SippPeer], daemo
     assert peer.wait() == 0
 
 
-def local_address(client: DaemonClient, timeout: float = 10.0) -> str:
-    """host:port where the daemon's built-in account receives calls.
-
-    The daemon answers on its socket before the SIP stack is up, so the built-in
-    account may take a moment to appear.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        accounts = client.request("account.list")["accounts"]
-        local = next((a for a in accounts if a["config"]["id"] == "local"), None)
-        if local is not None:
-            return str(local["config"]["uri"].split("@", 1)[1])
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no built-in account after {timeout}s: {accounts}")
-        time.sleep(0.05)
+def local_address(client: DaemonClient) -> str:
+    """host:port where the daemon's built-in account receives calls (account requests
+    wait for the SIP stack at start-up, so it is there from the first answer)."""
+    accounts = client.request("account.list")["accounts"]
+    local = next(a for a in accounts if a["config"]["id"] == "local")
+    return str(local["config"]["uri"].split("@", 1)[1])
 
 
 HOSTILE = [
@@ -407,3 +399,28 @@ def test_registrar_that_does_not_answer_is_a_visible_failure(client: DaemonClien
     assert failed["state"] == "failed"
     assert failed["status_code"] in (408, 502, 503), failed
     assert failed["reason"]
+
+
+def test_requests_at_start_up_wait_for_the_saved_accounts(
+    rc_home: Home, sipp_peers: list[SippPeer]
+):
+    """The socket answers before the SIP stack is up; account and call requests wait for it."""
+    peer = start(sipp_peers, "uas_answer", rtp_echo=True, calls=3)
+    first = start_daemon(rc_home)
+    try:
+        with DaemonClient.open(rc_home, start=False) as client:
+            pbx_account(client, peer.address)
+    finally:
+        stop_daemon(first)
+    for _ in range(3):  # the window is short: look at it more than once
+        again = start_daemon(rc_home)  # returns as soon as the socket exists
+        try:
+            with DaemonClient.open(rc_home, start=False) as client:
+                ids = [a["config"]["id"] for a in client.request("account.list")["accounts"]]
+                assert sorted(ids) == ["local", "pbx"], ids
+                call = place(client, "+14155550132", account_id="pbx")
+                wait_call(client, call["id"], "confirmed")
+                client.request("call.hangup", {"call_id": call["id"]})
+                wait_call(client, call["id"], "disconnected")
+        finally:
+            stop_daemon(again)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from rolecall.daemon.dispatch import Caller, Handler
 from rolecall.protocol import telephony as tel
 from rolecall.protocol.methods import Empty
@@ -130,4 +132,17 @@ def telephony_handlers(
         "presence.set": presence_set,
         **{method: simple(action) for method, action in _CALL_ACTIONS.items()},
     }
-    return handlers
+    return {
+        method: handler if method == "calls.list" else _after_start(service, handler)
+        for method, handler in handlers.items()
+    }
+
+
+def _after_start(service: TelephonyService, handler: Handler) -> Handler:
+    """`handler`, run once the service has loaded the saved accounts."""
+
+    async def run(caller: Caller, params: Any) -> BaseModel:
+        await service.ready()
+        return await handler(caller, params)
+
+    return run

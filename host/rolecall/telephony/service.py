@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 
 Emit = Callable[[str, dict[str, Any] | BaseModel], int]
 POSTDIAL_DELAY_S = 1.5
+READY_TIMEOUT_S = 20.0
+"""How long a request waits for the SIP stack and saved accounts at start-up."""
 """Pause between answer and an extension's digits, as a person would."""
 INBOUND_RING_S = 60
 """How long an incoming call rings when its account is unknown (else the account's
@@ -198,6 +200,7 @@ class TelephonyService:
         observer: Callable[[CallInfo], None] | None = None,
     ) -> None:
         self._observer = observer
+        self._started = asyncio.Event()
         """Sees every call change before clients do (the call log is written there)."""
         self._home = home
         self._stack = stack
@@ -216,18 +219,34 @@ class TelephonyService:
     # ---- life -----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.info = await self._stack.start(self._on_event)
-        local = AccountConfig(
-            id=LOCAL_ACCOUNT_ID,
-            uri=f"sip:rolecall@{self._local_host()}",
-            display_name="Rolecall",
-        )
-        await self._add(local, None)
-        for config in self._store.load():
-            try:
-                await self._add(config, self._password(config.id))
-            except (ProtocolError, StackError) as exc:
-                log.error("account %s could not be added: %s", config.id, exc)
+        try:
+            self.info = await self._stack.start(self._on_event)
+            local = AccountConfig(
+                id=LOCAL_ACCOUNT_ID,
+                uri=f"sip:rolecall@{self._local_host()}",
+                display_name="Rolecall",
+            )
+            await self._add(local, None)
+            for config in self._store.load():
+                try:
+                    await self._add(config, self._password(config.id))
+                except (ProtocolError, StackError) as exc:
+                    log.error("account %s could not be added: %s", config.id, exc)
+        finally:
+            self._started.set()  # ready, or failed for good: either way nobody waits longer
+
+    async def ready(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Returns once `start` has finished: the saved accounts are in the stack.
+
+        The socket answers before that (a browser's `hello` should not wait for SIP),
+        so a request that needs the accounts waits here instead of racing their load.
+        """
+        try:
+            await asyncio.wait_for(asyncio.shield(self._started.wait()), timeout)
+        except TimeoutError:
+            raise ProtocolError(
+                ErrorCode.UNAVAILABLE, "the SIP stack is still starting; try again"
+            ) from None
 
     def _local_host(self) -> str:
         port = self.info.transports.get("udp") if self.info else None
