@@ -568,6 +568,9 @@ def test_the_panel_passes_axe_in_light_and_dark_and_reads_in_chinese(
             page.get_by_test_id("tab-people").click()
             page.screenshot(path=SHOTS / "panel-zh_CN.png", full_page=True)
             assert page.evaluate("() => document.documentElement.lang").startswith("zh")
+            page.goto(zh.panel_url.replace("sidepanel.html", "options.html"))
+            expect(page.get_by_role("heading", level=1)).to_have_text("Rolecall 选项")
+            expect(page.get_by_test_id("shortcut-hang-up")).to_contain_text("挂断当前通话")
         finally:
             zh.close()
     finally:

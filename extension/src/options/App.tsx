@@ -8,12 +8,13 @@ import { KNOWN_CRMS, type SiteInfo } from "../background/sites";
 import { defaultRegion } from "../content/detect";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
+import { t, uiLanguage } from "../sidepanel/i18n";
 
 const SETTINGS_KEY = "settings";
 
 function regionName(code: string): string {
   try {
-    return new Intl.DisplayNames([navigator.language], { type: "region" }).of(code) ?? code;
+    return new Intl.DisplayNames([uiLanguage()], { type: "region" }).of(code) ?? code;
   } catch {
     return code;
   }
@@ -42,11 +43,11 @@ function CrmRow({ crm, sites, apply }: { crm: (typeof KNOWN_CRMS)[number]; sites
       <span class="patterns">{crm.patterns.join(", ")}</span>
       {enabled ? (
         <button type="button" onClick={() => apply(disableSites(crm.patterns))}>
-          Disable
+          {t("options_disable")}
         </button>
       ) : (
         <button type="button" class="primary" onClick={() => apply(enableSites(crm.patterns))}>
-          Enable
+          {t("options_enable")}
         </button>
       )}
     </li>
@@ -74,10 +75,10 @@ function RegionSetting(): JSX.Element {
     .sort((a, b) => a.name.localeCompare(b.name));
   return (
     <label>
-      Numbers written without a country code are from{" "}
+      {t("options_region")}{" "}
       <select data-testid="region" value={region} onChange={(e) => choose((e.currentTarget as HTMLSelectElement).value)}>
         <option value="">
-          {fromBrowser ? `${regionName(fromBrowser)} (from the browser's language)` : "nowhere: always need a country code"}
+          {fromBrowser ? t("options_region_browser", regionName(fromBrowser)) : t("options_region_none")}
         </option>
         {countries.map(({ code, name }) => (
           <option value={code} key={code}>
@@ -94,12 +95,12 @@ export function App(): JSX.Element {
   const others = (sites ?? []).filter((site) => site.crm === null && site.enabled);
   return (
     <main>
-      <h1>Rolecall options</h1>
+      <h1>{t("options_title")}</h1>
       <section>
-        <h2>CRMs</h2>
-        <p>Rolecall puts a call button beside every phone number on the sites you enable.</p>
+        <h2>{t("options_crms")}</h2>
+        <p>{t("options_crms_help")}</p>
         {sites === null ? (
-          <p>Loading…</p>
+          <p>{t("options_loading")}</p>
         ) : (
           <ul class="sites">
             {KNOWN_CRMS.map((crm) => (
@@ -109,17 +110,17 @@ export function App(): JSX.Element {
         )}
       </section>
       <section>
-        <h2>Other sites</h2>
-        <p>To add a site, open it and click the Rolecall button in the toolbar.</p>
+        <h2>{t("options_other_sites")}</h2>
+        <p>{t("options_other_sites_help")}</p>
         {others.length === 0 ? (
-          <p>None.</p>
+          <p>{t("options_none")}</p>
         ) : (
           <ul class="sites">
             {others.map((site) => (
               <li key={site.pattern} data-testid={`site-${site.pattern}`}>
                 <span class="name">{site.pattern}</span>
                 <button type="button" onClick={() => apply(disableSites([site.pattern]))}>
-                  {site.builtIn ? "Turn off" : "Remove"}
+                  {site.builtIn ? t("options_turn_off") : t("options_remove")}
                 </button>
               </li>
             ))}
@@ -128,7 +129,7 @@ export function App(): JSX.Element {
         {error ? <p role="alert" class="error">{error}</p> : null}
       </section>
       <section>
-        <h2>Phone numbers</h2>
+        <h2>{t("options_phone_numbers")}</h2>
         <RegionSetting />
       </section>
       <PanelSettings />
