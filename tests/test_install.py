@@ -2,6 +2,9 @@
 
 Nothing here touches the real home directory: HOME, ROLECALL_HOME and XDG variables are
 set for each subprocess. System-wide installs are never run (they write to /etc).
+Flatpak browsers are fake app directories under the temporary `~/.var/app/`: no Flatpak
+runtime is installed on this machine, so whether a sandboxed browser really starts the
+copied host is not tested here.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from rolecall.install.manifests import (
     uninstall_target,
 )
 from rolecall.install.registry import MemoryRegistry
+from rolecall.install.sandbox import install_host, remove_host
 from rolecall.install.table import Context
 
 REPO = Path(__file__).resolve().parent.parent
@@ -237,3 +241,147 @@ def test_windows_registry_writes_are_symmetric(tmp_path: Path) -> None:
     assert not uninstall_target(chrome, registry, said.append)
     assert registry.values == {key: "D:\\other\\host.json"}
     assert said[-1].startswith("left registry")
+
+
+# Flatpak browsers: fake app directories as Flatpak leaves them after a first run.
+FLATPAK_APPS = {
+    "chromium-flatpak": ("org.chromium.Chromium", "config/chromium/NativeMessagingHosts"),
+    "edge-flatpak": ("com.microsoft.Edge", "config/microsoft-edge/NativeMessagingHosts"),
+    "firefox-flatpak": ("org.mozilla.firefox", ".mozilla/native-messaging-hosts"),
+}
+
+
+def _fake_flatpak_app(home: Path, app_id: str, *own: str) -> Path:
+    """`~/.var/app/<id>/` with Flatpak's config/, data/, cache/ and the browser's files."""
+    app = home / ".var/app" / app_id
+    for sub in ("config", "data", "cache"):
+        (app / sub).mkdir(parents=True)
+    for relative in own:
+        (app / relative).parent.mkdir(parents=True, exist_ok=True)
+        (app / relative).write_text("{}")
+    return app
+
+
+def _flatpak_manifest(home: Path, browser: str) -> Path:
+    app_id, directory = FLATPAK_APPS[browser]
+    return home / ".var/app" / app_id / directory / f"{HOST_NAME}.json"
+
+
+def _assert_host_inside_app(manifest: Path, app: Path) -> Path:
+    host = Path(json.loads(manifest.read_text())["path"])
+    assert host.is_absolute()
+    assert app.resolve() in host.resolve().parents  # the sandbox sees nothing else
+    assert host.is_file() and os.access(host, os.X_OK)
+    return host
+
+
+def test_flatpak_install_then_uninstall_leaves_nothing(sandbox: Sandbox) -> None:
+    home = sandbox.home
+    chromium = _fake_flatpak_app(home, "org.chromium.Chromium", "config/chromium/Local State")
+    firefox = _fake_flatpak_app(home, "org.mozilla.firefox", ".mozilla/firefox/profiles.ini")
+    edge = home / ".var/app/com.microsoft.Edge"
+    edge.mkdir(parents=True)  # an app directory with nothing in it yet
+    before = _tree(home)
+    names = ["--browser", "chromium-flatpak", "--browser", "firefox-flatpak"]
+    out = sandbox.run("install", *names, "--browser", "edge-flatpak").stdout
+
+    for browser, app in (("chromium-flatpak", chromium), ("firefox-flatpak", firefox)):
+        manifest = _flatpak_manifest(home, browser)
+        host = _assert_host_inside_app(manifest, app)
+        assert host == app / "data/rolecall/host/rolecall-native-host"
+        family = "firefox" if browser == "firefox-flatpak" else "chromium"
+        assert json.loads(manifest.read_text()) == _expected(family, host, [CHROMIUM_EXTENSION_ID])
+        assert f"wrote manifest {manifest} (for {browser}, user)" in out
+        # the copied launcher pins no home: a path outside the app would not exist inside
+        text = host.read_text()
+        assert "ROLECALL_HOME" not in text
+        assert text.splitlines()[-1] == (
+            f'exec {shlex.quote(_interpreter())} -m rolecall native-host "$@"'
+        )
+        assert subprocess.run(["sh", "-n", str(host)], check=False).returncode == 0
+    _assert_host_inside_app(_flatpak_manifest(home, "edge-flatpak"), edge)
+    assert "note: that launcher runs" in out  # a Python install cannot promise the sandbox
+    assert _tree(sandbox.rc_home) == []  # no regular launcher: no regular manifest uses one
+
+    out = sandbox.run("uninstall", *names, "--browser", "edge-flatpak").stdout
+    assert f"removed host copy {chromium / 'data/rolecall/host'}" in out
+    assert _tree(home) == before  # Flatpak's own config/ and data/ stay; ours is gone
+
+
+def test_all_includes_the_flatpak_browsers_found_and_skips_the_rest(sandbox: Sandbox) -> None:
+    home = sandbox.home
+    (home / ".config/chromium").mkdir(parents=True)
+    (home / ".config/chromium/Local State").write_text("{}")
+    app = _fake_flatpak_app(home, "org.chromium.Chromium", "config/chromium/Local State")
+    before = _tree(home)
+    sandbox.run("install")  # --browser all: regular Chromium and its Flatpak
+    written = sorted(str(p.relative_to(home)) for p in home.rglob(f"{HOST_NAME}.json"))
+    assert written == [
+        f".config/chromium/NativeMessagingHosts/{HOST_NAME}.json",
+        f".var/app/org.chromium.Chromium/config/chromium/NativeMessagingHosts/{HOST_NAME}.json",
+    ]
+    assert os.listdir(home / ".var/app") == ["org.chromium.Chromium"]  # no other app made
+    regular = json.loads((home / written[0]).read_text())["path"]
+    assert regular == str(sandbox.launcher)  # the regular one is not pointed into a sandbox
+    _assert_host_inside_app(_flatpak_manifest(home, "chromium-flatpak"), app)
+
+    # named without its app directory: skipped, nothing made for it
+    out = sandbox.run("install", "--browser", "chromium-flatpak", "--browser", "firefox-flatpak")
+    assert "skipped firefox-flatpak: " in out.stdout
+    assert not (home / ".var/app/org.mozilla.firefox").exists()
+    alone = sandbox.run("install", "--browser", "firefox-flatpak", expect=2)
+    assert "skipped firefox-flatpak" in alone.stdout and "nothing to install" in alone.stderr
+    assert os.listdir(home / ".var/app") == ["org.chromium.Chromium"]
+
+    sandbox.run("uninstall")
+    assert _tree(home) == before
+    assert not sandbox.rc_home.exists()
+
+
+def test_flatpak_refusals(sandbox: Sandbox, tmp_path: Path) -> None:
+    system = sandbox.run("install", "--system", "--browser", "chromium-flatpak", expect=2)
+    assert "per user on Linux only" in system.stderr
+    profile = sandbox.run(
+        "install", "--browser", "chromium-flatpak", "--user-data-dir", str(tmp_path / "p"),
+        expect=2,
+    )  # fmt: skip
+    assert "Chromium-family" in profile.stderr
+    assert _tree(sandbox.home) == [] and _tree(sandbox.rc_home) == []
+
+
+def test_flatpak_copy_of_a_bundle_and_its_removal(tmp_path: Path) -> None:
+    """From a PyInstaller bundle the whole folder is copied (hard links where possible)."""
+    bundle_dir = tmp_path / "lib/rolecall"
+    (bundle_dir / "_internal").mkdir(parents=True)
+    executable = bundle_dir / "rolecall"
+    executable.write_text("#!/bin/sh\necho bundle\n")
+    executable.chmod(0o755)
+    (bundle_dir / "_internal/libpython.so").write_bytes(b"\0" * 64)
+    app = tmp_path / "home/.var/app/com.brave.Browser"
+    app.mkdir(parents=True)  # nothing inside yet: everything below is install's
+    manifest_dir = app / "config/BraveSoftware/Brave-Browser/NativeMessagingHosts"
+
+    host = install_host(app, manifest_dir, "linux", executable)
+    assert host == app / "data/rolecall/host/rolecall"
+    assert os.access(host, os.X_OK) and host.read_text() == executable.read_text()
+    assert (host.parent / "_internal/libpython.so").read_bytes() == b"\0" * 64
+    # again: the earlier copy is replaced, not nested, and no staging directory is left
+    assert install_host(app, manifest_dir, "linux", executable) == host
+    assert sorted(p.name for p in host.parent.parent.iterdir()) == ["host"]
+    manifest_dir.mkdir(parents=True)  # what install_target does next
+    (manifest_dir / "x.json").write_text("{}")
+    (manifest_dir / "x.json").unlink()  # what uninstall_target does first
+    said: list[str] = []
+    assert remove_host(app, said.append)
+    assert _tree(app) == []  # config/… and data/… were install's; the app dir was not
+    assert executable.is_file()  # the bundle itself is untouched
+    assert said[0] == f"removed host copy {host.parent}"
+
+    # something at the copy's place that install did not write is left alone
+    foreign = app / "data/rolecall/host"
+    foreign.mkdir(parents=True)
+    (foreign / "mine").write_text("x")
+    with pytest.raises(FileExistsError):
+        install_host(app, manifest_dir, "linux", executable)
+    assert not remove_host(app, said.append)
+    assert said[-1].startswith("left ") and (foreign / "mine").is_file()

@@ -1,11 +1,13 @@
 """The manifest-location table: complete, right per family, equal to the documented paths.
 
-The expected values below are written out from the native-messaging notes and the
-browser vendors' documentation (Chrome, Edge, MDN), not computed from the table.
+The expected values below are written out from the native-messaging notes, the
+browser vendors' documentation (Chrome, Edge, MDN) and Flatpak's per-app directories,
+not computed from the table.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
@@ -19,11 +21,22 @@ from rolecall.install.table import (
     SCOPES,
     TABLE,
     Context,
+    browsers_for,
     expand,
+    has_location,
     location,
 )
 
 CHROMIUM_FAMILY = {"chrome", "chromium", "edge", "brave", "vivaldi"}
+FLATPAK_IDS = {
+    "chrome-flatpak": "com.google.Chrome",
+    "chromium-flatpak": "org.chromium.Chromium",
+    "edge-flatpak": "com.microsoft.Edge",
+    "brave-flatpak": "com.brave.Browser",
+    "vivaldi-flatpak": "com.vivaldi.Vivaldi",
+    "firefox-flatpak": "org.mozilla.firefox",
+}
+REGULAR = sorted(set(BROWSERS) - set(FLATPAK_IDS))
 AS = "~/Library/Application Support"
 
 EXPECTED_DIRS = {
@@ -47,6 +60,25 @@ EXPECTED_DIRS = {
     ("darwin", "chromium", "system"): "/Library/Application Support/Chromium/NativeMessagingHosts",
     ("darwin", "edge", "system"): "/Library/Microsoft/Edge/NativeMessagingHosts",
     ("darwin", "firefox", "system"): "/Library/Application Support/Mozilla/NativeMessagingHosts",
+    # Flatpak: XDG_CONFIG_HOME is ~/.var/app/<id>/config; Firefox's ~/.mozilla is persisted
+    ("linux", "chrome-flatpak", "user"): (
+        "~/.var/app/com.google.Chrome/config/google-chrome/NativeMessagingHosts"
+    ),
+    ("linux", "chromium-flatpak", "user"): (
+        "~/.var/app/org.chromium.Chromium/config/chromium/NativeMessagingHosts"
+    ),
+    ("linux", "edge-flatpak", "user"): (
+        "~/.var/app/com.microsoft.Edge/config/microsoft-edge/NativeMessagingHosts"
+    ),
+    ("linux", "brave-flatpak", "user"): (
+        "~/.var/app/com.brave.Browser/config/BraveSoftware/Brave-Browser/NativeMessagingHosts"
+    ),
+    ("linux", "vivaldi-flatpak", "user"): (
+        "~/.var/app/com.vivaldi.Vivaldi/config/vivaldi/NativeMessagingHosts"
+    ),
+    ("linux", "firefox-flatpak", "user"): (
+        "~/.var/app/org.mozilla.firefox/.mozilla/native-messaging-hosts"
+    ),
 }
 
 EXPECTED_KEYS = {
@@ -61,7 +93,7 @@ EXPECTED_KEYS = {
 
 
 @pytest.mark.parametrize("os_name", OSES)
-@pytest.mark.parametrize("browser", sorted(BROWSERS))
+@pytest.mark.parametrize("browser", REGULAR)
 @pytest.mark.parametrize("scope", SCOPES)
 def test_every_os_browser_scope_has_exactly_one_location(
     os_name: str, browser: str, scope: str
@@ -78,9 +110,53 @@ def test_every_os_browser_scope_has_exactly_one_location(
     assert (os_name, scope) in LAUNCHER_PLACES
 
 
+@pytest.mark.parametrize("browser", sorted(FLATPAK_IDS))
+def test_flatpak_browsers_have_one_row_linux_per_user_only(browser: str) -> None:
+    rows = [r for r in TABLE if r.browser == browser]
+    assert [(r.os, r.scope) for r in rows] == [("linux", "user")]
+    (row,) = rows
+    app = f"~/.var/app/{FLATPAK_IDS[browser]}"
+    assert BROWSERS[browser].flatpak_id == FLATPAK_IDS[browser]
+    # found when the app directory exists; the host copy goes inside it
+    assert row.config_dir == app and row.sandbox_dir == app
+    assert row.manifest_dir.startswith(app + "/")
+    # uninstall never prunes what Flatpak itself makes for the app
+    assert row.anchor == (f"{app}/.mozilla" if "firefox" in browser else f"{app}/config")
+    assert row.registry_key is None and row.also_dirs == ()
+    assert not has_location("linux", browser, "system")  # type: ignore[arg-type]
+    assert not has_location("darwin", browser, "user")  # type: ignore[arg-type]
+    assert browser in browsers_for("linux", "user")
+    assert browser not in browsers_for("linux", "system")
+
+
+def test_regular_rows_have_no_sandbox() -> None:
+    assert all(row.sandbox_dir is None for row in TABLE if row.browser in REGULAR)
+    assert all(BROWSERS[name].flatpak_id is None for name in REGULAR)
+
+
+def test_flatpak_rows_ignore_the_hosts_xdg_config_home(tmp_path: Path) -> None:
+    ctx = Context(
+        os="linux",
+        home=tmp_path / "home",
+        rolecall_home=tmp_path / "rc",
+        program_data=tmp_path,
+        xdg_config_home=tmp_path / "xdg",
+    )
+    (target,) = targets_for(ctx, "vivaldi-flatpak", "user")
+    app = tmp_path / "home/.var/app/com.vivaldi.Vivaldi"
+    assert target.manifest_path == PurePosixPath(
+        app / "config/vivaldi/NativeMessagingHosts" / f"{HOST_NAME}.json"
+    )
+    assert target.sandbox_dir == PurePosixPath(app)
+    assert targets_for(ctx, "vivaldi-flatpak", "system") == []
+    assert targets_for(replace(ctx, os="darwin"), "vivaldi-flatpak", "user") == []
+
+
 def test_families() -> None:
-    assert {n for n, b in BROWSERS.items() if b.family == "chromium"} == CHROMIUM_FAMILY
+    chromium_family = {n for n, b in BROWSERS.items() if b.family == "chromium"}
+    assert chromium_family == CHROMIUM_FAMILY | (set(FLATPAK_IDS) - {"firefox-flatpak"})
     assert BROWSERS["firefox"].family == "firefox"
+    assert BROWSERS["firefox-flatpak"].family == "firefox"
     chromium = build_manifest("chromium", "/x/launcher", [CHROMIUM_EXTENSION_ID])
     firefox = build_manifest("firefox", "/x/launcher", [CHROMIUM_EXTENSION_ID])
     assert chromium["allowed_origins"] == [f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"]

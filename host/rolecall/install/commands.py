@@ -2,18 +2,28 @@
 
 `install` writes the launcher (from the bundle without a pinned home: none, the
 manifests name the bundle), then one manifest per selected location (and on Windows
-the registry value pointing at it). `uninstall` removes the manifests and registry
-values, then the launcher once no manifest uses it, then the directories left empty.
-Each file or value written or removed is printed on its own line.
+the registry value pointing at it). A Flatpak browser's manifest names a copy of the
+host inside its app directory instead (`sandbox`). `uninstall` removes the manifests
+and registry values, the Flatpak copies, then the launcher once no manifest uses it,
+then the directories left empty. Each file or value written or removed is printed on
+its own line.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from rolecall.install.launcher import bundle_executable, is_ours, launcher_file, write_launcher
+from rolecall.install.launcher import (
+    bundle_executable,
+    is_ours,
+    launcher_command,
+    launcher_file,
+    write_launcher,
+)
 from rolecall.install.manifests import (
+    Target,
     all_table_targets,
     allowed_ids,
     build_manifest,
@@ -23,6 +33,7 @@ from rolecall.install.manifests import (
     uninstall_target,
 )
 from rolecall.install.registry import Registry, system_registry
+from rolecall.install.sandbox import install_host, remove_host
 from rolecall.install.selection import Selection, SelectionError, add_selectors, select
 
 
@@ -79,21 +90,64 @@ def run_install(args: argparse.Namespace, registry: Registry | None = None) -> i
         return _fail(str(exc))
     registry = registry or system_registry()
     bundle = bundle_executable()
+    for reason in selection.skipped:
+        print(reason)
+    if not selection.targets:
+        return _fail("nothing to install: every browser named was skipped")
+    regular = [t for t in selection.targets if t.sandbox_dir is None]
+    sandboxed = [t for t in selection.targets if t.sandbox_dir is not None]
     try:
-        if bundle is not None and selection.pinned_home is None:
-            host = bundle
-            print(f"host {host} (this bundle; the manifests name it directly)")
-        else:
-            host = write_launcher(selection.launcher_dir, selection.ctx.os, selection.pinned_home)
-            print(f"wrote launcher {host}")
-        for target in selection.targets:
-            manifest = build_manifest(target.browser.family, str(host), chromium_ids)
-            install_target(target, manifest, registry, print)
-        if host == bundle:
-            _remove_launcher(selection)  # one left by an earlier install from Python
+        if regular:
+            _install_regular(selection, regular, bundle, chromium_ids, registry)
+        for target in sandboxed:
+            _install_sandboxed(target, selection, bundle, chromium_ids, registry)
     except OSError as exc:
         return _os_error(exc, selection)
     return 0
+
+
+def _install_regular(
+    selection: Selection,
+    targets: list[Target],
+    bundle: Path | None,
+    chromium_ids: list[str],
+    registry: Registry,
+) -> None:
+    if bundle is not None and selection.pinned_home is None:
+        host = bundle
+        print(f"host {host} (this bundle; the manifests name it directly)")
+    else:
+        host = write_launcher(selection.launcher_dir, selection.ctx.os, selection.pinned_home)
+        print(f"wrote launcher {host}")
+    for target in targets:
+        manifest = build_manifest(target.browser.family, str(host), chromium_ids)
+        install_target(target, manifest, registry, print)
+    if host == bundle:
+        _remove_launcher(selection)  # one left by an earlier install from Python
+
+
+def _install_sandboxed(
+    target: Target,
+    selection: Selection,
+    bundle: Path | None,
+    chromium_ids: list[str],
+    registry: Registry,
+) -> None:
+    """A Flatpak browser: the host copied into its app directory, then the manifest."""
+    assert target.sandbox_dir is not None
+    app_dir = Path(str(target.sandbox_dir))
+    manifest_dir = Path(str(target.manifest_path)).parent
+    host = install_host(app_dir, manifest_dir, selection.ctx.os, bundle)
+    what = "this bundle" if bundle is not None else "the launcher"
+    print(f"copied host {host} ({what}, for {target.browser.name}: inside its sandbox)")
+    if bundle is None:
+        print(
+            f"note: that launcher runs {launcher_command()[0]}, which the sandbox of "
+            f"{target.browser.flatpak_id} sees only if it is inside {app_dir} or shared "
+            "with it; for Flatpak browsers install from the bundle (installer/install.sh)"
+        )
+    manifest = build_manifest(target.browser.family, str(host), chromium_ids)
+    install_target(target, manifest, registry, print)
 
 
 def run_uninstall(args: argparse.Namespace, registry: Registry | None = None) -> int:
@@ -104,6 +158,11 @@ def run_uninstall(args: argparse.Namespace, registry: Registry | None = None) ->
     registry = registry or system_registry()
     try:
         found = [uninstall_target(t, registry, print) for t in selection.targets]
+        found += [
+            remove_host(Path(str(t.sandbox_dir)), print)
+            for t in selection.targets
+            if t.sandbox_dir is not None
+        ]
         launcher_gone = _remove_launcher(selection)
     except OSError as exc:
         return _os_error(exc, selection)

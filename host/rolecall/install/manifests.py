@@ -34,6 +34,7 @@ from rolecall.install.table import (
     Family,
     Scope,
     expand,
+    has_location,
     location,
     rows_for,
 )
@@ -57,6 +58,8 @@ class Target:
     registry_key: str | None = None
     shared_with: tuple[str, ...] = ()
     """Other browsers that read the same file (or registry key)."""
+    sandbox_dir: PurePath | None = None
+    """A Flatpak browser's app directory: its manifest names a host copied into it."""
 
     @property
     def label(self) -> str:
@@ -115,8 +118,11 @@ def targets_for(
     """The table's manifest files for one browser and scope on `ctx.os`.
 
     Extra directories (Firefox's `/usr/lib64/…`) count only when their anchor exists,
-    which is looked up on disk unless `probe_disk` is false.
+    which is looked up on disk unless `probe_disk` is false. None when the table has no
+    row (a Flatpak browser off Linux or system-wide).
     """
+    if not has_location(ctx.os, browser, scope):
+        return []
     row = location(ctx.os, browser, scope)
     shared = _sharers(ctx, browser, scope)
     targets = [
@@ -128,6 +134,7 @@ def targets_for(
             row.registry_hive,
             row.registry_key,
             shared,
+            expand(row.sandbox_dir, ctx) if row.sandbox_dir else None,
         )
     ]
     for directory, anchor in row.also_dirs:

@@ -3,7 +3,9 @@
 Shared by `install`, `uninstall` and `doctor`. `--browser all` (the default) means:
 for `install`, every browser whose own per-user directory exists (every browser in the
 table with `--system`); for `uninstall`, every browser in the table; for `doctor`, the
-browsers found plus any location holding a Rolecall manifest.
+browsers found plus any location holding a Rolecall manifest. A Flatpak browser's own
+directory is its app directory `~/.var/app/<id>/`; `install` skips one named with
+`--browser` when that does not exist, rather than make it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rolecall.install.table import (
     LAUNCHER_PLACES,
     Context,
     Scope,
+    browsers_for,
     expand,
     location,
 )
@@ -45,6 +48,8 @@ class Selection:
     """`ROLECALL_HOME` for the launcher to export, when it was set for a user install."""
     looked_for: tuple[str, ...] = ()
     """The browser directories checked for `all`, for messages when none was found."""
+    skipped: tuple[str, ...] = ()
+    """Why named browsers were left out (a Flatpak browser without its app directory)."""
 
     def install_command(self, browser: str) -> str:
         """The `rolecall install …` that would fix a missing or broken `browser` target."""
@@ -81,7 +86,7 @@ def detected(ctx: Context, scope: Scope) -> tuple[list[str], list[str]]:
     """Browsers whose per-user directory exists, and every directory looked at."""
     found: list[str] = []
     looked: list[str] = []
-    for name in BROWSERS:
+    for name in browsers_for(ctx.os, scope):
         directory = str(expand(location(ctx.os, name, scope).config_dir, ctx))
         looked.append(directory)
         if Path(directory).is_dir():
@@ -97,7 +102,9 @@ def select(args: argparse.Namespace, purpose: Purpose, ctx: Context | None = Non
     place = LAUNCHER_PLACES[(ctx.os, scope)]
     pinned = str(home.root) if scope == "user" and os.environ.get(ENV_HOME) else None
 
-    def make(targets: list[Target], udd: Path | None, looked: list[str]) -> Selection:
+    def make(
+        targets: list[Target], udd: Path | None, looked: list[str], skipped: list[str]
+    ) -> Selection:
         return Selection(
             ctx,
             scope,
@@ -107,19 +114,21 @@ def select(args: argparse.Namespace, purpose: Purpose, ctx: Context | None = Non
             Path(str(expand(place.anchor, ctx))),
             pinned,
             tuple(looked),
+            tuple(skipped),
         )
 
     user_data_dir: Path | None = args.user_data_dir
     if user_data_dir is not None:
         target = _user_data_dir_target(args, ctx, scope, user_data_dir)
-        return make([target], user_data_dir.expanduser().absolute(), [])
+        return make([target], user_data_dir.expanduser().absolute(), [], [])
     names: list[str] = args.browser or ["all"]
+    _check_table_has(ctx, scope, [n for n in names if n != "all"])
     looked: list[str] = []
     if "all" in names:
         named = [n for n in names if n != "all"]
         found, looked = detected(ctx, scope)
         if purpose == "uninstall" or (purpose == "install" and scope == "system"):
-            names = list(BROWSERS)
+            names = browsers_for(ctx.os, scope)
         elif purpose == "install":
             if not found and not named:
                 raise SelectionError(
@@ -128,12 +137,33 @@ def select(args: argparse.Namespace, purpose: Purpose, ctx: Context | None = Non
                 )
             names = found + named
         else:
-            names = [n for n in BROWSERS if n in found or _has_manifest(ctx, n, scope)] + named
+            names = [
+                n for n in browsers_for(ctx.os, scope) if n in found or _has_manifest(ctx, n, scope)
+            ] + named
     targets: dict[str, Target] = {}
+    skipped: list[str] = []
     for name in dict.fromkeys(names):
         for target in targets_for(ctx, name, scope):
+            app_dir = target.sandbox_dir
+            if purpose == "install" and app_dir is not None and not Path(str(app_dir)).is_dir():
+                skipped.append(
+                    f"skipped {name}: {app_dir} does not exist "
+                    f"(install {BROWSERS[name].flatpak_id} from Flatpak and start it once)"
+                )
+                continue
             targets.setdefault(str(target.manifest_path), target)
-    return make(list(targets.values()), None, looked)
+    return make(list(targets.values()), None, looked, skipped)
+
+
+def _check_table_has(ctx: Context, scope: Scope, names: list[str]) -> None:
+    """Refuses browsers the table has no row for here (Flatpak: Linux, per user)."""
+    for name in names:
+        if name not in browsers_for(ctx.os, scope):
+            raise SelectionError(
+                f"{name} is a Flatpak browser: per user on Linux only"
+                if BROWSERS[name].flatpak_id
+                else f"no {scope} location for {name} on {ctx.os}"
+            )
 
 
 def _user_data_dir_target(
@@ -147,7 +177,12 @@ def _user_data_dir_target(
             "hosts through the registry"
         )
     names: list[str] = args.browser or ["chromium"]
-    if len(set(names)) != 1 or names[0] == "all" or BROWSERS[names[0]].family != "chromium":
+    if (
+        len(set(names)) != 1
+        or names[0] == "all"
+        or BROWSERS[names[0]].family != "chromium"
+        or BROWSERS[names[0]].flatpak_id is not None
+    ):
         raise SelectionError(
             "--user-data-dir goes with one Chromium-family browser "
             "(chrome, chromium, edge, brave or vivaldi)"

@@ -33,6 +33,21 @@ Not verified against a running browser (no Brave or Vivaldi on this machine):
   key (keepassxc-browser issue 48), and every Chromium build falls back to it, so both
   use Chrome's key and manifest file. Uninstalling one of the browsers that share a
   location removes it for all of them; install and uninstall say which are shared.
+
+Flatpak browsers (Linux, per user only; their own keys, `chromium-flatpak` and so on):
+- Flatpak sets `XDG_CONFIG_HOME` to `~/.var/app/<app id>/config` inside the sandbox
+  (Flatpak's sandbox documentation; flatpak issue 1214), so a Chromium-family Flatpak's
+  user data dir, and its `NativeMessagingHosts/`, is `~/.var/app/<id>/config/<its usual
+  directory name>/` (as seen for `com.google.Chrome` in codex issue 42953).
+- Flathub's Firefox keeps `~/.mozilla` in `~/.var/app/org.mozilla.firefox/.mozilla`
+  (a persisted directory), so it reads `…/.mozilla/native-messaging-hosts/`; the same
+  layout is reported working for a Firefox-based Flatpak in pywalfox issue 144.
+- A sandbox sees `~/.var/app/<id>` at the same absolute path but not the rest of the
+  home directory or the host's `/usr`, so the host a manifest names must be a copy
+  inside that directory (`sandbox_dir`; see `install/sandbox.py`).
+- An app directory exists once the Flatpak has run; Flatpak makes its `config/`,
+  `data/` and `cache/` then, so those are the anchors uninstall stops below.
+Not verified against a running Flatpak browser (none on this machine).
 """
 
 from __future__ import annotations
@@ -54,6 +69,8 @@ SCOPES: tuple[Scope, ...] = ("user", "system")
 MANIFEST_FILE = f"{HOST_NAME}.json"
 LAUNCHER_NAME = "rolecall-native-host"
 """The launcher's file name; `.bat` is added on Windows."""
+FLATPAK_APPS = "~/.var/app"
+"""Where Flatpak keeps each app's per-user directory, `<app id>/` below it."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,8 @@ class Browser:
     name: str
     label: str
     family: Family
+    flatpak_id: str | None = None
+    """The Flatpak app id, for a browser installed from Flatpak; None otherwise."""
 
 
 BROWSERS: dict[str, Browser] = {
@@ -74,6 +93,12 @@ BROWSERS: dict[str, Browser] = {
         Browser("brave", "Brave", "chromium"),
         Browser("vivaldi", "Vivaldi", "chromium"),
         Browser("firefox", "Firefox", "firefox"),
+        Browser("chrome-flatpak", "Google Chrome (Flatpak)", "chromium", "com.google.Chrome"),
+        Browser("chromium-flatpak", "Chromium (Flatpak)", "chromium", "org.chromium.Chromium"),
+        Browser("edge-flatpak", "Microsoft Edge (Flatpak)", "chromium", "com.microsoft.Edge"),
+        Browser("brave-flatpak", "Brave (Flatpak)", "chromium", "com.brave.Browser"),
+        Browser("vivaldi-flatpak", "Vivaldi (Flatpak)", "chromium", "com.vivaldi.Vivaldi"),
+        Browser("firefox-flatpak", "Firefox (Flatpak)", "firefox", "org.mozilla.firefox"),
     )
 }
 
@@ -88,6 +113,8 @@ class Location:
     per-user directory, whose presence means "installed and used by this user".
     `also_dirs` are further manifest directories written only when their anchor exists
     (Firefox reads `/usr/lib64/…` instead of `/usr/lib/…` on some distributions).
+    `sandbox_dir`, for a Flatpak browser, is its app directory `~/.var/app/<id>`: the
+    only part of the home directory the sandbox sees, where the host is copied to.
     """
 
     os: OSName
@@ -98,6 +125,7 @@ class Location:
     config_dir: str
     registry_key: str | None = None
     also_dirs: tuple[tuple[str, str], ...] = ()
+    sandbox_dir: str | None = None
 
     @property
     def registry_hive(self) -> str | None:
@@ -161,6 +189,29 @@ def _linux() -> list[Location]:
             also_dirs=(("/usr/lib64/mozilla/native-messaging-hosts", "/usr/lib64"),),
         )
     )
+    return rows + _linux_flatpak()
+
+
+def _linux_flatpak() -> list[Location]:
+    """Per-user rows for Flatpak browsers (see the module docstring); no system scope."""
+    chromium_dirs = {
+        "chrome-flatpak": "google-chrome",
+        "chromium-flatpak": "chromium",
+        "edge-flatpak": "microsoft-edge",
+        "brave-flatpak": "BraveSoftware/Brave-Browser",
+        "vivaldi-flatpak": "vivaldi",
+    }
+    rows: list[Location] = []
+    for name, browser in BROWSERS.items():
+        if browser.flatpak_id is None:
+            continue
+        app = f"{FLATPAK_APPS}/{browser.flatpak_id}"
+        if browser.family == "firefox":
+            manifest_dir, anchor = f"{app}/.mozilla/native-messaging-hosts", f"{app}/.mozilla"
+        else:
+            manifest_dir = f"{app}/config/{chromium_dirs[name]}/NativeMessagingHosts"
+            anchor = f"{app}/config"
+        rows.append(Location("linux", name, "user", manifest_dir, anchor, app, sandbox_dir=app))
     return rows
 
 
@@ -276,6 +327,16 @@ def location(os_name: OSName, browser: str, scope: Scope) -> Location:
         if (row.os, row.browser, row.scope) == (os_name, browser, scope):
             return row
     raise KeyError((os_name, browser, scope))
+
+
+def has_location(os_name: OSName, browser: str, scope: Scope) -> bool:
+    """True when the table has a row: Flatpak browsers have one on Linux, per user only."""
+    return any((row.os, row.browser, row.scope) == (os_name, browser, scope) for row in TABLE)
+
+
+def browsers_for(os_name: OSName, scope: Scope) -> list[str]:
+    """The browsers with a row on this OS and scope, in the table's order."""
+    return [name for name in BROWSERS if has_location(os_name, name, scope)]
 
 
 def current_os() -> OSName:
