@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from rolecall.client import DaemonClient, DaemonError
-from rolecall.context.store import Store
 from rolecall.paths import Home
+from rolecall.store.store import Store
 from support.calls import place, wait_call, wait_event
 from support.daemons import RunningDaemon, rolecall_env, start_daemon, stop_daemon
 from support.sip.sipp import SippPeer

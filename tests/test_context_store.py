@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from rolecall.context.migrations import LATEST, migrate, version
-from rolecall.context.models import (
+from rolecall.context.service import ContextService
+from rolecall.protocol.context import ContextParams, PageSnapshot, SnapshotContact
+from rolecall.protocol.errors import ProtocolError
+from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,
@@ -21,10 +23,8 @@ from rolecall.context.models import (
     Relationship,
     Role,
 )
-from rolecall.context.service import ContextService
-from rolecall.context.store import Store
-from rolecall.protocol.context import ContextParams, PageSnapshot, SnapshotContact
-from rolecall.protocol.errors import ProtocolError
+from rolecall.store.migrations import LATEST, migrate, version
+from rolecall.store.store import Store
 
 
 def person(cid: str, first: str, last: str, *numbers: str, account: str = "acc-1") -> Contact:

@@ -15,8 +15,8 @@ import pytest
 from connectors.fake_server import FakeServer, Reply
 from connectors.fakes import FakeSalesforce
 from rolecall.client import DaemonClient, DaemonError
-from rolecall.context.connectors.base import ContactNote
-from rolecall.context.outbox import note_key
+from rolecall.crm.connectors.base import ContactNote
+from rolecall.crm.outbox import note_key
 from rolecall.paths import Home
 from rolecall.secrets import SecretStore
 from support.calls import place, wait_call, wait_event

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from rolecall.client import DaemonError
-from rolecall.context.demo_data import demo_dataset
 from rolecall.demo import voice
 from rolecall.demo.cast import COLLEAGUE_EXTENSION, cast_of
+from rolecall.demo.dataset import demo_dataset
 from rolecall.demo.stack import DemoStack
 from rolecall.paths import Home
 from support.processes import pid_alive

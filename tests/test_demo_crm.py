@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from rolecall.context.demo_data import demo_dataset
-from rolecall.context.models import Contact, ContactRole, Dataset, Opportunity, Phone
 from rolecall.demo.browser import find_chromium
 from rolecall.demo.crm_app import CrmApp
+from rolecall.demo.dataset import demo_dataset
+from rolecall.protocol.records import Contact, ContactRole, Dataset, Opportunity, Phone
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,10 @@ from xml.etree import ElementTree
 import phonenumbers
 import pytest
 
-from rolecall.context import documents
-from rolecall.context.demo_data import demo_dataset
-from rolecall.context.models import KEY_ROLES, Dataset, Role
-from rolecall.context.store import Store
+from rolecall.demo import documents
+from rolecall.demo.dataset import demo_dataset
+from rolecall.protocol.records import KEY_ROLES, Dataset, Role
+from rolecall.store.store import Store
 
 SALESFORCE_ROLES = {
     "Business User",

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from rolecall.client import DaemonClient, DaemonError
-from rolecall.context.models import Contact, Dataset
-from rolecall.context.store import Store
 from rolecall.paths import Home
+from rolecall.protocol.records import Contact, Dataset
+from rolecall.store.store import Store
 from support.calls import place, wait_call
 from support.daemons import RunningDaemon, prepare_home, start_daemon, stop_daemon
 from support.sip.sipp import SippPeer

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rolecall.client import DaemonClient, DaemonError
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.store import Store
 from rolecall.paths import Home
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.store.store import Store
 from support.daemons import start_daemon, stop_daemon
 
 

@@ -20,22 +20,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rolecall.context.demo_data import demo_dataset
-from rolecall.context.exporting import (
+from rolecall.crm.exporting import (
     CONTACT_COLUMNS,
     OPPORTUNITY_COLUMNS,
     ROLE_COLUMNS,
     export_json,
     export_salesforce_csv,
 )
-from rolecall.context.importing import (
+from rolecall.crm.importing import (
     ImportResult,
     RowError,
     import_json,
     import_salesforce_csv,
     parse_phone,
 )
-from rolecall.context.models import (
+from rolecall.demo.dataset import demo_dataset
+from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,
@@ -414,7 +414,7 @@ def test_broken_export_keeps_every_good_row(broken: ImportResult) -> None:
 
 def test_broken_export_loads_into_a_database(broken: ImportResult, tmp_path: Path) -> None:
     """What is left refers only to what is there, so the store's foreign keys hold."""
-    from rolecall.context.store import Store
+    from rolecall.store.store import Store
 
     store = Store(tmp_path / "rolecall.db")
     try:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rolecall.context.models import Account, Contact, ContactRole, Dataset, Opportunity, Role
 from rolecall.context.service import ContextService
-from rolecall.context.store import Store
 from rolecall.protocol.context import ContextParams
+from rolecall.protocol.records import Account, Contact, ContactRole, Dataset, Opportunity, Role
+from rolecall.store.store import Store
 
 
 def deal(name: str) -> Dataset:

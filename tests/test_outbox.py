@@ -11,11 +11,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError
-from rolecall.context.models import ContactRole, Dataset
-from rolecall.context.outbox import MAX_ATTEMPTS, Outbox, OutboxWorker, backoff
-from rolecall.context.store import Store
+from rolecall.crm.connectors.base import ConnectorError
+from rolecall.crm.outbox import MAX_ATTEMPTS, Outbox, OutboxWorker, backoff
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import ContactRole, Dataset
+from rolecall.store.store import Store
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rolecall.context.handlers import context_handlers
-from rolecall.context.outbox import Outbox
 from rolecall.context.service import ContextService
-from rolecall.context.store import Store
+from rolecall.crm.outbox import Outbox
+from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher
 from rolecall.daemon.server import DaemonServer
@@ -22,6 +21,7 @@ from rolecall.protocol.errors import ErrorCode
 from rolecall.protocol.methods import METHODS
 from rolecall.protocol.schema import render
 from rolecall.secrets import SecretStore
+from rolecall.store.store import Store
 from rolecall.telephony.handlers import telephony_handlers
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService

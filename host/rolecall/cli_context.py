@@ -118,8 +118,8 @@ def _cmd_log(args: argparse.Namespace) -> int:
 
 
 def _open_store() -> Any:
-    from rolecall.context.store import Store
     from rolecall.paths import resolve_home
+    from rolecall.store.store import Store
 
     home = resolve_home()
     home.ensure()
@@ -127,7 +127,7 @@ def _open_store() -> Any:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from rolecall.context.importing import import_json, import_salesforce_csv
+    from rolecall.crm.importing import import_json, import_salesforce_csv
 
     path = Path(args.path)
     use_json = args.format == "json" or (args.format == "auto" and path.suffix == ".json")
@@ -147,7 +147,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from rolecall.context.exporting import export_json, export_salesforce_csv
+    from rolecall.crm.exporting import export_json, export_salesforce_csv
 
     store = _open_store()
     try:
@@ -167,7 +167,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
-    from rolecall.context.demo_data import demo_dataset
+    from rolecall.demo.dataset import demo_dataset
     from rolecall.paths import resolve_home
 
     documents = resolve_home().data_dir / "documents"

@@ -8,7 +8,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from rolecall.context.models import (
+from rolecall.context.service import ContextService
+from rolecall.protocol.context import ContextParams
+from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,
@@ -18,9 +20,7 @@ from rolecall.context.models import (
     Phone,
     Role,
 )
-from rolecall.context.service import ContextService
-from rolecall.context.store import Store
-from rolecall.protocol.context import ContextParams
+from rolecall.store.store import Store
 
 Line = dict[str, object]
 ROLES = list(Role)
@@ -72,8 +72,8 @@ def _median_ms(action: object, rounds: int) -> float:
 
 def _import_rate(directory: Path, contacts: int) -> tuple[float, float]:
     """(rows/s through the CSV importer alone, rows/s importer + store) for `contacts` rows."""
-    from rolecall.context.exporting import export_salesforce_csv
-    from rolecall.context.importing import import_salesforce_csv
+    from rolecall.crm.exporting import export_salesforce_csv
+    from rolecall.crm.importing import import_salesforce_csv
 
     source = directory / "export"
     export_salesforce_csv(_dataset(contacts, {"opp-1": (10, 1)}), source)

@@ -21,9 +21,9 @@ from context import _dataset  # tests/bench/context.py: the benchmark deals
 from playwright.sync_api import Page, sync_playwright
 
 from rolecall.client import DaemonClient
-from rolecall.context.store import Store
 from rolecall.demo.browser import launch, register_host
 from rolecall.paths import Home
+from rolecall.store.store import Store
 from support.daemons import prepare_home
 from support.processes import daemon_pid, stop_pid
 from support.sip.sipp import SippPeer

@@ -10,11 +10,11 @@ import pytest
 
 from connectors.fake_server import FakeServer
 from connectors.fakes import FakeDynamics, FakeHubSpot, FakeSalesforce
-from rolecall.context.connectors.config import DynamicsConfig, HubSpotConfig, SalesforceConfig
-from rolecall.context.connectors.dynamics import DynamicsConnector
-from rolecall.context.connectors.http import HttpOptions, RetryPolicy
-from rolecall.context.connectors.hubspot import HubSpotConnector
-from rolecall.context.connectors.salesforce import SalesforceConnector
+from rolecall.crm.connectors.config import DynamicsConfig, HubSpotConfig, SalesforceConfig
+from rolecall.crm.connectors.dynamics import DynamicsConnector
+from rolecall.crm.connectors.http import HttpOptions, RetryPolicy
+from rolecall.crm.connectors.hubspot import HubSpotConnector
+from rolecall.crm.connectors.salesforce import SalesforceConnector
 
 TOKEN = "00Dtest!AQ8AQ.secret-token-value"
 SYSTEM_TLS = ssl.create_default_context()

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from connectors.conftest import TOKEN, Sleeps, fast_options
 from connectors.fake_server import FakeServer
 from connectors.fakes import FakeHubSpot
-from rolecall.context.connectors.base import ConnectorError
-from rolecall.context.connectors.config import (
+from rolecall.crm.connectors.base import ConnectorError
+from rolecall.crm.connectors.config import (
     CrmConfigFile,
     DynamicsConfig,
     HubSpotConfig,
@@ -21,9 +21,9 @@ from rolecall.context.connectors.config import (
     make_connector,
     make_connectors,
 )
-from rolecall.context.connectors.dynamics import DynamicsConnector
-from rolecall.context.connectors.hubspot import HubSpotConnector
-from rolecall.context.connectors.salesforce import SalesforceConnector
+from rolecall.crm.connectors.dynamics import DynamicsConnector
+from rolecall.crm.connectors.hubspot import HubSpotConnector
+from rolecall.crm.connectors.salesforce import SalesforceConnector
 from rolecall.paths import Home
 from rolecall.secrets import SecretStore
 

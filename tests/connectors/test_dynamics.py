@@ -8,10 +8,10 @@ import pytest
 
 from connectors.fake_server import Reply
 from connectors.fakes import FakeDynamics, odata_literals
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError, ContactNote
-from rolecall.context.connectors.dynamics import DynamicsConnector, like_escape, odata_string
-from rolecall.context.models import ContactRole, Role
+from rolecall.crm.connectors.base import ConnectorError, ContactNote
+from rolecall.crm.connectors.dynamics import DynamicsConnector, like_escape, odata_string
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import ContactRole, Role
 
 DY = tuple[FakeDynamics, DynamicsConnector]
 OPP = FakeDynamics.OPPORTUNITY

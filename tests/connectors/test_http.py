@@ -12,8 +12,8 @@ import pytest
 
 from connectors.conftest import TOKEN, Sleeps, fast_options
 from connectors.fake_server import FakeServer, Reply
-from rolecall.context.connectors.base import ConnectorError
-from rolecall.context.connectors.http import (
+from rolecall.crm.connectors.base import ConnectorError
+from rolecall.crm.connectors.http import (
     CrmHttpError,
     HttpClient,
     HttpOptions,

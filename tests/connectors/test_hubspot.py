@@ -8,10 +8,10 @@ import pytest
 
 from connectors.fake_server import Reply
 from connectors.fakes import FakeHubSpot
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError, ContactNote
-from rolecall.context.connectors.hubspot import HubSpotConnector, role_from_labels
-from rolecall.context.models import ContactRole, Role
+from rolecall.crm.connectors.base import ConnectorError, ContactNote
+from rolecall.crm.connectors.hubspot import HubSpotConnector, role_from_labels
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import ContactRole, Role
 
 HS = tuple[FakeHubSpot, HubSpotConnector]
 DEAL = FakeHubSpot.DEAL

@@ -8,15 +8,15 @@ import pytest
 
 from connectors.fake_server import Reply
 from connectors.fakes import SOQL_LITERAL, FakeSalesforce, soql_like, soql_literals
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError, ContactNote
-from rolecall.context.connectors.salesforce import (
+from rolecall.crm.connectors.base import ConnectorError, ContactNote
+from rolecall.crm.connectors.salesforce import (
     SalesforceConnector,
     soql_like_suffix,
     soql_quote,
     sosl_escape,
 )
-from rolecall.context.models import ContactRole, Role
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import ContactRole, Role
 
 SF = tuple[FakeSalesforce, SalesforceConnector]
 OPP = FakeSalesforce.OPPORTUNITY

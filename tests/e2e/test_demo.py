@@ -23,13 +23,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Playwright
 
-from rolecall.context.demo_data import demo_dataset
-from rolecall.context.models import ROLE_ORDER
 from rolecall.demo.browser import ExtensionBrowser, launch, register_host
+from rolecall.demo.dataset import demo_dataset
 from rolecall.demo.processes import pids_with_argument
 from rolecall.demo.stack import DemoStack
 from rolecall.demo.tour import Tour
 from rolecall.paths import Home
+from rolecall.protocol.records import ROLE_ORDER
 from support.processes import pid_alive
 
 pytestmark = pytest.mark.e2e

@@ -26,7 +26,9 @@ import pytest
 from playwright.sync_api import Page, Playwright, expect
 
 from rolecall.client import DaemonClient
-from rolecall.context.models import (
+from rolecall.demo.browser import ExtensionBrowser, launch, register_host
+from rolecall.paths import Home
+from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,
@@ -37,9 +39,7 @@ from rolecall.context.models import (
     Relationship,
     Role,
 )
-from rolecall.context.store import Store
-from rolecall.demo.browser import ExtensionBrowser, launch, register_host
-from rolecall.paths import Home
+from rolecall.store.store import Store
 from support.audio import longest_quiet, loudness
 from support.daemons import prepare_home
 from support.processes import daemon_pid, stop_pid

@@ -32,12 +32,10 @@ from typing import Any
 import msgpack
 from pydantic import BaseModel, ValidationError
 
-from rolecall.context.call_pages import CallPages
-from rolecall.context.handlers import context_handlers
-from rolecall.context.importing import ImportResult, import_salesforce_csv
-from rolecall.context.outbox import Outbox
 from rolecall.context.service import ContextService
-from rolecall.context.store import Store
+from rolecall.crm.importing import ImportResult, import_salesforce_csv
+from rolecall.crm.outbox import Outbox
+from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher, Handler
 from rolecall.daemon.server import DaemonServer
@@ -58,6 +56,8 @@ from rolecall.protocol.errors import ErrorCode
 from rolecall.protocol.methods import METHODS, Empty
 from rolecall.protocol.page import PageRecord
 from rolecall.protocol.telephony import PlaceCallParams
+from rolecall.store.call_pages import CallPages
+from rolecall.store.store import Store
 from rolecall.telephony.dialplan import SAFE_URI_PATTERN, DialError, DialPlan, parse_target
 
 # ---- native messaging framing ---------------------------------------------------------------

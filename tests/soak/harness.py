@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from rolecall.client import DaemonClient
-from rolecall.context.demo_data import demo_dataset
-from rolecall.context.store import Store
+from rolecall.demo.dataset import demo_dataset
 from rolecall.paths import Home
+from rolecall.store.store import Store
 from soak.load import proc_sample
 from support.calls import place, wait_call
 from support.sip.sipp import SippPeer

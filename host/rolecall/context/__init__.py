@@ -1,1 +1,1 @@
-"""Opportunity context: the embedded store, CRM connectors, the call log and its outbox."""
+"""The `context.get` assembly: merge, group by role, missing roles, paging, caller lookup."""

@@ -13,18 +13,6 @@ from collections import OrderedDict
 import phonenumbers
 from pydantic import TypeAdapter, ValidationError
 
-from rolecall.context.models import (
-    KEY_ROLES,
-    ROLE_ORDER,
-    Contact,
-    ContactRole,
-    Opportunity,
-    Phone,
-    RecordId,
-    Role,
-    normalize_role,
-)
-from rolecall.context.store import Store
 from rolecall.protocol.context import (
     CallerMatch,
     CallSummary,
@@ -37,6 +25,18 @@ from rolecall.protocol.context import (
     RoleGroup,
 )
 from rolecall.protocol.errors import ErrorCode, ProtocolError
+from rolecall.protocol.records import (
+    KEY_ROLES,
+    ROLE_ORDER,
+    Contact,
+    ContactRole,
+    Opportunity,
+    Phone,
+    RecordId,
+    Role,
+    normalize_role,
+)
+from rolecall.store.store import Store
 
 
 def to_e164(text: str, region: str = "US") -> str | None:

@@ -10,21 +10,21 @@ import sys
 from datetime import datetime, timedelta
 
 from rolecall import __version__
-from rolecall.context.call_pages import CallPages
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import Connector, ConnectorError
-from rolecall.context.connectors.config import load_config, make_connector
-from rolecall.context.handlers import context_handlers
-from rolecall.context.logger import CallLogger
-from rolecall.context.outbox import Outbox, OutboxWorker, sync_item
+from rolecall.calllog.writer import CallLogger
 from rolecall.context.service import ContextService
-from rolecall.context.store import Store
+from rolecall.crm.connectors.base import Connector, ConnectorError
+from rolecall.crm.connectors.config import load_config, make_connector
+from rolecall.crm.outbox import Outbox, OutboxWorker, sync_item
+from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.lock import AlreadyRunning, InstanceLock
 from rolecall.daemon.server import DaemonServer
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING
 from rolecall.paths import Home
+from rolecall.protocol.calllog import CallLogEntry
 from rolecall.secrets import SecretStore
+from rolecall.store.call_pages import CallPages
+from rolecall.store.store import Store
 from rolecall.telephony.handlers import telephony_handlers
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService

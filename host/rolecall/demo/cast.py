@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from rolecall.context.models import Dataset
+from rolecall.protocol.records import Dataset
 
 __all__ = [
     "CAST",

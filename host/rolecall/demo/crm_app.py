@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from rolecall.context.models import Account, Contact, Dataset, Opportunity, Role
+from rolecall.protocol.records import Account, Contact, Dataset, Opportunity, Role
 
 __all__ = ["DOCUMENTS_PATH", "CrmApp"]
 

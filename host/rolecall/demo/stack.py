@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from rolecall.client import DaemonClient, DaemonError
-from rolecall.context.demo_data import demo_dataset
-from rolecall.context.models import Dataset
-from rolecall.context.store import Store
 from rolecall.demo.callees import Callees
 from rolecall.demo.cast import DEMO_USER, Person, cast_of
 from rolecall.demo.crm_app import CrmApp
+from rolecall.demo.dataset import demo_dataset
 from rolecall.demo.processes import LOOPBACK, Children, free_port
 from rolecall.demo.registrar import Registrar, kamailio_modules
 from rolecall.paths import Home
+from rolecall.protocol.records import Dataset
 from rolecall.protocol.telephony import AccountConfig, DialPlanConfig
+from rolecall.store.store import Store
 from rolecall.telephony.accounts import AccountStore
 
 ACCOUNT_ID = "demo"

@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.models import Account, Contact, Document, Opportunity, RecordId, Role
 from rolecall.protocol.base import Params, Sent
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import Account, Contact, Document, Opportunity, RecordId, Role
 
 PageSize = Annotated[int, Field(ge=1, le=500)]
 

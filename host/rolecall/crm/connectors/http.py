@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from rolecall._version import __version__
-from rolecall.context.connectors.base import ConnectorError
+from rolecall.crm.connectors.base import ConnectorError
 
 log = logging.getLogger(__name__)
 

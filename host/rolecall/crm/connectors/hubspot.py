@@ -26,9 +26,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError, ContactNote
-from rolecall.context.connectors.common import (
+from rolecall.crm.connectors.base import ConnectorError, ContactNote
+from rolecall.crm.connectors.common import (
     GUID,
     call_description,
     call_subject,
@@ -46,9 +45,10 @@ from rolecall.context.connectors.common import (
     role_label,
     unique,
 )
-from rolecall.context.connectors.config import HubSpotConfig
-from rolecall.context.connectors.http import HttpClient, HttpOptions, Params
-from rolecall.context.models import (
+from rolecall.crm.connectors.config import HubSpotConfig
+from rolecall.crm.connectors.http import HttpClient, HttpOptions, Params
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,

@@ -11,8 +11,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.models import ContactRole, Dataset, RecordId
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import ContactRole, Dataset, RecordId
 
 
 class ConnectorError(Exception):

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import Connector, ConnectorError, ContactNote
-from rolecall.context.models import ContactRole
-from rolecall.context.store import Store
+from rolecall.crm.connectors.base import Connector, ConnectorError, ContactNote
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import ContactRole
+from rolecall.store.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError, ContactNote
-from rolecall.context.connectors.common import (
+from rolecall.crm.connectors.base import ConnectorError, ContactNote
+from rolecall.crm.connectors.common import (
     call_description,
     call_subject,
     chunks,
@@ -40,9 +39,10 @@ from rolecall.context.connectors.common import (
     role_label,
     unique,
 )
-from rolecall.context.connectors.config import SalesforceConfig
-from rolecall.context.connectors.http import CrmHttpError, HttpClient, HttpOptions
-from rolecall.context.models import (
+from rolecall.crm.connectors.config import SalesforceConfig
+from rolecall.crm.connectors.http import CrmHttpError, HttpClient, HttpOptions
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,

@@ -16,10 +16,10 @@ from typing import Any, Literal, TypeVar
 
 import phonenumbers
 
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import ConnectorError
-from rolecall.context.connectors.http import HttpClient
-from rolecall.context.models import Phone, Role
+from rolecall.crm.connectors.base import ConnectorError
+from rolecall.crm.connectors.http import HttpClient
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import Phone, Role
 
 T = TypeVar("T")
 

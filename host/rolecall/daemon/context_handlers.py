@@ -7,16 +7,16 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from rolecall.context.call_pages import CallPages
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.connectors.base import Connector, ConnectorError, ContactNote
-from rolecall.context.models import ContactRole
-from rolecall.context.outbox import Outbox, note_key, sync_item
 from rolecall.context.service import ContextService
+from rolecall.crm.connectors.base import Connector, ConnectorError, ContactNote
+from rolecall.crm.outbox import Outbox, note_key, sync_item
 from rolecall.daemon.dispatch import Caller, Handler
 from rolecall.protocol import context as ctx
+from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.errors import ErrorCode, ProtocolError
 from rolecall.protocol.methods import Empty
+from rolecall.protocol.records import ContactRole
+from rolecall.store.call_pages import CallPages
 
 
 def context_handlers(

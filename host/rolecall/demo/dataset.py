@@ -5,7 +5,7 @@ Germany, mainland China, Hong Kong, the UK, Brazil, Japan and India; opportuniti
 every kind of stage; contacts in all of Salesforce's default roles (and none), with
 names in Chinese and Japanese and with accents, phones written the way each country
 writes them, reporting lines; and real document files for every deal, written by
-`rolecall.context.documents`. Deliberate rough edges, as in real CRMs: three deals
+`rolecall.demo.documents`. Deliberate rough edges, as in real CRMs: three deals
 have no economic buyer, two contacts share the switchboard number of their company,
 several people are on two deals, one contact belongs to no account.
 
@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Final, Literal
 from urllib.parse import quote
 
-from rolecall.context import documents as files
-from rolecall.context.importing import PhoneKind, parse_phone
-from rolecall.context.models import (
+from rolecall.crm.importing import PhoneKind, parse_phone
+from rolecall.demo import documents as files
+from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,

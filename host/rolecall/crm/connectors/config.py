@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rolecall.context.connectors.base import Connector, ConnectorError
-from rolecall.context.connectors.http import HttpOptions
+from rolecall.crm.connectors.base import Connector, ConnectorError
+from rolecall.crm.connectors.http import HttpOptions
 from rolecall.paths import Home
 from rolecall.secrets import SecretStore, SecretStoreUnavailable
 
@@ -157,14 +157,14 @@ def make_connector(
             retryable=False,
         )
     if isinstance(config, SalesforceConfig):
-        from rolecall.context.connectors.salesforce import SalesforceConnector
+        from rolecall.crm.connectors.salesforce import SalesforceConnector
 
         return SalesforceConnector(config, token, options=options)
     if isinstance(config, DynamicsConfig):
-        from rolecall.context.connectors.dynamics import DynamicsConnector
+        from rolecall.crm.connectors.dynamics import DynamicsConnector
 
         return DynamicsConnector(config, token, options=options)
-    from rolecall.context.connectors.hubspot import HubSpotConnector
+    from rolecall.crm.connectors.hubspot import HubSpotConnector
 
     return HubSpotConnector(config, token, options=options)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.store import Store
+from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.telephony import CallInfo, CallState
+from rolecall.store.store import Store
 
 
 def _when(timestamp: float | None) -> datetime | None:

@@ -15,9 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rolecall.context.calllog import CallLogEntry
-from rolecall.context.migrations import migrate
-from rolecall.context.models import (
+from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,
@@ -28,6 +27,7 @@ from rolecall.context.models import (
     Relationship,
     Role,
 )
+from rolecall.store.migrations import migrate
 
 
 def _in_chunks(ids: Iterable[str], size: int = 500) -> Iterator[tuple[list[str], str]]:

@@ -1,6 +1,6 @@
 """Writes a `Dataset` as a Salesforce-shaped CSV export, or as Rolecall JSON.
 
-This module owns the inverse of `rolecall.context.importing`:
+This module owns the inverse of `rolecall.crm.importing`:
 `import_json(p)` after `export_json(d, p)` gives back `d`, and `import_salesforce_csv(dir)`
 after `export_salesforce_csv(d, dir)` gives back `d` for everything the CSV files carry.
 They cannot carry:
@@ -33,8 +33,8 @@ from typing import Final
 
 import phonenumbers
 
-from rolecall.context.importing import JSON_FORMAT, JSON_VERSION
-from rolecall.context.models import Contact, Dataset, Document, Phone, Role
+from rolecall.crm.importing import JSON_FORMAT, JSON_VERSION
+from rolecall.protocol.records import Contact, Dataset, Document, Phone, Role
 
 __all__ = [
     "ACCOUNT_COLUMNS",

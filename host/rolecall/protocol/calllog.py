@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rolecall.context.models import RecordId
+from rolecall.protocol.records import RecordId
 
 
 class CallLogEntry(BaseModel):

@@ -68,7 +68,7 @@ from typing import Any, Final, Literal, TypeVar
 import phonenumbers
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from rolecall.context.models import (
+from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,

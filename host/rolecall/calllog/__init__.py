@@ -1,0 +1,1 @@
+"""The call log writer: entries from call updates, interrupted calls."""
