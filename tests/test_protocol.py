@@ -9,6 +9,7 @@ import pytest
 
 from rolecall.context.service import ContextService
 from rolecall.crm.outbox import Outbox
+from rolecall.crm.writebacks import WriteBacks
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher
@@ -83,7 +84,7 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
     handlers = {
         **core_handlers(server),
         **telephony_handlers(service),
-        **context_handlers(ContextService(store), Outbox(store), {}),
+        **context_handlers(ContextService(store), WriteBacks(Outbox(store), {})),
     }
     store.close()
     assert set(handlers) == set(METHODS)

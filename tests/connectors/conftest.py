@@ -15,6 +15,7 @@ from rolecall.crm.connectors.dynamics import DynamicsConnector
 from rolecall.crm.connectors.http import HttpOptions, RetryPolicy
 from rolecall.crm.connectors.hubspot import HubSpotConnector
 from rolecall.crm.connectors.salesforce import SalesforceConnector
+from rolecall.crm.factory import build_connector
 
 TOKEN = "00Dtest!AQ8AQ.secret-token-value"
 SYSTEM_TLS = ssl.create_default_context()
@@ -64,7 +65,7 @@ def salesforce(
 ) -> Iterator[tuple[FakeSalesforce, SalesforceConnector]]:
     fake = FakeSalesforce(server)
     config = SalesforceConfig(instance_url=server.url, default_region="US")
-    connector = SalesforceConnector(config, TOKEN, options=fast_options(sleeps))
+    connector = build_connector(config, TOKEN, options=fast_options(sleeps))
     yield fake, connector
     connector.close()
 
@@ -75,7 +76,7 @@ def dynamics(
 ) -> Iterator[tuple[FakeDynamics, DynamicsConnector]]:
     fake = FakeDynamics(server)
     config = DynamicsConfig(org_url=server.url, default_region="GB")
-    connector = DynamicsConnector(config, TOKEN, options=fast_options(sleeps))
+    connector = build_connector(config, TOKEN, options=fast_options(sleeps))
     yield fake, connector
     connector.close()
 
@@ -89,6 +90,6 @@ def hubspot(server: FakeServer, sleeps: Sleeps) -> Iterator[tuple[FakeHubSpot, H
         default_region="CA",
         call_outcomes={"Connected": "f240bbac-87c9-4f6e-bf70-924b57d47db7"},
     )
-    connector = HubSpotConnector(config, TOKEN, options=fast_options(sleeps))
+    connector = build_connector(config, TOKEN, options=fast_options(sleeps))
     yield fake, connector
     connector.close()

@@ -18,12 +18,11 @@ from rolecall.crm.connectors.config import (
     SalesforceConfig,
     config_path,
     load_config,
-    make_connector,
-    make_connectors,
 )
 from rolecall.crm.connectors.dynamics import DynamicsConnector
 from rolecall.crm.connectors.hubspot import HubSpotConnector
 from rolecall.crm.connectors.salesforce import SalesforceConnector
+from rolecall.crm.factory import make_connector, make_connectors
 from rolecall.paths import Home
 from rolecall.secrets import SecretStore
 

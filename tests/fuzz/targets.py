@@ -35,6 +35,7 @@ from pydantic import BaseModel, ValidationError
 from rolecall.context.service import ContextService
 from rolecall.crm.importing import ImportResult, import_salesforce_csv
 from rolecall.crm.outbox import Outbox
+from rolecall.crm.writebacks import WriteBacks
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher, Handler
@@ -154,7 +155,9 @@ class DecoderHarness:
         handlers.update(core_handlers(self.server))
         handlers.update(
             context_handlers(
-                ContextService(self.store), Outbox(self.store), {}, call_pages=self.call_pages
+                ContextService(self.store),
+                WriteBacks(Outbox(self.store), {}),
+                call_pages=self.call_pages,
             )
         )
         self.dispatcher = Dispatcher(handlers)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from rolecall.context.service import ContextService
 from rolecall.crm.connectors.base import Connector, ConnectorError, ContactNote
-from rolecall.crm.outbox import Outbox, note_key, sync_item
+from rolecall.crm.outbox import sync_item
+from rolecall.crm.writebacks import WriteBacks
 from rolecall.daemon.dispatch import Caller, Handler
 from rolecall.protocol import context as ctx
-from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.errors import ErrorCode, ProtocolError
 from rolecall.protocol.methods import Empty
 from rolecall.protocol.records import ContactRole
@@ -21,15 +20,14 @@ from rolecall.store.call_pages import CallPages
 
 def context_handlers(
     service: ContextService,
-    outbox: Outbox,
-    connectors: Mapping[str, Connector],
-    poke: Callable[[], None] = lambda: None,
-    wrapup_end: Callable[[CallLogEntry], datetime] = lambda entry: datetime.now(UTC),
+    write_backs: WriteBacks,
     call_pages: CallPages | None = None,
 ) -> dict[str, Handler]:
-    """Handlers bound to one context service, the outbox, the configured CRMs and the
-    pages recent calls were placed from."""
+    """Handlers bound to one context service, the write-backs (the outbox and the
+    configured CRMs) and the pages recent calls were placed from."""
     store = service.store
+    outbox = write_backs.outbox
+    connectors = write_backs.connectors
 
     def connector(name: str) -> Connector:
         found = connectors.get(name)
@@ -97,13 +95,7 @@ def context_handlers(
             connector(params.crm)  # refuse before storing anything if it is not configured
         store.set_role(changed)
         if params.crm is not None:
-            # the change itself is the key: repeating it is one write, a new one another
-            key = (
-                f"role:{params.opportunity_id}:{params.contact_id}:"
-                f"{params.role.value}:{int(params.is_primary)}"
-            )
-            outbox.enqueue(params.crm, "contact_role", key, changed.model_dump(mode="json"))
-            poke()
+            write_backs.role_changed(params.crm, changed)
         return Empty()
 
     async def add_note(caller: Caller, params: ctx.AddNoteParams) -> Empty:
@@ -124,10 +116,7 @@ def context_handlers(
                 body=params.body,
                 created_at=datetime.fromisoformat(created_at),
             )
-            outbox.enqueue(
-                params.crm, "contact_note", note_key(note_id, note), note.model_dump(mode="json")
-            )
-        poke()
+            write_backs.note_added(params.crm, note_id, note)
         return Empty()
 
     async def calllog(caller: Caller, params: ctx.CallLogParams) -> ctx.CallLogResult:
@@ -159,17 +148,7 @@ def context_handlers(
         entry = entry.model_copy(update=changes)
         if state == "ended":
             store.call_ended(entry)
-            for name in connectors:  # pending write-backs carry the new text
-                outbox.enqueue(
-                    name,
-                    "call_log",
-                    entry.idempotency_key,
-                    entry.model_dump(mode="json"),
-                    not_before=None if params.final else wrapup_end(entry),
-                )
-            if params.final:
-                outbox.release(entry.idempotency_key, datetime.now(UTC))
-                poke()
+            write_backs.call_ended(entry, final=params.final)
         else:
             store.call_started(entry)
         return ctx.LoggedCall(entry=entry, state=state)  # type: ignore[arg-type]

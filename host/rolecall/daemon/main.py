@@ -13,8 +13,10 @@ from rolecall import __version__
 from rolecall.calllog.writer import CallLogger
 from rolecall.context.service import ContextService
 from rolecall.crm.connectors.base import Connector, ConnectorError
-from rolecall.crm.connectors.config import load_config, make_connector
+from rolecall.crm.connectors.config import load_config
+from rolecall.crm.factory import make_connector
 from rolecall.crm.outbox import Outbox, OutboxWorker, sync_item
+from rolecall.crm.writebacks import WriteBacks
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.lock import AlreadyRunning, InstanceLock
@@ -74,16 +76,8 @@ async def _serve(home: Home) -> None:
     def wrapup_end(entry: CallLogEntry) -> datetime:
         return entry.ended_at + wrapup
 
-    def queue_write_backs(entry: CallLogEntry) -> None:
-        for name in connectors:
-            outbox.enqueue(
-                name, "call_log", entry.idempotency_key, entry.model_dump(mode="json"),
-                not_before=wrapup_end(entry),
-            )  # fmt: skip
-        if connectors:
-            worker.poke()
-
-    call_log = CallLogger(store, on_ended=queue_write_backs)
+    write_backs = WriteBacks(outbox, connectors, worker.poke, wrapup_end)
+    call_log = CallLogger(store, on_ended=write_backs.call_ended)
     interrupted = call_log.recover()
     if interrupted:
         log.warning(
@@ -109,9 +103,7 @@ async def _serve(home: Home) -> None:
                 telephony,
                 lambda call, params: call_pages.remember(call.id, params.record, params.snapshot),
             ),
-            **context_handlers(
-                ContextService(store), outbox, connectors, worker.poke, wrapup_end, call_pages
-            ),
+            **context_handlers(ContextService(store), write_backs, call_pages),
         }
     )
     outbox_task = asyncio.get_running_loop().create_task(worker.run())

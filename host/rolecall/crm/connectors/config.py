@@ -1,4 +1,6 @@
-"""Which CRMs Rolecall talks to (`config/crm.json`) and the factory that builds connectors.
+"""Which CRMs Rolecall talks to (`config/crm.json`): the config models and their loading.
+
+Connectors are built from these by `rolecall.crm.factory`; this module imports none of them.
 
 The file holds no secrets: each connector's token lives in the OS keyring under the
 name `crm:<kind>` (`crm:salesforce`, `crm:dynamics`, `crm:hubspot`). Example:
@@ -20,10 +22,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rolecall.crm.connectors.base import Connector, ConnectorError
-from rolecall.crm.connectors.http import HttpOptions
+from rolecall.crm.connectors.base import ConnectorError
 from rolecall.paths import Home
-from rolecall.secrets import SecretStore, SecretStoreUnavailable
 
 CONFIG_FILE = "crm.json"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -135,44 +135,3 @@ def load_config(home: Home) -> CrmConfigFile:
         raise ConnectorError(
             f"{path} is not a valid CRM configuration: {exc}", retryable=False
         ) from None
-
-
-def make_connector(
-    config: SalesforceConfig | DynamicsConfig | HubSpotConfig,
-    secrets: SecretStore,
-    *,
-    options: HttpOptions | None = None,
-) -> Connector:
-    """The connector for `config`, with its token read from the keyring."""
-    try:
-        token = secrets.get(config.token_name)
-    except SecretStoreUnavailable as exc:
-        raise ConnectorError(
-            f"cannot read the {config.name} token from the keyring: {exc}", retryable=False
-        ) from None
-    if not token:
-        raise ConnectorError(
-            f"no {config.name} token in the keyring: store an API access token under the "
-            f"name '{config.token_name}' (service 'rolecall')",
-            retryable=False,
-        )
-    if isinstance(config, SalesforceConfig):
-        from rolecall.crm.connectors.salesforce import SalesforceConnector
-
-        return SalesforceConnector(config, token, options=options)
-    if isinstance(config, DynamicsConfig):
-        from rolecall.crm.connectors.dynamics import DynamicsConnector
-
-        return DynamicsConnector(config, token, options=options)
-    from rolecall.crm.connectors.hubspot import HubSpotConnector
-
-    return HubSpotConnector(config, token, options=options)
-
-
-def make_connectors(
-    home: Home, secrets: SecretStore, *, options: HttpOptions | None = None
-) -> dict[str, Connector]:
-    """Every configured connector by name; raises on the first one that cannot be built."""
-    return {
-        c.name: make_connector(c, secrets, options=options) for c in load_config(home).connectors
-    }
