@@ -8,18 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROLE_LABELS = {
-    "decision_maker": "Decision makers",
-    "economic_buyer": "Economic buyers",
-    "executive_sponsor": "Executive sponsors",
-    "technical_buyer": "Technical buyers",
-    "evaluator": "Evaluators",
-    "influencer": "Influencers",
-    "business_user": "Business users",
-    "other": "Other roles",
-    "none": "No role",
-}
-
 
 def _request(method: str, payload: dict[str, Any]) -> dict[str, Any]:
     from rolecall.client import DaemonClient
@@ -30,6 +18,8 @@ def _request(method: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _print_context(context: dict[str, Any]) -> None:
+    from rolecall.protocol.records import ROLE_GROUP_LABELS
+
     opportunity = context["opportunity"]
     account = context.get("account") or {}
     amount = opportunity.get("amount")
@@ -38,7 +28,7 @@ def _print_context(context: dict[str, Any]) -> None:
     if account:
         print(f"  account: {account['name']}")
     for group in context["groups"]:
-        print(f"\n{ROLE_LABELS.get(group['role'], group['role'])}")
+        print(f"\n{ROLE_GROUP_LABELS.get(group['role'], group['role'])}")
         for card in group["contacts"]:
             contact = card["contact"]
             primary = " (primary)" if card["is_primary"] else ""

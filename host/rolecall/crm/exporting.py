@@ -34,7 +34,7 @@ from typing import Final
 import phonenumbers
 
 from rolecall.crm.importing import JSON_FORMAT, JSON_VERSION
-from rolecall.protocol.records import Contact, Dataset, Document, Phone, Role
+from rolecall.protocol.records import ROLE_LABELS, Contact, Dataset, Document, Phone
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -42,7 +42,6 @@ __all__ = [
     "CONTENT_VERSION_COLUMNS",
     "OPPORTUNITY_COLUMNS",
     "ROLE_COLUMNS",
-    "ROLE_LABELS",
     "USER_COLUMNS",
     "export_json",
     "export_salesforce_csv",
@@ -91,19 +90,6 @@ CONTENT_VERSION_COLUMNS: Final = (
     "IsLatest",
 )
 USER_COLUMNS: Final = ("Id", "FirstName", "LastName")
-
-ROLE_LABELS: Final[dict[Role, str]] = {
-    Role.DECISION_MAKER: "Decision Maker",
-    Role.ECONOMIC_BUYER: "Economic Buyer",
-    Role.EXECUTIVE_SPONSOR: "Executive Sponsor",
-    Role.TECHNICAL_BUYER: "Technical Buyer",
-    Role.EVALUATOR: "Evaluator",
-    Role.INFLUENCER: "Influencer",
-    Role.BUSINESS_USER: "Business User",
-    Role.OTHER: "Other",
-    Role.NONE: "",
-}
-"""Salesforce's default `OpportunityContactRole.Role` picklist values."""
 
 _PHONE_COLUMNS: Final = {
     "work": "Phone",
@@ -226,8 +212,8 @@ def export_salesforce_csv(
         for o in dataset.opportunities
     ]  # fmt: skip
     roles = [
-        [f"ocr-{index}", r.opportunity_id, r.contact_id, r.source_role or ROLE_LABELS[r.role],
-         "true" if r.is_primary else "false"]
+        [f"ocr-{index}", r.opportunity_id, r.contact_id,
+         r.source_role or ROLE_LABELS.get(r.role, ""), "true" if r.is_primary else "false"]
         for index, r in enumerate(dataset.roles, start=1)
     ]  # fmt: skip
     tables: list[tuple[str, Sequence[str], Iterable[Sequence[str]]]] = [

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from rolecall.protocol.records import Account, Contact, Dataset, Opportunity, Role
+from rolecall.protocol.records import ROLE_LABELS, Account, Contact, Dataset, Opportunity
 
 __all__ = ["DOCUMENTS_PATH", "CrmApp"]
 
@@ -42,7 +42,6 @@ _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
-_ROLE_LABELS = {role: role.value.replace("_", " ").capitalize() for role in Role}
 
 
 class _Api:
@@ -104,7 +103,7 @@ class _Api:
                     {
                         **self._contact(contact),
                         "role": role.role.value,
-                        "role_label": role.source_role or _ROLE_LABELS[role.role],
+                        "role_label": role.source_role or ROLE_LABELS.get(role.role, "None"),
                         "primary": role.is_primary,
                     }
                 )

@@ -8,8 +8,10 @@ kept both as written and, when they parse, in E.164.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +38,36 @@ class Role(StrEnum):
     NONE = "none"
     """On the deal with no role recorded."""
 
+
+ROLE_LABELS: Mapping[Role, str] = MappingProxyType(
+    {
+        Role.DECISION_MAKER: "Decision Maker",
+        Role.ECONOMIC_BUYER: "Economic Buyer",
+        Role.EXECUTIVE_SPONSOR: "Executive Sponsor",
+        Role.TECHNICAL_BUYER: "Technical Buyer",
+        Role.EVALUATOR: "Evaluator",
+        Role.INFLUENCER: "Influencer",
+        Role.BUSINESS_USER: "Business User",
+        Role.OTHER: "Other",
+    }
+)
+"""One contact's role in Salesforce's default picklist wording: what is written to a CRM
+and shown beside a person. `Role.NONE` has no label: no role is written."""
+
+ROLE_GROUP_LABELS: Mapping[Role, str] = MappingProxyType(
+    {
+        Role.DECISION_MAKER: "Decision makers",
+        Role.ECONOMIC_BUYER: "Economic buyers",
+        Role.EXECUTIVE_SPONSOR: "Executive sponsors",
+        Role.TECHNICAL_BUYER: "Technical buyers",
+        Role.EVALUATOR: "Evaluators",
+        Role.INFLUENCER: "Influencers",
+        Role.BUSINESS_USER: "Business users",
+        Role.OTHER: "Other roles",
+        Role.NONE: "No role",
+    }
+)
+"""The heading of each role's group of people on a deal."""
 
 ROLE_ORDER: tuple[Role, ...] = tuple(Role)
 KEY_ROLES: tuple[Role, ...] = (Role.DECISION_MAKER, Role.ECONOMIC_BUYER)

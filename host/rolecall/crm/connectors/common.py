@@ -19,24 +19,12 @@ import phonenumbers
 from rolecall.crm.connectors.base import ConnectorError
 from rolecall.crm.connectors.http import HttpClient
 from rolecall.protocol.calllog import CallLogEntry
-from rolecall.protocol.records import Phone, Role
+from rolecall.protocol.records import ROLE_LABELS, Phone, Role
 
 T = TypeVar("T")
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-ROLE_LABELS: dict[Role, str] = {
-    Role.DECISION_MAKER: "Decision Maker",
-    Role.ECONOMIC_BUYER: "Economic Buyer",
-    Role.EXECUTIVE_SPONSOR: "Executive Sponsor",
-    Role.TECHNICAL_BUYER: "Technical Buyer",
-    Role.EVALUATOR: "Evaluator",
-    Role.INFLUENCER: "Influencer",
-    Role.BUSINESS_USER: "Business User",
-    Role.OTHER: "Other",
-}
-"""Our roles in Salesforce's default picklist wording (also the default label elsewhere)."""
 
 PhoneKind = Literal["work", "mobile", "home", "fax", "other"]
 
