@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-import phonenumbers
 from pydantic import TypeAdapter, ValidationError
 
+from rolecall.phones import to_e164
 from rolecall.protocol.context import (
     CallerMatch,
     CallSummary,
@@ -37,18 +37,6 @@ from rolecall.protocol.records import (
     normalize_role,
 )
 from rolecall.store.store import Store
-
-
-def to_e164(text: str, region: str = "US") -> str | None:
-    """The number in E.164, or None when it is not a valid phone number."""
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
 
 _RECORD_ID: TypeAdapter[str] = TypeAdapter(RecordId)
 
@@ -99,7 +87,7 @@ class ContextService:
         matches: list[CallerMatch] = []
         opportunity_id = params.opportunity_id
         if params.phone is not None:
-            e164 = to_e164(params.phone, self.region)
+            e164 = to_e164(params.phone, self.region, strictness="valid")
             if e164 is None:
                 raise ProtocolError(ErrorCode.INVALID_TARGET, "not a phone number", {})
             matches = self.callers(e164)
@@ -291,7 +279,10 @@ class ContextService:
         """Contacts the page shows that the store does not have (matched by number, name)."""
         cards = []
         for index, seen in enumerate(snapshot.contacts):
-            phones = [Phone(raw=raw[:64], e164=to_e164(raw, self.region)) for raw in seen.phones]
+            phones = [
+                Phone(raw=raw[:64], e164=to_e164(raw, self.region, strictness="valid"))
+                for raw in seen.phones
+            ]
             if any(p.e164 in numbers for p in phones if p.e164) or seen.name.casefold() in names:
                 continue
             first, _, last = seen.name.strip().rpartition(" ")

@@ -31,9 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-import phonenumbers
-
 from rolecall.crm.importing import JSON_FORMAT, JSON_VERSION
+from rolecall.phones import region_of
 from rolecall.protocol.records import ROLE_LABELS, Contact, Dataset, Document, Phone
 
 __all__ = [
@@ -129,11 +128,8 @@ def _country(phones: Iterable[Phone]) -> str:
     for phone in phones:
         if phone.e164 is None:
             continue
-        try:
-            region = phonenumbers.region_code_for_number(phonenumbers.parse(phone.e164))
-        except phonenumbers.NumberParseException:
-            continue
-        if region not in phonenumbers.SUPPORTED_REGIONS:
+        region = region_of(phone.e164)
+        if region is None:
             continue
         if not phone.raw.lstrip().startswith(("+", "00")):
             return str(region)

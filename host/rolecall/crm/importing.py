@@ -65,9 +65,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
-import phonenumbers
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from rolecall.phones import is_region
 from rolecall.protocol.records import (
     Account,
     Contact,
@@ -149,7 +149,11 @@ _PHONE_DOMAIN: Final = "import.invalid"
 
 def parse_phone(raw: str, kind: PhoneKind = "work", region: str = "US") -> Phone | None:
     """`raw` as a `Phone`, with `e164` if the dial plan reads it as a valid number in
-    `region`; None if `raw` is empty or longer than a phone field can hold (64)."""
+    `region`; None if `raw` is empty or longer than a phone field can hold (64).
+
+    An imported number gets an E.164 form exactly when clicking it would dial it: the
+    dial plan's reading of the text (extensions split off, letters refused) and then
+    `rolecall.phones` with strictness "valid"."""
     text = raw.strip()
     if not text or len(text) > 64:
         return None
@@ -163,7 +167,7 @@ def parse_phone(raw: str, kind: PhoneKind = "work", region: str = "US") -> Phone
 def _region(*candidates: str) -> str | None:
     for candidate in candidates:
         code = candidate.strip().upper()
-        if code in phonenumbers.SUPPORTED_REGIONS:
+        if is_region(code):
             return code
     return None
 
@@ -768,7 +772,7 @@ def import_salesforce_csv(
     neither the contact nor its account says which country they are in. Never raises for
     bad input: every problem is a `RowError` in the result. Raises `ValueError` only for
     a bad argument (unknown region, currency or encoding)."""
-    if default_region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+    if not is_region(default_region.upper()):
         raise ValueError(f"unknown region {default_region!r}")
     if not _CURRENCY_RE.fullmatch(default_currency):
         raise ValueError(f"{default_currency!r} is not an ISO 4217 currency code")

@@ -51,7 +51,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
-import phonenumbers
+from rolecall import phones
 
 __all__ = [
     "MAX_INPUT_LENGTH",
@@ -335,7 +335,7 @@ def _is_digits(value: object, least: int, most: int) -> bool:
 
 
 def _is_known_region(region: str) -> bool:
-    return region in phonenumbers.SUPPORTED_REGIONS
+    return phones.is_region(region)
 
 
 def _check_region(region: str) -> str:
@@ -408,21 +408,21 @@ def _dial_number(
 ) -> DialTarget:
     """`digits` is `+` and digits, or digits in `region`'s national or IDD form."""
     try:
-        number = phonenumbers.parse(digits, region)
-    except phonenumbers.NumberParseException:
-        raise DialError("invalid_number", "not a phone number in any region") from None
-    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
-        raise DialError("invalid_number", "not a valid phone number")
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        number = phones.parse(digits, region, strictness="valid")
+    except phones.NotANumber as exc:
+        if exc.reason == "unparsable":
+            raise DialError("invalid_number", "not a phone number in any region") from None
+        raise DialError("invalid_number", "not a valid phone number") from None
+    e164 = number.e164
     host = _require_domain(plan)
     international = "+" if plan.keep_plus else plan.international_prefix or ""
     return DialTarget(
         uri=f"sip:{plan.outbound_prefix}{international}{e164[1:]}@{host}",
         kind="number",
         e164=e164,
-        display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        display=number.display,
         extension=extension,
-        region=phonenumbers.region_code_for_number(number),
+        region=number.region,
         original=original,
     )
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rolecall import phones
 from rolecall.paths import Home
 from rolecall.protocol.errors import ErrorCode, ProtocolError
 from rolecall.protocol.page import PageRecord
@@ -752,5 +753,4 @@ class TelephonyService:
 
 def _e164_of(uri: str) -> str | None:
     """The caller's number when the URI's user part is one in E.164."""
-    match = re.search(r"sips?:(\+[1-9][0-9]{6,14})@", uri)
-    return match.group(1) if match else None
+    return phones.e164_of_uri(uri)

@@ -14,16 +14,14 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
-import phonenumbers
-
 from rolecall.crm.connectors.base import ConnectorError
 from rolecall.crm.connectors.http import HttpClient
+from rolecall.phones import is_e164, national_digits, to_e164
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.records import ROLE_LABELS, Phone, Role
 
 T = TypeVar("T")
 
-E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 PhoneKind = Literal["work", "mobile", "home", "fax", "other"]
@@ -36,23 +34,11 @@ def clip(value: Any, limit: int) -> str:
     return str(value).strip()[:limit]
 
 
-def to_e164(raw: str, region: str | None) -> str | None:
-    """`raw` in E.164 when it parses as a possible number (national forms need `region`)."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164 if E164.match(e164) else None
-
-
 def make_phone(raw: Any, kind: PhoneKind, region: str | None) -> Phone | None:
     text = clip(raw, 64)
     if not text:
         return None
-    return Phone(kind=kind, raw=text, e164=to_e164(text, region))
+    return Phone(kind=kind, raw=text, e164=to_e164(text, region, strictness="possible"))
 
 
 def phones(pairs: Iterable[tuple[Any, PhoneKind]], region: str | None) -> list[Phone]:
@@ -61,27 +47,9 @@ def phones(pairs: Iterable[tuple[Any, PhoneKind]], region: str | None) -> list[P
 
 def require_e164(number: str) -> str:
     """`number` if it is E.164; anything else (and any query syntax in it) is refused."""
-    if not isinstance(number, str) or not E164.match(number):
+    if not is_e164(number):
         raise ConnectorError(f"not an E.164 phone number: {number!r}", retryable=False)
     return number
-
-
-def phone_variants(e164: str) -> list[str]:
-    """How people write the number: E.164, international and national formatting."""
-    number = phonenumbers.parse(e164, None)
-    out = [e164]
-    for fmt in (
-        phonenumbers.PhoneNumberFormat.INTERNATIONAL,
-        phonenumbers.PhoneNumberFormat.NATIONAL,
-    ):
-        text = phonenumbers.format_number(number, fmt)
-        if text not in out:
-            out.append(text)
-    return out
-
-
-def national_digits(e164: str) -> str:
-    return str(phonenumbers.parse(e164, None).national_number)
 
 
 def digits_match(raw: Any, e164: str) -> bool:

@@ -42,7 +42,6 @@ from rolecall.crm.connectors.common import (
     parse_amount,
     parse_date,
     parse_datetime,
-    phone_variants,
     phones,
     require_e164,
     role_label,
@@ -50,6 +49,7 @@ from rolecall.crm.connectors.common import (
 )
 from rolecall.crm.connectors.config import DynamicsConfig
 from rolecall.crm.connectors.http import HttpClient, HttpOptions, Params
+from rolecall.phones import variants as phone_variants
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.records import (
     Account,

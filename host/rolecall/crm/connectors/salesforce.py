@@ -30,7 +30,6 @@ from rolecall.crm.connectors.common import (
     key_marker,
     make_phone,
     marked_title,
-    national_digits,
     parse_amount,
     parse_date,
     parse_datetime,
@@ -41,6 +40,7 @@ from rolecall.crm.connectors.common import (
 )
 from rolecall.crm.connectors.config import SalesforceConfig
 from rolecall.crm.connectors.http import CrmHttpError, HttpClient, HttpOptions
+from rolecall.phones import national_digits
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.records import (
     Account,
