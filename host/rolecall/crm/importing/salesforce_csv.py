@@ -1,11 +1,4 @@
-"""Reads a Salesforce data export (CSV files) or Rolecall's own JSON into one `Dataset`.
-
-This module owns turning untrusted files into the shared models, row by row: a bad row
-is reported (`RowError`: file, 1-based line with the header on line 1, message) and
-skipped, never raised. What cannot exist without a skipped row (a role, a document) is
-skipped and reported too; a link that can be dropped (`AccountId`, `ReportsToId`) is
-dropped with a warning. So the result only refers to what it holds, and the caller
-loads `ImportResult.dataset` (only the good rows) in one transaction.
+"""Reads a Salesforce data export (CSV files, a directory or its .zip) into candidates.
 
 Salesforce export (Setup > Data Export; a directory or the .zip it comes in), read by
 the API field names in each file's header; other columns are ignored:
@@ -43,11 +36,6 @@ or contact that is missing or was skipped. Warnings (the row is kept): an `Accou
 `ReportsToId` pointing at a record that is not in the export (a partial export is
 normal; the link is dropped, so the store's foreign keys hold), a file on no
 opportunity, a phone longer than 64 characters (dropped).
-
-Rolecall JSON (`import_json`): `{"format": "rolecall-dataset", "version": 1, "accounts":
-[...], "contacts": [...], "opportunities": [...], "roles": [...], "relationships":
-[...], "documents": [...]}`, each record the model's JSON form; the same checks apply,
-and a relationship to a missing contact is an error there.
 """
 
 from __future__ import annotations
@@ -55,7 +43,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import re
 import zipfile
 import zlib
@@ -63,16 +50,29 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from rolecall.crm.importing.records import (
+    Candidates,
+    ImportResult,
+    Kind,
+    Origin,
+    PhoneKind,
+    Report,
+    RowProblem,
+    assemble,
+    describe,
+    first_region,
+    parse_phone,
+    result,
+)
 from rolecall.phones import is_region
 from rolecall.protocol.records import (
     Account,
     Contact,
     ContactRole,
-    Dataset,
     Document,
     Opportunity,
     Phone,
@@ -80,250 +80,6 @@ from rolecall.protocol.records import (
     Relationship,
     normalize_role,
 )
-from rolecall.telephony.dialplan import DialError, DialPlan, parse_target
-
-__all__ = [
-    "JSON_FORMAT",
-    "JSON_VERSION",
-    "ImportResult",
-    "RowError",
-    "import_json",
-    "import_salesforce_csv",
-    "parse_phone",
-]
-
-JSON_FORMAT: Final = "rolecall-dataset"
-JSON_VERSION: Final = 1
-
-PhoneKind = Literal["work", "mobile", "home", "fax", "other"]
-Origin = tuple[str, int]
-"""The file and line a record came from."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem with one row: `line` is 1-based (the header is line 1); 0 means the file
-    itself (it could not be read)."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-@dataclass
-class ImportResult:
-    """What an import found: the good rows, and what was skipped (`errors`) or kept with
-    something dropped (`warnings`)."""
-
-    dataset: Dataset
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
-    rows_read: dict[str, int] = field(default_factory=dict)
-    """Data rows (or JSON records) seen per file."""
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Records imported, per kind."""
-        return {
-            "accounts": len(self.dataset.accounts),
-            "contacts": len(self.dataset.contacts),
-            "opportunities": len(self.dataset.opportunities),
-            "roles": len(self.dataset.roles),
-            "relationships": len(self.dataset.relationships),
-            "documents": len(self.dataset.documents),
-        }
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-# --- phones ---------------------------------------------------------------------------
-
-_PHONE_DOMAIN: Final = "import.invalid"
-"""Only for the dial plan's sake: the import wants `e164`, never a SIP URI."""
-
-
-def parse_phone(raw: str, kind: PhoneKind = "work", region: str = "US") -> Phone | None:
-    """`raw` as a `Phone`, with `e164` if the dial plan reads it as a valid number in
-    `region`; None if `raw` is empty or longer than a phone field can hold (64).
-
-    An imported number gets an E.164 form exactly when clicking it would dial it: the
-    dial plan's reading of the text (extensions split off, letters refused) and then
-    `rolecall.phones` with strictness "valid"."""
-    text = raw.strip()
-    if not text or len(text) > 64:
-        return None
-    try:
-        target = parse_target(text, DialPlan(default_region=region, domain=_PHONE_DOMAIN))
-    except DialError:
-        return Phone(kind=kind, raw=text)
-    return Phone(kind=kind, raw=text, e164=target.e164)
-
-
-def _region(*candidates: str) -> str | None:
-    for candidate in candidates:
-        code = candidate.strip().upper()
-        if is_region(code):
-            return code
-    return None
-
-
-# --- reporting and assembling ---------------------------------------------------------
-
-
-class _RowProblem(Exception):
-    """A row cannot be imported; the message says why."""
-
-
-@dataclass
-class _Report:
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
-
-    def error(self, origin: Origin, message: str) -> None:
-        self.errors.append(RowError(origin[0], origin[1], message))
-
-    def warn(self, origin: Origin, message: str) -> None:
-        self.warnings.append(RowError(origin[0], origin[1], message))
-
-
-Kind = Literal["account", "contact", "opportunity"]
-
-
-@dataclass
-class _Candidates:
-    """Rows that parsed, with where they came from, before references are checked."""
-
-    sources: dict[Kind, str]
-    """Where each kind of record is read from, for messages: "Contact.csv"."""
-    accounts: list[tuple[Account, Origin]] = field(default_factory=list)
-    contacts: list[tuple[Contact, Origin]] = field(default_factory=list)
-    opportunities: list[tuple[Opportunity, Origin]] = field(default_factory=list)
-    roles: list[tuple[ContactRole, Origin]] = field(default_factory=list)
-    relationships: list[tuple[Relationship, Origin, bool]] = field(default_factory=list)
-    """The flag: a field of a contact's row (dropping it is a warning, not an error)."""
-    documents: list[tuple[Document, Origin]] = field(default_factory=list)
-    rejected: dict[Kind, dict[str, Origin]] = field(
-        default_factory=lambda: {"account": {}, "contact": {}, "opportunity": {}}
-    )
-    """Ids of rows that were skipped, and where they were."""
-
-    def missing(self, kind: Kind, record_id: str) -> str:
-        where = self.rejected[kind].get(record_id)
-        if where is not None:
-            return f"{kind} {record_id} was skipped ({where[0]} line {where[1]})"
-        return f"{kind} {record_id} is not in {self.sources[kind]}"
-
-
-_T = TypeVar("_T", bound=BaseModel)
-
-
-def _unique(
-    items: list[tuple[_T, Origin]], key: Callable[[_T], object], what: str, report: _Report
-) -> dict[object, tuple[_T, Origin]]:
-    kept: dict[object, tuple[_T, Origin]] = {}
-    for item, origin in items:
-        found = kept.get(key(item))
-        if found is None:
-            kept[key(item)] = (item, origin)
-        else:
-            report.error(origin, f"duplicate {what} (first on line {found[1][1]}); skipped")
-    return kept
-
-
-def _forget(rejected: dict[str, Origin], kept: dict[object, Any]) -> None:
-    for record_id in [record_id for record_id in rejected if record_id in kept]:
-        del rejected[record_id]
-
-
-def _assemble(found: _Candidates, report: _Report) -> Dataset:
-    accounts = _unique(found.accounts, lambda a: a.id, "account Id", report)
-    contacts = _unique(found.contacts, lambda c: c.id, "contact Id", report)
-    opportunities = _unique(found.opportunities, lambda o: o.id, "opportunity Id", report)
-    # A skipped row whose id a good row also has (a duplicate) does not make it missing.
-    _forget(found.rejected["account"], accounts)
-    _forget(found.rejected["contact"], contacts)
-    _forget(found.rejected["opportunity"], opportunities)
-
-    def without_dangling_account(record: _T, origin: Origin, account_id: str | None) -> _T:
-        if account_id is None or account_id in accounts:
-            return record
-        report.warn(origin, f"AccountId: {found.missing('account', account_id)}; link dropped")
-        return record.model_copy(update={"account_id": None})
-
-    dataset_contacts = [
-        without_dangling_account(c, origin, c.account_id) for c, origin in contacts.values()
-    ]
-    dataset_opportunities = [
-        without_dangling_account(o, origin, o.account_id) for o, origin in opportunities.values()
-    ]
-    roles: list[ContactRole] = []
-    seen_roles: dict[tuple[str, str], Origin] = {}
-    for role, origin in found.roles:
-        problems = []
-        if role.opportunity_id not in opportunities:
-            problems.append(found.missing("opportunity", role.opportunity_id))
-        if role.contact_id not in contacts:
-            problems.append(found.missing("contact", role.contact_id))
-        pair = (role.opportunity_id, role.contact_id)
-        if problems:
-            report.error(origin, "; ".join(problems) + "; role skipped")
-        elif pair in seen_roles:
-            first = seen_roles[pair][1]
-            report.error(origin, f"contact already on this opportunity (line {first}); skipped")
-        else:
-            seen_roles[pair] = origin
-            roles.append(role)
-    relationships: list[Relationship] = []
-    seen_relationships: set[tuple[str, str, str]] = set()
-    for relationship, origin, part_of_row in found.relationships:
-        start, end = relationship.from_contact_id, relationship.to_contact_id
-        if part_of_row and (start not in contacts or contacts[start][1] != origin):
-            continue  # the row it belongs to was skipped, and reported
-        problems = [found.missing("contact", c) for c in (start, end) if c not in contacts]
-        key = (start, end, relationship.kind)
-        if start == end:
-            problems.append("a contact cannot relate to itself")
-        if problems and part_of_row:
-            report.warn(origin, f"ReportsToId: {'; '.join(problems)}; reporting line dropped")
-        elif problems:
-            report.error(origin, "; ".join(problems) + "; relationship skipped")
-        elif key not in seen_relationships:
-            seen_relationships.add(key)
-            relationships.append(relationship)
-    documents = _unique(found.documents, lambda d: d.id, "document Id", report)
-    dataset_documents = []
-    for document, origin in documents.values():
-        if document.opportunity_id in opportunities:
-            dataset_documents.append(document)
-        else:
-            missing = found.missing("opportunity", document.opportunity_id)
-            report.error(origin, f"{missing}; document skipped")
-    return Dataset(
-        accounts=[account for account, _ in accounts.values()],
-        contacts=dataset_contacts,
-        opportunities=dataset_opportunities,
-        roles=roles,
-        relationships=relationships,
-        documents=dataset_documents,
-    )
-
-
-def _describe(error: ValidationError, columns: dict[str, str] | None = None) -> str:
-    """A pydantic error in a sentence, naming CSV columns instead of model fields."""
-    parts = []
-    for item in error.errors(include_url=False):
-        location = [str(part) for part in item["loc"]]
-        if columns and location and location[0] in columns:
-            location[0] = columns[location[0]]
-        where = ".".join(location)
-        parts.append(f"{where}: {item['msg']}" if where else str(item["msg"]))
-    return "; ".join(parts)
-
 
 # --- CSV values -----------------------------------------------------------------------
 
@@ -346,20 +102,20 @@ def _optional_id(row: dict[str, str], column: str) -> str | None:
     try:
         return _RECORD_ID.validate_python(value)
     except ValidationError:
-        raise _RowProblem(f"{column} {value[:80]!r} is not a valid record id") from None
+        raise RowProblem(f"{column} {value[:80]!r} is not a valid record id") from None
 
 
 def _record_id(row: dict[str, str], column: str) -> str:
     value = _optional_id(row, column)
     if value is None:
-        raise _RowProblem(f"{column} is empty")
+        raise RowProblem(f"{column} is empty")
     return value
 
 
 def _required(row: dict[str, str], column: str) -> str:
     value = row.get(column, "")
     if not value:
-        raise _RowProblem(f"{column} is empty")
+        raise RowProblem(f"{column} is empty")
     return value
 
 
@@ -372,7 +128,7 @@ def _date(row: dict[str, str], column: str) -> date | None:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        raise _RowProblem(f"{column} {value[:40]!r} is not a date (YYYY-MM-DD)") from None
+        raise RowProblem(f"{column} {value[:40]!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _datetime(row: dict[str, str], column: str) -> datetime | None:
@@ -384,7 +140,7 @@ def _datetime(row: dict[str, str], column: str) -> datetime | None:
             raise ValueError(value)
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _RowProblem(
+        raise RowProblem(
             f"{column} {value[:40]!r} is not a time (2024-01-15T10:30:00.000Z)"
         ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -395,10 +151,10 @@ def _amount(row: dict[str, str], column: str) -> float | None:
     if not value:
         return None
     if not _AMOUNT_RE.fullmatch(value):
-        raise _RowProblem(f"{column} {value[:40]!r} is not a number")
+        raise RowProblem(f"{column} {value[:40]!r} is not a number")
     number = float(value)
     if abs(number) == float("inf"):
-        raise _RowProblem(f"{column} {value[:40]!r} is out of range")
+        raise RowProblem(f"{column} {value[:40]!r} is out of range")
     return number
 
 
@@ -407,7 +163,7 @@ def _size(row: dict[str, str], column: str) -> int | None:
     if not value:
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 15:
-        raise _RowProblem(f"{column} {value[:40]!r} is not a size in bytes")
+        raise RowProblem(f"{column} {value[:40]!r} is not a size in bytes")
     return int(value)
 
 
@@ -417,7 +173,7 @@ def _bool(row: dict[str, str], column: str) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise _RowProblem(f"{column} {value[:40]!r} is not true or false")
+    raise RowProblem(f"{column} {value[:40]!r} is not true or false")
 
 
 # --- CSV files ------------------------------------------------------------------------
@@ -477,7 +233,7 @@ _COLUMNS: Final[dict[str, dict[str, str]]] = {
 class _Export:
     """The files of one Salesforce export, from a directory or a .zip."""
 
-    def __init__(self, source: Path, report: _Report) -> None:
+    def __init__(self, source: Path, report: Report) -> None:
         self.source = source
         self.report = report
         self.files: dict[str, bytes] = {}
@@ -513,7 +269,7 @@ class _Export:
 
 
 def _rows(
-    name: str, data: bytes, encoding: str, report: _Report, read: dict[str, int]
+    name: str, data: bytes, encoding: str, report: Report, read: dict[str, int]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row by column name) for every data row; problems go to `report`."""
     read[name] = 0
@@ -570,10 +326,10 @@ class _CsvImport:
     encoding: str
     default_region: str
     default_currency: str
-    report: _Report = field(default_factory=_Report)
+    report: Report = field(default_factory=Report)
     read: dict[str, int] = field(default_factory=dict)
-    found: _Candidates = field(
-        default_factory=lambda: _Candidates(
+    found: Candidates = field(
+        default_factory=lambda: Candidates(
             {"account": "Account.csv", "contact": "Contact.csv", "opportunity": "Opportunity.csv"}
         )
     )
@@ -593,12 +349,12 @@ class _CsvImport:
             warned = len(self.report.warnings)
             try:
                 parse(row, origin)
-            except _RowProblem as exc:
+            except RowProblem as exc:
                 del self.report.warnings[warned:]  # the row is skipped: its warnings are moot
                 self.reject(kind, row, origin, str(exc))
             except ValidationError as exc:
                 del self.report.warnings[warned:]
-                self.reject(kind, row, origin, _describe(exc, _COLUMNS.get(name)))
+                self.reject(kind, row, origin, describe(exc, _COLUMNS.get(name)))
 
     def reject(self, kind: Kind | None, row: dict[str, str], origin: Origin, why: str) -> None:
         self.report.error(origin, f"{why}; row skipped")
@@ -616,7 +372,7 @@ class _CsvImport:
         self.users[user_id] = name
 
     def account(self, row: dict[str, str], origin: Origin) -> None:
-        region = _region(row.get("BillingCountryCode", ""), row.get("BillingCountry", ""))
+        region = first_region(row.get("BillingCountryCode", ""), row.get("BillingCountry", ""))
         account = Account(
             id=_record_id(row, "Id"),
             name=_required(row, "Name"),
@@ -641,7 +397,7 @@ class _CsvImport:
         contact_id = _record_id(row, "Id")
         account_id = _optional_id(row, "AccountId")
         region = (
-            _region(row.get("MailingCountryCode", ""), row.get("MailingCountry", ""))
+            first_region(row.get("MailingCountryCode", ""), row.get("MailingCountry", ""))
             or self.account_regions.get(account_id or "")
             or self.default_region
         )
@@ -667,7 +423,7 @@ class _CsvImport:
     def opportunity(self, row: dict[str, str], origin: Origin) -> None:
         currency = row.get("CurrencyIsoCode", "").upper() or self.default_currency
         if not _CURRENCY_RE.fullmatch(currency):
-            raise _RowProblem(f"CurrencyIsoCode {currency[:20]!r} is not an ISO 4217 code")
+            raise RowProblem(f"CurrencyIsoCode {currency[:20]!r} is not an ISO 4217 code")
         opportunity = Opportunity(
             id=_record_id(row, "Id"),
             account_id=_optional_id(row, "AccountId"),
@@ -712,7 +468,7 @@ class _CsvImport:
             on = list(dict.fromkeys(t for t in targets if t in opportunities))
             title = row.get("Title") or Path(row.get("PathOnClient", "")).stem
             if not title:
-                raise _RowProblem("Title is empty")
+                raise RowProblem("Title is empty")
             extension = row.get("FileExtension") or Path(row.get("PathOnClient", "")).suffix
             url = row.get("ContentUrl") or None
             local = self.export.content_file(version_id)
@@ -743,18 +499,6 @@ class _CsvImport:
         self.each("ContentVersion.csv", version)
 
 
-def _result(dataset: Dataset, report: _Report, read: dict[str, int]) -> ImportResult:
-    """The result, with problems in the order of the files as read, then by line."""
-    order = {name: rank for rank, name in enumerate(_REQUIRED_COLUMNS)}
-
-    def position(problem: RowError) -> tuple[int, str, int]:
-        return (order.get(problem.file, len(order)), problem.file, problem.line)
-
-    return ImportResult(
-        dataset, sorted(report.errors, key=position), sorted(report.warnings, key=position), read
-    )
-
-
 def _bool_or_false(value: str) -> bool:
     return value.strip().lower() in _TRUE
 
@@ -780,7 +524,7 @@ def import_salesforce_csv(
         codec = codecs.lookup(encoding).name
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r}") from None
-    report = _Report()
+    report = Report()
     job = _CsvImport(
         export=_Export(directory, report),
         encoding=codec,
@@ -794,147 +538,5 @@ def import_salesforce_csv(
     job.each("Opportunity.csv", job.opportunity, "opportunity")
     job.each("OpportunityContactRole.csv", job.role)
     job.versions()
-    dataset = _assemble(job.found, report)
-    return _result(dataset, report, job.read)
-
-
-# --- JSON -----------------------------------------------------------------------------
-
-_SECTIONS: Final[tuple[tuple[str, type[BaseModel]], ...]] = (
-    ("accounts", Account),
-    ("contacts", Contact),
-    ("opportunities", Opportunity),
-    ("roles", ContactRole),
-    ("relationships", Relationship),
-    ("documents", Document),
-)
-_SECTION_KINDS: Final[dict[str, Kind]] = {
-    "accounts": "account",
-    "contacts": "contact",
-    "opportunities": "opportunity",
-}
-_JSON_SPACE: Final = re.compile(r"[ \t\n\r]*")
-
-
-def _json_lines(text: str) -> dict[str, list[int]]:
-    """The line each element of each top-level array starts on (for messages); best
-    effort on text that already parsed as JSON."""
-    decoder = json.JSONDecoder()
-    lines: dict[str, list[int]] = {}
-    counted_to, line = 0, 1
-
-    def skip(index: int) -> int:
-        found = _JSON_SPACE.match(text, index)
-        return found.end() if found else index
-
-    try:
-        index = skip(0)
-        if text[index] != "{":
-            return lines
-        index = skip(index + 1)
-        while text[index] != "}":
-            key, index = decoder.raw_decode(text, index)
-            index = skip(skip(index) + 1)  # the colon
-            if text[index] == "[":
-                starts: list[int] = []
-                index = skip(index + 1)
-                while text[index] != "]":
-                    line += text.count("\n", counted_to, index)
-                    counted_to = index
-                    starts.append(line)
-                    _, index = decoder.raw_decode(text, index)
-                    index = skip(index)
-                    if text[index] == ",":
-                        index = skip(index + 1)
-                index += 1
-                lines[str(key)] = starts
-            else:
-                _, index = decoder.raw_decode(text, index)
-            index = skip(index)
-            if text[index] == ",":
-                index = skip(index + 1)
-    except (ValueError, IndexError, RecursionError):
-        pass
-    return lines
-
-
-def _json_document(name: str, path: Path, report: _Report) -> tuple[dict[str, Any], str] | None:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        report.error((name, 0), f"cannot read the file: {exc.strerror or exc}")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        report.error((name, data.count(b"\n", 0, exc.start) + 1), "not UTF-8 text")
-        return None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        report.error((name, exc.lineno), f"not JSON: {exc.msg} (column {exc.colno})")
-        return None
-    except RecursionError:
-        report.error((name, 1), "not JSON we can read: nested too deeply")
-        return None
-    if not isinstance(document, dict) or document.get("format") != JSON_FORMAT:
-        report.error((name, 1), f'not a Rolecall dataset: no "format": "{JSON_FORMAT}"')
-        return None
-    if document.get("version") != JSON_VERSION:
-        version = document.get("version")
-        report.error((name, 1), f"version {version!r} is not one this Rolecall reads (1)")
-        return None
-    return document, text
-
-
-def import_json(path: Path) -> ImportResult:
-    """Reads a Rolecall dataset written by `export_json`. Never raises for bad input."""
-    name = path.name
-    report = _Report()
-    found = _Candidates(
-        {"account": "the accounts", "contact": "the contacts", "opportunity": "the opportunities"}
-    )
-    read: dict[str, int] = {}
-    loaded = _json_document(name, path, report)
-    if loaded is None:
-        return ImportResult(Dataset(), report.errors, report.warnings, read)
-    document, text = loaded
-    lines = _json_lines(text)
-    for key in document:
-        if key not in ("format", "version") and key not in dict(_SECTIONS):
-            report.warn((name, 1), f"unknown section {key!r} ignored")
-    read[name] = 0
-    for section, model in _SECTIONS:
-        items = document.get(section, [])
-        starts = lines.get(section, [])
-        if not isinstance(items, list):
-            report.error((name, 1), f'"{section}" is not a list; section skipped')
-            continue
-        read[name] += len(items)
-        for index, item in enumerate(items):
-            origin = (name, starts[index] if index < len(starts) else 1)
-            try:
-                record = model.model_validate(item)
-            except ValidationError as exc:
-                report.error(origin, f"{section}[{index}]: {_describe(exc)}; skipped")
-                kind = _SECTION_KINDS.get(section)
-                if kind and isinstance(item, dict) and isinstance(item.get("id"), str):
-                    found.rejected[kind].setdefault(item["id"], origin)
-                continue
-            _add(found, record, origin)
-    return _result(_assemble(found, report), report, read)
-
-
-def _add(found: _Candidates, record: BaseModel, origin: Origin) -> None:
-    if isinstance(record, Account):
-        found.accounts.append((record, origin))
-    elif isinstance(record, Contact):
-        found.contacts.append((record, origin))
-    elif isinstance(record, Opportunity):
-        found.opportunities.append((record, origin))
-    elif isinstance(record, ContactRole):
-        found.roles.append((record, origin))
-    elif isinstance(record, Relationship):
-        found.relationships.append((record, origin, False))
-    elif isinstance(record, Document):
-        found.documents.append((record, origin))
+    dataset = assemble(job.found, report)
+    return result(dataset, report, job.read, tuple(_REQUIRED_COLUMNS))
