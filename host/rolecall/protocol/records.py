@@ -1,9 +1,9 @@
 """What Rolecall knows about a deal: accounts, contacts, opportunities, roles, documents.
 
-These models are shared by the embedded store, the importers, the CRM connectors and
-the context service. Ids are the source system's own (an 18-character Salesforce id,
-a Dynamics GUID, a HubSpot number as text, or ours for the embedded store); phones are
-kept both as written and, when they parse, in E.164.
+These are the records the protocol carries; the embedded store, the importers, the CRM
+connectors and the context service share them. Ids are the source system's own (an
+18-character Salesforce id, a Dynamics GUID, a HubSpot number as text, or ours for the
+embedded store); phones are kept both as written and, when they parse, in E.164.
 """
 
 from __future__ import annotations
