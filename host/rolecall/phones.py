@@ -9,7 +9,8 @@ Every part of the host that reads or writes a number goes through here, on top o
   service and the dial plan read numbers this way: a number is dialled, or a caller
   matched by it, only when it can exist.
 
-An E.164 result always has the form `+` then 7 to 15 digits, the first not 0.
+An E.164 result always has the form `+` then 7 to 15 digits, the first not 0. A number
+is shown in one format: international (`Number.display`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ __all__ = [
     "NotANumber",
     "Number",
     "Strictness",
-    "display",
     "e164_of_uri",
     "is_e164",
     "is_region",
@@ -108,12 +108,6 @@ def region_of(e164: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     return str(region) if region is not None and is_region(region) else None
-
-
-def display(e164: str) -> str:
-    """An E.164 number as people read it: international format."""
-    number = phonenumbers.parse(e164, None)
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
 def variants(e164: str) -> list[str]:
