@@ -22,7 +22,7 @@ from rolecall.protocol.errors import ErrorCode
 from rolecall.protocol.methods import METHODS
 from rolecall.protocol.schema import render
 from rolecall.secrets import SecretStore
-from rolecall.telephony.handlers import telephony_handlers
+from rolecall.daemon.telephony_handlers import telephony_handlers
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService
 from rolecall.telephony.settings import load_settings

@@ -25,7 +25,7 @@ from rolecall.daemon.server import DaemonServer
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING
 from rolecall.paths import Home
 from rolecall.secrets import SecretStore
-from rolecall.telephony.handlers import telephony_handlers
+from rolecall.daemon.telephony_handlers import telephony_handlers
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService
 from rolecall.telephony.settings import load_settings
