@@ -29,7 +29,7 @@ from rolecall.demo.processes import LOOPBACK, Children, free_port
 from rolecall.demo.registrar import Registrar, kamailio_modules
 from rolecall.paths import Home
 from rolecall.protocol.telephony import AccountConfig, DialPlanConfig
-from rolecall.telephony.accounts import AccountStore
+from rolecall.telephony.account_store import AccountStore
 
 ACCOUNT_ID = "demo"
 DEMO_OPPORTUNITY = "opp-acme-platform"
