@@ -1,8 +1,9 @@
 """The SIP stack as the rest of the daemon sees it: commands, events and settings.
 
-Nothing outside `pjsua2_stack.py` imports pjsua2, so another SIP stack can replace it
-by implementing `SipStack`. Events are plain frozen dataclasses delivered on the
-asyncio loop; commands are coroutines that run on the stack's own thread.
+Nothing outside `pjsua2_stack.py` and `pjsua2_objects.py` imports pjsua2, so another
+SIP stack can replace them by implementing `SipStack`. Events are plain frozen
+dataclasses delivered on the asyncio loop; commands are typed coroutines (one method
+per command, so mypy checks every argument) that run on the stack's own thread.
 """
 
 from __future__ import annotations
