@@ -25,6 +25,7 @@ from rolecall.telephony.failures import not_found, stack_failure
 from rolecall.telephony.stack import (
     CallMediaChanged,
     CallStateChanged,
+    DtmfMethod,
     IncomingCall,
     MediaLost,
     SipStack,
@@ -313,7 +314,7 @@ class CallService:
 
         return await self._control(call_id, action)
 
-    async def send_dtmf(self, call_id: str, digits: str, method: str) -> CallInfo:
+    async def send_dtmf(self, call_id: str, digits: str, method: DtmfMethod) -> CallInfo:
         async def action(record: CallRecord) -> None:
             _require(record, CallState.CONFIRMED, CallState.CONNECTING)
             await self._stack.send_dtmf(record.id, digits, method)

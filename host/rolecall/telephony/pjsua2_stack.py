@@ -32,7 +32,9 @@ from rolecall.telephony.pjsua2_objects import (
 )
 from rolecall.telephony.stack import (
     AccountSpec,
+    DtmfMethod,
     MediaLost,
+    PresenceState,
     StackError,
     StackEvent,
     StackInfo,
@@ -466,7 +468,7 @@ class Pjsua2Stack:
 
         await self._call(command)
 
-    async def send_dtmf(self, call_id: str, digits: str, method: str) -> None:
+    async def send_dtmf(self, call_id: str, digits: str, method: DtmfMethod) -> None:
         def info(call: SipCall) -> None:
             param = pj.CallSendDtmfParam()
             param.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
@@ -584,7 +586,7 @@ class Pjsua2Stack:
 
         await self._call(command)
 
-    async def set_presence(self, account_id: str, status: str, note: str) -> None:
+    async def set_presence(self, account_id: str, status: PresenceState, note: str) -> None:
         def command() -> None:
             presence = pj.PresenceStatus()
             presence.status = (

@@ -29,6 +29,7 @@ from rolecall.telephony.stack import (
     MediaLost,
     PagerReceived,
     PagerStatus,
+    PresenceState,
     RegistrationChanged,
     SipStack,
     StackError,
@@ -120,7 +121,7 @@ class TelephonyService:
         except StackError as exc:
             raise stack_failure(exc) from None
 
-    async def set_presence(self, account_id: str | None, status: str, note: str) -> None:
+    async def set_presence(self, account_id: str | None, status: PresenceState, note: str) -> None:
         account = self.accounts.pick(account_id).config.id
         try:
             await self._stack.set_presence(account, status, note)
