@@ -14,6 +14,7 @@ from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher
 from rolecall.daemon.server import DaemonServer
+from rolecall.daemon.telephony_handlers import telephony_handlers
 from rolecall.framing.errors import FrameError, FrameTooLarge, InvalidJson, TruncatedFrame
 from rolecall.native_host import error_message
 from rolecall.paths import Home
@@ -23,7 +24,6 @@ from rolecall.protocol.methods import METHODS
 from rolecall.protocol.schema import render
 from rolecall.secrets import SecretStore
 from rolecall.store.store import Store
-from rolecall.telephony.handlers import telephony_handlers
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService
 from rolecall.telephony.settings import load_settings

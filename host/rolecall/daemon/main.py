@@ -21,13 +21,13 @@ from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.lock import AlreadyRunning, InstanceLock
 from rolecall.daemon.server import DaemonServer
+from rolecall.daemon.telephony_handlers import telephony_handlers
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING
 from rolecall.paths import Home
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.secrets import SecretStore
 from rolecall.store.call_pages import CallPages
 from rolecall.store.store import Store
-from rolecall.telephony.handlers import telephony_handlers
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService
 from rolecall.telephony.settings import load_settings
@@ -88,7 +88,7 @@ async def _serve(home: Home) -> None:
         home, Pjsua2Stack(load_settings(home)), server.emit, secrets, call_log.update
     )
     for entry in interrupted:  # calls.list shows them ended, so a panel can say so
-        telephony.add_interrupted(
+        telephony.calls.add_interrupted(
             entry.call_id,
             entry.direction,
             entry.number,

@@ -29,7 +29,7 @@ from rolecall.paths import Home
 from rolecall.protocol.records import Dataset
 from rolecall.protocol.telephony import AccountConfig, DialPlanConfig
 from rolecall.store.store import Store
-from rolecall.telephony.accounts import AccountStore
+from rolecall.telephony.account_store import AccountStore
 
 ACCOUNT_ID = "demo"
 DEMO_OPPORTUNITY = "opp-acme-platform"

@@ -4,62 +4,48 @@ The thread polls `libHandleEvents` and, between polls, runs the commands the asy
 side queued; results and events go back with `call_soon_threadsafe`. No pjsua2 object
 ever leaves this thread: callers name calls and accounts by our own string ids.
 Accounts, calls, buddies, players and recorders live in one registry here and are
-released here (a call's last reference is dropped in its own DISCONNECTED callback).
-Every callback is wrapped: pjsua2 prints and swallows Python exceptions otherwise.
+released here (a call's last reference is dropped in its own DISCONNECTED callback);
+the pjsua2 subclasses whose callbacks raise events are in `pjsua2_objects.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import gc
 import logging
 import queue
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import pjsua2 as pj
 
+from rolecall.telephony.pjsua2_objects import (
+    PjsipLogWriter,
+    SipAccount,
+    SipBuddy,
+    SipCall,
+    new_id,
+)
 from rolecall.telephony.stack import (
     AccountSpec,
-    BuddyChanged,
-    CallMediaChanged,
-    CallMessageReceived,
-    CallStateChanged,
-    DtmfReceived,
-    IncomingCall,
+    DtmfMethod,
     MediaLost,
-    PagerReceived,
-    PagerStatus,
-    RegistrationChanged,
-    RtpCounters,
+    PresenceState,
     StackError,
     StackEvent,
     StackInfo,
     StackSettings,
-    TransferProgress,
-    TransferRequested,
 )
 
 log = logging.getLogger(__name__)
-pjlog = logging.getLogger("rolecall.pjsip")
 
 T = TypeVar("T")
 
 SYSTEM_CA_FILES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
-_STATES = {
-    pj.PJSIP_INV_STATE_CALLING: "calling",
-    pj.PJSIP_INV_STATE_INCOMING: "incoming",
-    pj.PJSIP_INV_STATE_EARLY: "early",
-    pj.PJSIP_INV_STATE_CONNECTING: "connecting",
-    pj.PJSIP_INV_STATE_CONFIRMED: "confirmed",
-    pj.PJSIP_INV_STATE_DISCONNECTED: "disconnected",
-}
 _SRTP = {
     "off": pj.PJMEDIA_SRTP_DISABLED,
     "optional": pj.PJMEDIA_SRTP_OPTIONAL,
@@ -69,240 +55,9 @@ PJSUA_ETOOMANY = 70010
 """PJ_ETOOMANY: pjsua's call table is full."""
 
 
-def _guarded(method: Callable[..., None]) -> Callable[..., None]:
-    """Logs and swallows an exception in a pjsua2 callback (pjsua2 would print it)."""
-
-    @functools.wraps(method)
-    def wrapper(*args: Any) -> None:
-        try:
-            method(*args)
-        except Exception:
-            log.exception("SIP callback %s failed", method.__name__)
-
-    return wrapper
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex
-
-
 def _stack_error(exc: pj.Error) -> StackError:
     kind = "too_many_calls" if exc.status == PJSUA_ETOOMANY else "sip"
     return StackError(f"{exc.title}: {exc.reason}".strip(": "), exc.status, kind=kind)
-
-
-class _LogWriter(pj.LogWriter):  # type: ignore[misc]
-    """PJSIP's log into Python logging (never onto stdout)."""
-
-    def write(self, entry: pj.LogEntry) -> None:
-        level = logging.WARNING if entry.level <= 2 else logging.DEBUG
-        pjlog.log(level, "%s", entry.msg.rstrip())
-
-
-class _Account(pj.Account):  # type: ignore[misc]
-    def __init__(self, stack: Pjsua2Stack, account_id: str) -> None:
-        super().__init__()
-        self.stack = stack
-        self.account_id = account_id
-
-    @_guarded
-    def onRegState(self, prm: pj.OnRegStateParam) -> None:
-        info = self.getInfo()
-        self.stack.emit(
-            RegistrationChanged(
-                self.account_id,
-                active=bool(info.regIsActive),
-                status_code=int(prm.code),
-                reason=str(prm.reason),
-                expires_s=int(prm.expiration),
-            )
-        )
-
-    @_guarded
-    def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
-        call = _Call(self.stack, self, _new_id(), prm.callId)
-        self.stack.calls[call.call_id] = call
-        info = call.getInfo()
-        self.stack.emit(
-            IncomingCall(call.call_id, self.account_id, info.remoteUri, _display(info.remoteUri))
-        )
-        ringing = pj.CallOpParam()
-        ringing.statusCode = 180
-        call.answer(ringing)
-
-    @_guarded
-    def onIncomingSubscribe(self, prm: pj.OnIncomingSubscribeParam) -> None:
-        if not self.stack.settings.presence_server:
-            prm.code = 403
-            prm.reason = "Presence is not offered here"
-
-    @_guarded
-    def onInstantMessage(self, prm: pj.OnInstantMessageParam) -> None:
-        self.stack.emit(
-            PagerReceived(self.account_id, prm.fromUri, prm.toUri, prm.msgBody, prm.contentType)
-        )
-
-    @_guarded
-    def onInstantMessageStatus(self, prm: pj.OnInstantMessageStatusParam) -> None:
-        message_id = self.stack.take_pager(self.account_id, prm.toUri, prm.msgBody)
-        if message_id:
-            self.stack.emit(PagerStatus(message_id, int(prm.code), str(prm.reason)))
-
-
-class _Buddy(pj.Buddy):  # type: ignore[misc]
-    def __init__(self, stack: Pjsua2Stack, account_id: str, uri: str) -> None:
-        super().__init__()
-        self.stack = stack
-        self.account_id = account_id
-        self.uri = uri
-
-    @_guarded
-    def onBuddyState(self) -> None:
-        info = self.getInfo()  # kept alive: `presStatus` points into it
-        status = info.presStatus
-        state: Literal["online", "away", "busy", "offline", "unknown"] = "unknown"
-        if status.status == pj.PJSUA_BUDDY_STATUS_ONLINE:
-            state = "online"
-            if status.activity == pj.PJRPID_ACTIVITY_AWAY:
-                state = "away"
-            elif status.activity == pj.PJRPID_ACTIVITY_BUSY:
-                state = "busy"
-        elif status.status == pj.PJSUA_BUDDY_STATUS_OFFLINE:
-            state = "offline"
-        self.stack.emit(BuddyChanged(self.account_id, self.uri, state, str(status.note)))
-
-
-class _Call(pj.Call):  # type: ignore[misc]
-    def __init__(
-        self, stack: Pjsua2Stack, account: _Account, call_id: str, pj_id: int = pj.PJSUA_INVALID_ID
-    ) -> None:
-        super().__init__(account, pj_id)
-        self.stack = stack
-        self.account = account
-        self.call_id = call_id
-        self.muted = False
-        self.audio: pj.AudioMedia | None = None
-        self.codec = ""
-        self.rtp: RtpCounters | None = None
-        self.media_index: int | None = None
-        """The audio stream while it flows both ways (not held): watched for silence."""
-        self.rx_packets = -1
-        self.rx_seen_at = time.monotonic()
-        self.media_lost = False
-
-    @_guarded
-    def onCallState(self, prm: pj.OnCallStateParam) -> None:
-        info = self.getInfo()
-        state = _STATES.get(info.state)
-        if state is None:
-            return
-        if state == "disconnected" and self.rtp is None:
-            self._take_stats(0)
-        self.stack.emit(
-            CallStateChanged(
-                self.call_id,
-                state,  # type: ignore[arg-type]
-                int(info.lastStatusCode),
-                str(info.lastReason),
-                str(info.remoteUri),
-                _display(info.remoteUri),
-                self.rtp if state == "disconnected" else None,
-            )
-        )
-        if state == "disconnected":
-            self.stack.forget_call(self.call_id)
-
-    @_guarded
-    def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
-        info = self.getInfo()
-        media = info.media  # keep `info` alive while iterating (freed memory otherwise)
-        for index in range(len(media)):
-            item = media[index]
-            if item.type != pj.PJMEDIA_TYPE_AUDIO:
-                continue
-            active = item.status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD)
-            flowing = item.status == pj.PJSUA_CALL_MEDIA_ACTIVE
-            if flowing != (self.media_index is not None):
-                self.rx_seen_at = time.monotonic()  # silence is counted from here
-            self.media_index = item.index if flowing else None
-            if active:
-                self.audio = self.getAudioMedia(item.index)
-                with contextlib.suppress(pj.Error):
-                    self.codec = str(self.getStreamInfo(item.index).codecName)
-                self.stack.connect_audio(self)
-            self.stack.emit(
-                CallMediaChanged(
-                    self.call_id,
-                    active=active,
-                    local_hold=item.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD,
-                    remote_hold=item.status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
-                )
-            )
-            return
-
-    @_guarded
-    def onStreamDestroyed(self, prm: pj.OnStreamDestroyedParam) -> None:
-        self._take_stats(prm.streamIdx)
-
-    def _take_stats(self, index: int) -> None:
-        try:
-            stream_stat = self.getStreamStat(index)  # kept alive: `rtcp` points into it
-        except pj.Error:
-            return
-        stat = stream_stat.rtcp
-        self.rtp = RtpCounters(
-            tx_packets=int(stat.txStat.pkt),
-            rx_packets=int(stat.rxStat.pkt),
-            rx_lost=int(stat.rxStat.loss),
-            rx_jitter_ms=round(stat.rxStat.jitterUsec.mean / 1000, 3),
-            codec=self.codec,
-        )
-
-    @_guarded
-    def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
-        self.stack.emit(DtmfReceived(self.call_id, str(prm.digit)))
-
-    @_guarded
-    def onInstantMessage(self, prm: pj.OnInstantMessageParam) -> None:
-        self.stack.emit(
-            CallMessageReceived(self.call_id, prm.fromUri, prm.msgBody, prm.contentType)
-        )
-
-    @_guarded
-    def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
-        code = int(prm.statusCode)
-        self.stack.emit(
-            TransferProgress(self.call_id, code, str(prm.reason), bool(prm.finalNotify))
-        )
-        if prm.finalNotify and 200 <= code < 300:
-            self.stack.later(lambda: self.stack.hangup_now(self.call_id, None))
-
-    @_guarded
-    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
-        new_call = _Call(self.stack, self.account, _new_id())
-        self.stack.calls[new_call.call_id] = new_call
-        prm.newCall = new_call
-        self.stack.emit(TransferRequested(self.call_id, str(prm.dstUri), new_call.call_id))
-
-    @_guarded
-    def onCallReplaced(self, prm: pj.OnCallReplacedParam) -> None:
-        new_call = _Call(self.stack, self.account, _new_id(), prm.newCallId)
-        self.stack.calls[new_call.call_id] = new_call
-        prm.newCall = new_call
-        info = new_call.getInfo()
-        self.stack.emit(
-            IncomingCall(
-                new_call.call_id, self.account.account_id, info.remoteUri, _display(info.remoteUri)
-            )
-        )
-
-
-def _display(uri: str) -> str:
-    """The display name of a `"Name" <sip:…>` header value, else ''."""
-    text = str(uri).strip()
-    if "<" in text:
-        return text.split("<", 1)[0].strip().strip('"').strip()
-    return ""
 
 
 class Pjsua2Stack:
@@ -310,9 +65,9 @@ class Pjsua2Stack:
 
     def __init__(self, settings: StackSettings) -> None:
         self.settings = settings
-        self.accounts: dict[str, _Account] = {}
-        self.calls: dict[str, _Call] = {}
-        self.buddies: dict[tuple[str, str], _Buddy] = {}
+        self.accounts: dict[str, SipAccount] = {}
+        self.calls: dict[str, SipCall] = {}
+        self.buddies: dict[tuple[str, str], SipBuddy] = {}
         self.recorders: dict[str, pj.AudioMediaRecorder] = {}
         self.bridges: dict[str, set[str]] = {}
         self._pagers: list[tuple[str, str, str, str]] = []
@@ -326,7 +81,7 @@ class Pjsua2Stack:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._on_event: Callable[[StackEvent], None] | None = None
         self._endpoint: pj.Endpoint | None = None
-        self._log_writer: _LogWriter | None = None
+        self._log_writer: PjsipLogWriter | None = None
         self._voice: pj.AudioMediaPlayer | None = None
         self._last_activity = 0.0
 
@@ -445,7 +200,7 @@ class Pjsua2Stack:
         config.uaConfig.maxCalls = settings.max_calls
         for server in settings.stun_servers:
             config.uaConfig.stunServer.append(server)
-        self._log_writer = _LogWriter()
+        self._log_writer = PjsipLogWriter()
         config.logConfig.writer = self._log_writer
         config.logConfig.level = settings.log_level
         config.logConfig.consoleLevel = settings.log_level
@@ -537,13 +292,13 @@ class Pjsua2Stack:
             self.bridges.get(partner, set()).discard(call_id)
         self.calls.pop(call_id, None)
 
-    def _find_call(self, call_id: str) -> _Call:
+    def _find_call(self, call_id: str) -> SipCall:
         call = self.calls.get(call_id)
         if call is None:
             raise StackError(f"no live call {call_id}", kind="not_found")
         return call
 
-    def _find_account(self, account_id: str) -> _Account:
+    def _find_account(self, account_id: str) -> SipAccount:
         account = self.accounts.get(account_id)
         if account is None:
             raise StackError(f"no account {account_id}", kind="not_found")
@@ -555,7 +310,7 @@ class Pjsua2Stack:
         assert self._endpoint is not None
         return self._endpoint.audDevManager().getCaptureDevMedia()
 
-    def connect_audio(self, call: _Call) -> None:
+    def connect_audio(self, call: SipCall) -> None:
         """Wires an active call into the bridge: speaker, voice, partners, recorder."""
         if call.audio is None or self._endpoint is None:
             return
@@ -620,7 +375,7 @@ class Pjsua2Stack:
             old = self.accounts.pop(spec.account_id, None)
             if old is not None:
                 self._drop_account(old)
-            account = _Account(self, spec.account_id)
+            account = SipAccount(self, spec.account_id)
             account.create(config, not self.accounts)
             self.accounts[spec.account_id] = account
 
@@ -639,7 +394,7 @@ class Pjsua2Stack:
             self._transports[key] = self._tls_transport(ca_file, verify=spec.verify_server)
         return self._transports[key]
 
-    def _drop_account(self, account: _Account) -> None:
+    def _drop_account(self, account: SipAccount) -> None:
         for call_id, call in list(self.calls.items()):
             if call.account is account:
                 self.hangup_now(call_id, None)
@@ -662,7 +417,7 @@ class Pjsua2Stack:
                 raise StackError(
                     f"{self.settings.max_calls} calls are already up", kind="too_many_calls"
                 )
-            call = _Call(self, account, _new_id())
+            call = SipCall(self, account, new_id())
             self.calls[call.call_id] = call
             try:
                 call.makeCall(uri, pj.CallOpParam(True))
@@ -713,8 +468,8 @@ class Pjsua2Stack:
 
         await self._call(command)
 
-    async def send_dtmf(self, call_id: str, digits: str, method: str) -> None:
-        def info(call: _Call) -> None:
+    async def send_dtmf(self, call_id: str, digits: str, method: DtmfMethod) -> None:
+        def info(call: SipCall) -> None:
             param = pj.CallSendDtmfParam()
             param.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
             param.digits = digits
@@ -792,14 +547,14 @@ class Pjsua2Stack:
 
         await self._call(command)
 
-    def _buddy(self, account_id: str, uri: str, *, subscribe: bool) -> _Buddy:
+    def _buddy(self, account_id: str, uri: str, *, subscribe: bool) -> SipBuddy:
         key = (account_id, uri)
         buddy = self.buddies.get(key)
         if buddy is None:
             config = pj.BuddyConfig()
             config.uri = uri
             config.subscribe = subscribe
-            buddy = _Buddy(self, account_id, uri)
+            buddy = SipBuddy(self, account_id, uri)
             buddy.create(self._find_account(account_id), config)
             self.buddies[key] = buddy
         elif subscribe:
@@ -809,7 +564,7 @@ class Pjsua2Stack:
     async def send_pager(self, account_id: str, uri: str, text: str) -> str:
         def command() -> str:
             buddy = self._buddy(account_id, uri, subscribe=False)
-            message_id = _new_id()
+            message_id = new_id()
             param = pj.SendInstantMessageParam()
             param.content = text
             param.contentType = "text/plain"
@@ -831,7 +586,7 @@ class Pjsua2Stack:
 
         await self._call(command)
 
-    async def set_presence(self, account_id: str, status: str, note: str) -> None:
+    async def set_presence(self, account_id: str, status: PresenceState, note: str) -> None:
         def command() -> None:
             presence = pj.PresenceStatus()
             presence.status = (

@@ -1,4 +1,4 @@
-"""Protocol handlers for accounts, calls, messages and presence, over the call service."""
+"""Protocol handlers for accounts, calls, messages and presence, over the telephony service."""
 
 from __future__ import annotations
 
@@ -12,36 +12,29 @@ from rolecall.protocol import telephony as tel
 from rolecall.protocol.methods import Empty
 from rolecall.telephony.service import TelephonyService
 
-_CALL_ACTIONS = {
-    "call.answer": "answer",
-    "call.hangup": "hangup",
-    "call.hold": "hold",
-    "call.resume": "resume",
-    "call.mute": "mute",
-    "call.unmute": "unmute",
-}
-
-
 PlacedHook = Callable[[tel.CallInfo, tel.PlaceCallParams], None]
 
 
 def telephony_handlers(
     service: TelephonyService, on_placed: PlacedHook = lambda call, params: None
 ) -> dict[str, Handler]:
-    """Handlers bound to one call service; `on_placed` hears of each call placed."""
+    """Handlers bound to one telephony service; `on_placed` hears of each call placed."""
+    accounts, calls = service.accounts, service.calls
 
     async def account_set(caller: Caller, params: tel.AccountSetParams) -> tel.AccountResult:
-        return tel.AccountResult(account=await service.set_account(params.account, params.password))
+        return tel.AccountResult(
+            account=await accounts.set_account(params.account, params.password)
+        )
 
     async def account_list(caller: Caller, params: Empty) -> tel.AccountsResult:
-        return tel.AccountsResult(accounts=service.account_list())
+        return tel.AccountsResult(accounts=accounts.account_list())
 
     async def account_remove(caller: Caller, params: tel.AccountRef) -> Empty:
-        await service.remove_account(params.account_id)
+        await accounts.remove_account(params.account_id)
         return Empty()
 
     async def place(caller: Caller, params: tel.PlaceCallParams) -> tel.CallResult:
-        call = await service.place(
+        call = await calls.place(
             params.target,
             params.account_id,
             params.region,
@@ -50,51 +43,53 @@ def telephony_handlers(
         )
         return tel.CallResult(call=call)
 
-    def simple(action: str) -> Handler:
-        async def handler(caller: Caller, params: tel.CallRef) -> tel.CallResult:
-            return tel.CallResult(call=await service.command(params.call_id, action))
+    async def answer(caller: Caller, params: tel.CallRef) -> tel.CallResult:
+        return tel.CallResult(call=await calls.answer(params.call_id))
 
-        return handler
+    async def hangup(caller: Caller, params: tel.CallRef) -> tel.CallResult:
+        return tel.CallResult(call=await calls.hangup(params.call_id))
+
+    async def hold(caller: Caller, params: tel.CallRef) -> tel.CallResult:
+        return tel.CallResult(call=await calls.hold(params.call_id))
+
+    async def resume(caller: Caller, params: tel.CallRef) -> tel.CallResult:
+        return tel.CallResult(call=await calls.resume(params.call_id))
+
+    async def mute(caller: Caller, params: tel.CallRef) -> tel.CallResult:
+        return tel.CallResult(call=await calls.set_muted(params.call_id, True))
+
+    async def unmute(caller: Caller, params: tel.CallRef) -> tel.CallResult:
+        return tel.CallResult(call=await calls.set_muted(params.call_id, False))
 
     async def decline(caller: Caller, params: tel.DeclineParams) -> tel.CallResult:
-        return tel.CallResult(
-            call=await service.command(params.call_id, "decline", code=params.code)
-        )
+        return tel.CallResult(call=await calls.decline(params.call_id, params.code))
 
     async def dtmf(caller: Caller, params: tel.DtmfParams) -> tel.CallResult:
         return tel.CallResult(
-            call=await service.command(
-                params.call_id, "dtmf", digits=params.digits.upper(), method=params.method
-            )
+            call=await calls.send_dtmf(params.call_id, params.digits.upper(), params.method)
         )
 
     async def transfer(caller: Caller, params: tel.TransferParams) -> tel.CallResult:
-        return tel.CallResult(
-            call=await service.command(params.call_id, "transfer", target=params.target)
-        )
+        return tel.CallResult(call=await calls.transfer(params.call_id, params.target))
 
     async def transfer_attended(
         caller: Caller, params: tel.AttendedTransferParams
     ) -> tel.CallResult:
         return tel.CallResult(
-            call=await service.command(
-                params.call_id, "transfer_attended", consult_call_id=params.consult_call_id
-            )
+            call=await calls.transfer_attended(params.call_id, params.consult_call_id)
         )
 
     async def add_participant(caller: Caller, params: tel.AddParticipantParams) -> tel.CallResult:
-        return tel.CallResult(call=await service.add_participant(params.call_id, params.target))
+        return tel.CallResult(call=await calls.add_participant(params.call_id, params.target))
 
     async def message(caller: Caller, params: tel.CallMessageParams) -> tel.CallResult:
-        return tel.CallResult(
-            call=await service.command(params.call_id, "message", text=params.text)
-        )
+        return tel.CallResult(call=await calls.send_message(params.call_id, params.text))
 
     async def record(caller: Caller, params: tel.RecordParams) -> tel.CallResult:
-        return tel.CallResult(call=await service.command(params.call_id, "record", on=params.on))
+        return tel.CallResult(call=await calls.set_recording(params.call_id, params.on))
 
     async def calls_list(caller: Caller, params: Empty) -> tel.CallsResult:
-        return tel.CallsResult(calls=[record.info() for record in service.calls.values()])
+        return tel.CallsResult(calls=calls.call_list())
 
     async def message_send(caller: Caller, params: tel.MessageSendParams) -> tel.MessageSendResult:
         return tel.MessageSendResult(
@@ -102,15 +97,15 @@ def telephony_handlers(
         )
 
     async def subscribe(caller: Caller, params: tel.PresenceSubscribeParams) -> Empty:
-        await service.presence("subscribe", params.account_id, uri=params.uri)
+        await service.subscribe_presence(params.account_id, params.uri)
         return Empty()
 
     async def unsubscribe(caller: Caller, params: tel.PresenceSubscribeParams) -> Empty:
-        await service.presence("unsubscribe", params.account_id, uri=params.uri)
+        await service.unsubscribe_presence(params.account_id, params.uri)
         return Empty()
 
     async def presence_set(caller: Caller, params: tel.PresenceSetParams) -> Empty:
-        await service.presence("set", params.account_id, status=params.status, note=params.note)
+        await service.set_presence(params.account_id, params.status, params.note)
         return Empty()
 
     handlers: dict[str, Any] = {
@@ -118,6 +113,12 @@ def telephony_handlers(
         "account.list": account_list,
         "account.remove": account_remove,
         "call.place": place,
+        "call.answer": answer,
+        "call.hangup": hangup,
+        "call.hold": hold,
+        "call.resume": resume,
+        "call.mute": mute,
+        "call.unmute": unmute,
         "call.decline": decline,
         "call.dtmf": dtmf,
         "call.transfer": transfer,
@@ -130,7 +131,6 @@ def telephony_handlers(
         "presence.subscribe": subscribe,
         "presence.unsubscribe": unsubscribe,
         "presence.set": presence_set,
-        **{method: simple(action) for method, action in _CALL_ACTIONS.items()},
     }
     return {
         method: handler if method == "calls.list" else _after_start(service, handler)
