@@ -5,7 +5,9 @@
 
 import type { CountryCode } from "libphonenumber-js";
 import type { CallInfo, ErrorCode, PageRecord, PageSnapshot } from "../protocol/index";
-import { defaultRegion, dialableFromText, displayNumber } from "../content/detect";
+import { dialableFromText } from "../shared/phone/dialable";
+import { formatNumber } from "../shared/phone/format";
+import { defaultRegion } from "../shared/phone/region";
 import type { HostConnection } from "./host-connection";
 import type { Logger } from "./logger";
 import type { PlaceReply } from "../shared/page-messages";
@@ -69,7 +71,7 @@ export class PageCalls {
         error: { code: "invalid_target", message: "that is not a phone number or SIP address" },
       };
     }
-    const display = dialable.e164 ? displayNumber(dialable.e164) : dialable.display;
+    const display = dialable.e164 ? formatNumber(dialable.e164) : dialable.display;
     const params = {
       target: dialable.target,
       ...(request.record ? { record: request.record } : {}),
@@ -140,7 +142,7 @@ export class PageCalls {
     if (call.state !== "disconnected") return;
     this.origins.delete(call.id);
     if (call.end_cause === "cancelled" || call.end_cause === "normal") return;
-    const who = call.e164 ? displayNumber(call.e164) : call.dialed || call.remote_uri;
+    const who = call.e164 ? formatNumber(call.e164) : call.dialed || call.remote_uri;
     const why = END_WORDS[call.end_cause ?? "failed"] ?? "the call failed";
     const sip = call.status_code ? ` (${call.status_code} ${call.reason})` : "";
     void this.toast(tabId, "error", `Call to ${who} failed: ${why}${sip}`);

@@ -6,7 +6,8 @@
 
 import type { CountryCode } from "libphonenumber-js";
 import { readPage } from "./adapters/index";
-import { defaultRegion, displayNumber } from "./detect";
+import { formatNumber } from "../shared/phone/format";
+import { defaultRegion } from "../shared/phone/region";
 import { PageScanner } from "./scanner";
 import { buttonsReady } from "./button";
 import { PageWatcher } from "./watcher";
@@ -165,7 +166,7 @@ class PageSession implements PageController {
   }
 
   private async call(button: HTMLElement, target: string, anchor: Node): Promise<void> {
-    const display = target.startsWith("+") ? displayNumber(target) : target;
+    const display = target.startsWith("+") ? formatNumber(target) : target;
     const near = anchor.nodeType === Node.ELEMENT_NODE ? (anchor as Element) : anchor.parentElement;
     const page = readPage(new URL(location.href), this.doc, near ?? button);
     const request: PagePlaceCall = {

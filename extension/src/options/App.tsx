@@ -3,22 +3,13 @@
 
 import { useEffect, useState } from "preact/hooks";
 import type { JSX } from "preact";
-import { getCountries } from "libphonenumber-js";
 import { KNOWN_CRMS, type SiteInfo } from "../background/sites";
-import { defaultRegion } from "../content/detect";
+import { defaultRegion, regionChoices, regionName } from "../shared/phone/region";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
 import { t, uiLanguage } from "../sidepanel/i18n";
 
 const SETTINGS_KEY = "settings";
-
-function regionName(code: string): string {
-  try {
-    return new Intl.DisplayNames([uiLanguage()], { type: "region" }).of(code) ?? code;
-  } catch {
-    return code;
-  }
-}
 
 function useSites(): [SiteInfo[] | null, (next: Promise<SiteInfo[] | null>) => void, string] {
   const [sites, setSites] = useState<SiteInfo[] | null>(null);
@@ -70,15 +61,13 @@ function RegionSetting(): JSX.Element {
       return chrome.storage.local.set({ [SETTINGS_KEY]: settings });
     });
   };
-  const countries = getCountries()
-    .map((code) => ({ code, name: regionName(code) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const countries = regionChoices(uiLanguage());
   return (
     <label>
       {t("options_region")}{" "}
       <select data-testid="region" value={region} onChange={(e) => choose((e.currentTarget as HTMLSelectElement).value)}>
         <option value="">
-          {fromBrowser ? t("options_region_browser", regionName(fromBrowser)) : t("options_region_none")}
+          {fromBrowser ? t("options_region_browser", regionName(fromBrowser, uiLanguage())) : t("options_region_none")}
         </option>
         {countries.map(({ code, name }) => (
           <option value={code} key={code}>

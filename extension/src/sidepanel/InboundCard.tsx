@@ -4,7 +4,7 @@
 import type { JSX } from "preact";
 import type { CallInfo } from "../protocol/index";
 import { callNumber } from "./CallCard";
-import { formatUri } from "./format";
+import { formatUri } from "../shared/phone/format";
 import { t, tDynamic } from "./i18n";
 import type { PanelState, PanelStore } from "./panel-store";
 
