@@ -3,16 +3,14 @@
 // record and snapshot, and answered; a call that then fails before it is answered is
 // reported back to the tab it came from as a toast, with the reason.
 
-import type { CountryCode } from "libphonenumber-js";
 import type { CallInfo, ErrorCode, PageRecord, PageSnapshot } from "../protocol/index";
 import { dialableFromText } from "../shared/phone/dialable";
 import { formatNumber } from "../shared/phone/format";
-import { defaultRegion } from "../shared/phone/region";
+import { currentRegion } from "../shared/settings";
 import type { HostConnection } from "./host-connection";
 import type { Logger } from "./logger";
 import type { PlaceReply } from "../shared/page-messages";
 
-const SETTINGS_KEY = "settings";
 const TOAST_FILE = "toast.js";
 const PLACE_TIMEOUT_MS = 15_000;
 const WATCHED_CALLS = 50;
@@ -34,18 +32,6 @@ const END_WORDS: Record<string, string> = {
   interrupted: "Rolecall stopped during the call",
 };
 
-export async function regionSetting(): Promise<CountryCode | undefined> {
-  let setting: string | null = null;
-  try {
-    const stored = await chrome.storage.local.get(SETTINGS_KEY);
-    const settings = stored[SETTINGS_KEY] as { region?: unknown } | undefined;
-    if (typeof settings?.region === "string") setting = settings.region;
-  } catch {
-    setting = null;
-  }
-  return defaultRegion(setting, navigator.languages ?? []);
-}
-
 export class PageCalls {
   /** Call id → the tab it was placed from, for the calls still worth reporting on. */
   private readonly origins = new Map<string, number>();
@@ -64,7 +50,7 @@ export class PageCalls {
 
   /** Places the call; never throws. */
   async place(request: PlaceRequest): Promise<PlaceReply> {
-    const dialable = dialableFromText(request.target, await regionSetting());
+    const dialable = dialableFromText(request.target, await currentRegion());
     if (!dialable) {
       return {
         ok: false,

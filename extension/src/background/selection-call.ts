@@ -5,9 +5,10 @@
 // and show the result.
 
 import type { Logger } from "./logger";
-import { regionSetting, type PageCalls } from "./page-calls";
+import type { PageCalls } from "./page-calls";
 import { dialableFromText } from "../shared/phone/dialable";
 import { formatNumber } from "../shared/phone/format";
+import { currentRegion } from "../shared/settings";
 
 export const MENU_ID = "rolecall-call-selection";
 export const COMMAND = "call-selection";
@@ -72,7 +73,7 @@ export class SelectionCalls {
       if (tabId !== undefined) await this.calls.toast(tabId, "error", "Select a phone number to call it.");
       return;
     }
-    const dialable = dialableFromText(text, await regionSetting());
+    const dialable = dialableFromText(text, await currentRegion());
     if (!dialable) {
       if (tabId !== undefined) await this.calls.toast(tabId, "error", `“${shortened(text)}” is not a phone number.`);
       return;

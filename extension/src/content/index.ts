@@ -4,10 +4,10 @@
 // Injected once per frame; injected again after a site is re-enabled, it wakes the
 // instance already there instead of starting a second one.
 
-import type { CountryCode } from "libphonenumber-js";
+import type { CountryCode } from "libphonenumber-js/max";
 import { readPage } from "./adapters/index";
 import { formatNumber } from "../shared/phone/format";
-import { defaultRegion } from "../shared/phone/region";
+import { currentRegion } from "../shared/settings";
 import { PageScanner } from "./scanner";
 import { buttonsReady } from "./button";
 import { PageWatcher } from "./watcher";
@@ -28,21 +28,8 @@ declare global {
   var __rolecallPage: PageController | undefined;
 }
 
-const SETTINGS_KEY = "settings";
 /** The longest the page's main thread is ours at a time during a full scan. */
 const SLICE_MS = 12;
-
-async function loadRegion(): Promise<CountryCode | undefined> {
-  let setting: string | null = null;
-  try {
-    const stored = await chrome.storage.local.get(SETTINGS_KEY);
-    const settings = stored[SETTINGS_KEY] as { region?: unknown } | undefined;
-    if (typeof settings?.region === "string") setting = settings.region;
-  } catch {
-    // storage unavailable (e.g. the extension was reloaded): the browser's languages
-  }
-  return defaultRegion(setting, navigator.languages ?? [navigator.language]);
-}
 
 class PageSession implements PageController {
   private scanner: PageScanner | null = null;
@@ -77,7 +64,7 @@ class PageSession implements PageController {
   enable(): void {
     if (this.enabled) return;
     this.enabled = true;
-    void loadRegion().then((region) => {
+    void currentRegion().then((region) => {
       if (!this.enabled) return;
       this.start(region);
     });

@@ -1,15 +1,14 @@
 // The options page's UI. Site state comes from the background (which owns it); the
-// default region is kept in chrome.storage.local under "settings".
+// default region is one of the settings (shared/settings.ts).
 
 import { useEffect, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { KNOWN_CRMS, type SiteInfo } from "../background/sites";
 import { defaultRegion, regionChoices, regionName } from "../shared/phone/region";
+import { getSettings, updateSettings } from "../shared/settings";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
-import { t, uiLanguage } from "../sidepanel/i18n";
-
-const SETTINGS_KEY = "settings";
+import { t, uiLanguage } from "../shared/i18n";
 
 function useSites(): [SiteInfo[] | null, (next: Promise<SiteInfo[] | null>) => void, string] {
   const [sites, setSites] = useState<SiteInfo[] | null>(null);
@@ -48,18 +47,12 @@ function CrmRow({ crm, sites, apply }: { crm: (typeof KNOWN_CRMS)[number]; sites
 function RegionSetting(): JSX.Element {
   const [region, setRegion] = useState<string>("");
   useEffect(() => {
-    void chrome.storage.local.get(SETTINGS_KEY).then((stored) => {
-      const value = (stored[SETTINGS_KEY] as { region?: unknown } | undefined)?.region;
-      setRegion(typeof value === "string" ? value : "");
-    });
+    void getSettings().then((settings) => setRegion(settings.region ?? ""));
   }, []);
   const fromBrowser = defaultRegion(null, navigator.languages ?? [navigator.language]);
   const choose = (value: string): void => {
     setRegion(value);
-    void chrome.storage.local.get(SETTINGS_KEY).then((stored) => {
-      const settings = { ...((stored[SETTINGS_KEY] as Record<string, unknown> | undefined) ?? {}), region: value || null };
-      return chrome.storage.local.set({ [SETTINGS_KEY]: settings });
-    });
+    void updateSettings({ region: value || null });
   };
   const countries = regionChoices(uiLanguage());
   return (

@@ -7,7 +7,7 @@ import type { JSX } from "preact";
 import type { CallInfo, ContactCard } from "../protocol/index";
 import { formatDuration } from "./format";
 import { formatNumber, formatUri } from "../shared/phone/format";
-import { t, tDynamic, type MessageKey } from "./i18n";
+import { t, tDynamic, type MessageKey } from "../shared/i18n";
 import { contactName } from "./people";
 import { contactTarget, isLive, isRingingInbound, type PanelState, type PanelStore } from "./panel-store";
 

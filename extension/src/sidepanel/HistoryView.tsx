@@ -3,7 +3,7 @@
 import type { JSX } from "preact";
 import { formatDateTime, formatDuration } from "./format";
 import { formatNumber } from "../shared/phone/format";
-import { t, tDynamic } from "./i18n";
+import { t, tDynamic } from "../shared/i18n";
 import type { PanelState } from "./panel-store";
 
 export function HistoryView({ state }: { state: PanelState }): JSX.Element {

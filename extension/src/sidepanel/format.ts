@@ -1,7 +1,7 @@
 // How the panel writes durations, sizes, dates and amounts, in the UI language (phone
 // numbers and SIP URIs: shared/phone/format.ts).
 
-import { uiLanguage } from "./i18n";
+import { uiLanguage } from "../shared/i18n";
 
 /** "0:07", "12:30", "1:02:03". */
 export function formatDuration(seconds: number): string {
