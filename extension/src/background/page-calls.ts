@@ -9,7 +9,7 @@ import { formatNumber } from "../shared/phone/format";
 import { currentRegion } from "../shared/settings";
 import type { HostConnection } from "./host-connection";
 import type { Logger } from "./logger";
-import type { PlaceReply } from "../shared/page-messages";
+import { sendToPage, type PageToast, type PlaceReply } from "../shared/page-messages";
 
 const TOAST_FILE = "toast.js";
 const PLACE_TIMEOUT_MS = 15_000;
@@ -90,16 +90,16 @@ export class PageCalls {
 
   /** Shows `text` on the tab, starting the small toast script there if no content script runs. */
   async toast(tabId: number, kind: "info" | "error", text: string): Promise<void> {
-    const message = { type: "rolecall:toast", kind, text };
+    const message: PageToast = { type: "rolecall:toast", kind, text };
     try {
-      await chrome.tabs.sendMessage(tabId, message, { frameId: 0 });
+      await sendToPage(tabId, message, { frameId: 0 });
       return;
     } catch {
       // no content script in that tab: the page is not an enabled site
     }
     try {
       await chrome.scripting.executeScript({ target: { tabId }, files: [TOAST_FILE] });
-      await chrome.tabs.sendMessage(tabId, message, { frameId: 0 });
+      await sendToPage(tabId, message, { frameId: 0 });
     } catch (err) {
       this.logger.warn(`could not show a message on tab ${tabId}`, String(err));
     }

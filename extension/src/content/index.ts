@@ -14,6 +14,7 @@ import { PageWatcher } from "./watcher";
 import { hideToast, showToast, toastsShown, toastText } from "./toast";
 import {
   parseBackgroundMessage,
+  sendToBackground,
   type PagePlaceCall,
   type PlaceReply,
   type ScanStats,
@@ -48,7 +49,7 @@ class PageSession implements PageController {
   };
 
   constructor(private readonly doc: Document) {
-    chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: unknown) => void) => {
+    chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: ScanStats) => void) => {
       if (sender.id !== chrome.runtime.id || sender.tab) return undefined; // the background only
       const message = parseBackgroundMessage(raw);
       if (!message) return undefined;
@@ -164,9 +165,9 @@ class PageSession implements PageController {
     };
     showToast(this.doc, "info", `Calling ${display}…`);
     const calling = toastsShown();
-    let reply: PlaceReply;
+    let reply: PlaceReply | undefined;
     try {
-      reply = (await chrome.runtime.sendMessage(request)) as PlaceReply;
+      reply = await sendToBackground(request);
     } catch (err) {
       reply = { ok: false, error: { code: "unavailable", message: `Rolecall is not reachable (${String(err)})` } };
     }

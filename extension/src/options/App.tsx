@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import type { JSX } from "preact";
-import { KNOWN_CRMS, type SiteInfo } from "../background/sites";
+import { KNOWN_CRMS, type SiteInfo } from "../shared/site-info";
 import { defaultRegion, regionChoices, regionName } from "../shared/phone/region";
 import { getSettings, updateSettings } from "../shared/settings";
 import { disableSites, enableSites, listSites } from "./sites-client";
