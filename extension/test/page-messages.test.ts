@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBackgroundMessage, parsePageMessage } from "../src/shared/page-messages";
-import { parseSitesRequest } from "../src/background/runtime-messages";
+import { parseSitesRequest } from "../src/shared/site-messages";
 
 describe("messages between pages and the background", () => {
   it("accept a call request of the right shape only", () => {

@@ -7,7 +7,7 @@ import type { CallInfo } from "../protocol/index";
 import type { HostConnection } from "./host-connection";
 import type { Logger } from "./logger";
 import type { PanelOpener } from "./panel-opener";
-import { displayNumber } from "../content/detect";
+import { formatNumber } from "../shared/phone/format";
 
 const PREFIX = "rolecall-incoming-";
 
@@ -57,7 +57,7 @@ export class InboundNotifier {
     }
     if (this.shown.has(call.id) || !chrome.notifications) return;
     this.shown.add(call.id);
-    const number = call.e164 ? displayNumber(call.e164) : call.remote_display || call.remote_uri.replace(/^.*<|>.*$/g, "");
+    const number = call.e164 ? formatNumber(call.e164) : call.remote_display || call.remote_uri.replace(/^.*<|>.*$/g, "");
     let text = message("notification_incoming_body", [number], `${number} is calling.`);
     if (call.e164) {
       try {

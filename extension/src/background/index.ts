@@ -14,14 +14,15 @@ import { browserLabel, currentBrowser } from "./browser-info";
 import { HostConnection, type NativePort } from "./host-connection";
 import { UiBridge, type UiPort } from "./ui-bridge";
 import { setUpToolbarButton } from "./toolbar";
-import { Sites, type SiteInfo } from "./sites";
+import { Sites } from "./sites";
 import { PageCalls } from "./page-calls";
 import { SelectionCalls } from "./selection-call";
 import { listenForRuntimeMessages } from "./runtime-messages";
 import { PanelOpener } from "./panel-opener";
 import { listenForCallCommands, runCommand, type CallCommand, type CommandAction } from "./call-commands";
 import { InboundNotifier } from "./inbound-notifier";
-import type { ScanStats } from "../shared/page-messages";
+import { requestPageStats, type ScanStats } from "../shared/page-messages";
+import type { SiteInfo } from "../shared/site-info";
 import type { ConnectionState } from "../shared/state";
 import type { LogEntry } from "./logger";
 
@@ -80,9 +81,7 @@ async function pageStats(urlPattern: string): Promise<ScanStats[]> {
     tabs.map((tab) =>
       tab.id === undefined
         ? null
-        : (chrome.tabs.sendMessage(tab.id, { type: "rolecall:stats" }, { frameId: 0 }) as Promise<ScanStats>).catch(
-            () => null,
-          ),
+        : requestPageStats(tab.id).catch(() => null),
     ),
   );
   return stats.filter((item): item is ScanStats => item !== null);

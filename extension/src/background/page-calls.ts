@@ -3,14 +3,14 @@
 // record and snapshot, and answered; a call that then fails before it is answered is
 // reported back to the tab it came from as a toast, with the reason.
 
-import type { CountryCode } from "libphonenumber-js";
 import type { CallInfo, ErrorCode, PageRecord, PageSnapshot } from "../protocol/index";
-import { defaultRegion, dialableFromText, displayNumber } from "../content/detect";
+import { dialableFromText } from "../shared/phone/dialable";
+import { formatNumber } from "../shared/phone/format";
+import { currentRegion } from "../shared/settings";
 import type { HostConnection } from "./host-connection";
 import type { Logger } from "./logger";
-import type { PlaceReply } from "../shared/page-messages";
+import { sendToPage, type PageToast, type PlaceReply } from "../shared/page-messages";
 
-const SETTINGS_KEY = "settings";
 const TOAST_FILE = "toast.js";
 const PLACE_TIMEOUT_MS = 15_000;
 const WATCHED_CALLS = 50;
@@ -32,18 +32,6 @@ const END_WORDS: Record<string, string> = {
   interrupted: "Rolecall stopped during the call",
 };
 
-export async function regionSetting(): Promise<CountryCode | undefined> {
-  let setting: string | null = null;
-  try {
-    const stored = await chrome.storage.local.get(SETTINGS_KEY);
-    const settings = stored[SETTINGS_KEY] as { region?: unknown } | undefined;
-    if (typeof settings?.region === "string") setting = settings.region;
-  } catch {
-    setting = null;
-  }
-  return defaultRegion(setting, navigator.languages ?? []);
-}
-
 export class PageCalls {
   /** Call id → the tab it was placed from, for the calls still worth reporting on. */
   private readonly origins = new Map<string, number>();
@@ -62,14 +50,14 @@ export class PageCalls {
 
   /** Places the call; never throws. */
   async place(request: PlaceRequest): Promise<PlaceReply> {
-    const dialable = dialableFromText(request.target, await regionSetting());
+    const dialable = dialableFromText(request.target, await currentRegion());
     if (!dialable) {
       return {
         ok: false,
         error: { code: "invalid_target", message: "that is not a phone number or SIP address" },
       };
     }
-    const display = dialable.e164 ? displayNumber(dialable.e164) : dialable.display;
+    const display = dialable.e164 ? formatNumber(dialable.e164) : dialable.display;
     const params = {
       target: dialable.target,
       ...(request.record ? { record: request.record } : {}),
@@ -102,16 +90,16 @@ export class PageCalls {
 
   /** Shows `text` on the tab, starting the small toast script there if no content script runs. */
   async toast(tabId: number, kind: "info" | "error", text: string): Promise<void> {
-    const message = { type: "rolecall:toast", kind, text };
+    const message: PageToast = { type: "rolecall:toast", kind, text };
     try {
-      await chrome.tabs.sendMessage(tabId, message, { frameId: 0 });
+      await sendToPage(tabId, message, { frameId: 0 });
       return;
     } catch {
       // no content script in that tab: the page is not an enabled site
     }
     try {
       await chrome.scripting.executeScript({ target: { tabId }, files: [TOAST_FILE] });
-      await chrome.tabs.sendMessage(tabId, message, { frameId: 0 });
+      await sendToPage(tabId, message, { frameId: 0 });
     } catch (err) {
       this.logger.warn(`could not show a message on tab ${tabId}`, String(err));
     }
@@ -140,7 +128,7 @@ export class PageCalls {
     if (call.state !== "disconnected") return;
     this.origins.delete(call.id);
     if (call.end_cause === "cancelled" || call.end_cause === "normal") return;
-    const who = call.e164 ? displayNumber(call.e164) : call.dialed || call.remote_uri;
+    const who = call.e164 ? formatNumber(call.e164) : call.dialed || call.remote_uri;
     const why = END_WORDS[call.end_cause ?? "failed"] ?? "the call failed";
     const sip = call.status_code ? ` (${call.status_code} ${call.reason})` : "";
     void this.toast(tabId, "error", `Call to ${who} failed: ${why}${sip}`);

@@ -2,32 +2,25 @@
 // allow it only while a user gesture is being handled (a toolbar click, a keyboard
 // command, a click on a page's call button reaching us as a message), so `open` must be
 // called before anything is awaited. Whether a page call opens the panel is a setting
-// ("openPanelOnCall" in the "settings" object, on unless turned off).
+// (`openPanelOnCall`, on unless turned off).
 
 import type { Logger } from "./logger";
+import { getSettings, onSettingsChanged } from "../shared/settings";
 
 interface SidebarAction {
   open(): Promise<void>;
 }
 
-const SETTINGS_KEY = "settings";
-
 export class PanelOpener {
   private openOnCall = true;
 
   constructor(private readonly logger: Logger) {
-    void chrome.storage.local
-      .get(SETTINGS_KEY)
-      .then((stored) => this.readSettings(stored[SETTINGS_KEY]))
-      .catch(() => undefined);
-    chrome.storage.onChanged.addListener((changes, area) => {
-      if (area === "local" && changes[SETTINGS_KEY]) this.readSettings(changes[SETTINGS_KEY].newValue);
+    void getSettings().then((settings) => {
+      this.openOnCall = settings.openPanelOnCall;
     });
-  }
-
-  private readSettings(value: unknown): void {
-    const settings = value as { openPanelOnCall?: unknown } | undefined;
-    this.openOnCall = settings?.openPanelOnCall !== false;
+    onSettingsChanged((settings) => {
+      this.openOnCall = settings.openPanelOnCall;
+    });
   }
 
   /** Opens the panel on `tabId` (or the window's) now; call it synchronously from a gesture. */

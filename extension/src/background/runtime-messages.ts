@@ -2,32 +2,16 @@
 // options page managing sites. Each is checked for where it came from: calls only from
 // a content script in a tab of an enabled site, site changes only from our own pages.
 
-import { parsePageMessage } from "../shared/page-messages";
-import { isPlainObject } from "../protocol/index";
+import { parsePageMessage, type PlaceReply } from "../shared/page-messages";
+import { parseSitesRequest, type SitesReply } from "../shared/site-messages";
 import type { Logger } from "./logger";
 import type { PageCalls } from "./page-calls";
 import type { PanelOpener } from "./panel-opener";
 import type { Sites } from "./sites";
 
-export interface SitesRequest {
-  type: "rolecall:sites";
-  op: "list" | "enable" | "disable";
-  patterns: string[];
-}
-
-export function parseSitesRequest(value: unknown): SitesRequest | null {
-  if (!isPlainObject(value) || value.type !== "rolecall:sites") return null;
-  const { op, patterns } = value;
-  if (op !== "list" && op !== "enable" && op !== "disable") return null;
-  const list = patterns ?? [];
-  if (!Array.isArray(list) || list.length > 50) return null;
-  if (!list.every((p) => typeof p === "string" && /^(\*|https?):\/\/[^/\s]+\/\*$/.test(p))) return null;
-  return { type: "rolecall:sites", op, patterns: list as string[] };
-}
-
 export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels: PanelOpener, logger: Logger): void {
   const ownPages = chrome.runtime.getURL("");
-  chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: unknown) => void) => {
+  chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: PlaceReply | SitesReply) => void) => {
     if (sender.id !== chrome.runtime.id) return undefined;
     if (sender.tab && sender.url && !sender.url.startsWith(ownPages)) {
       const request = parsePageMessage(raw);

@@ -5,8 +5,10 @@
 // and show the result.
 
 import type { Logger } from "./logger";
-import { regionSetting, type PageCalls } from "./page-calls";
-import { dialableFromText, displayNumber } from "../content/detect";
+import type { PageCalls } from "./page-calls";
+import { dialableFromText } from "../shared/phone/dialable";
+import { formatNumber } from "../shared/phone/format";
+import { currentRegion } from "../shared/settings";
 
 export const MENU_ID = "rolecall-call-selection";
 export const COMMAND = "call-selection";
@@ -71,12 +73,12 @@ export class SelectionCalls {
       if (tabId !== undefined) await this.calls.toast(tabId, "error", "Select a phone number to call it.");
       return;
     }
-    const dialable = dialableFromText(text, await regionSetting());
+    const dialable = dialableFromText(text, await currentRegion());
     if (!dialable) {
       if (tabId !== undefined) await this.calls.toast(tabId, "error", `“${shortened(text)}” is not a phone number.`);
       return;
     }
-    const display = dialable.e164 ? displayNumber(dialable.e164) : dialable.display;
+    const display = dialable.e164 ? formatNumber(dialable.e164) : dialable.display;
     // Said first, so news of the call (it may fail at once) is what stays on screen.
     if (tabId !== undefined) await this.calls.toast(tabId, "info", `Calling ${display}…`);
     const reply = await this.calls.place({ target: text, record: null, snapshot: null, tabId });

@@ -8,51 +8,12 @@
 
 import type { Logger } from "./logger";
 import { patternMatches, sitePattern } from "./match-pattern";
-
-export interface KnownCrm {
-  id: string;
-  name: string;
-  patterns: string[];
-}
-
-/** The CRMs the options page offers to enable in one click. */
-export const KNOWN_CRMS: readonly KnownCrm[] = [
-  {
-    id: "salesforce",
-    name: "Salesforce",
-    patterns: ["https://*.lightning.force.com/*", "https://*.my.salesforce.com/*"],
-  },
-  { id: "dynamics", name: "Dynamics 365", patterns: ["https://*.dynamics.com/*"] },
-  {
-    id: "hubspot",
-    name: "HubSpot",
-    patterns: ["https://app.hubspot.com/*", "https://app-eu1.hubspot.com/*"],
-  },
-  {
-    id: "zoho",
-    name: "Zoho CRM",
-    patterns: [
-      "https://crm.zoho.com/*",
-      "https://crm.zoho.eu/*",
-      "https://crm.zoho.in/*",
-      "https://crm.zoho.com.au/*",
-      "https://crm.zoho.jp/*",
-    ],
-  },
-  { id: "pipedrive", name: "Pipedrive", patterns: ["https://*.pipedrive.com/*"] },
-];
+import { KNOWN_CRMS, type SiteInfo } from "../shared/site-info";
+import { sendToPage, type PageDisable } from "../shared/page-messages";
 
 export const CONTENT_SCRIPT_ID = "rolecall-page";
 const CONTENT_SCRIPT_FILE = "content.js";
 const DISABLED_KEY = "disabledSites";
-
-export interface SiteInfo {
-  pattern: string;
-  enabled: boolean;
-  /** Held from install (a development build's loopback sites): can be turned off only. */
-  builtIn: boolean;
-  crm: string | null;
-}
 
 function crmOf(pattern: string): string | null {
   return KNOWN_CRMS.find((crm) => crm.patterns.includes(pattern))?.id ?? null;
@@ -195,11 +156,11 @@ export class Sites {
     );
   }
 
-  private async tell(patterns: string[], message: unknown): Promise<void> {
+  private async tell(patterns: string[], message: PageDisable): Promise<void> {
     const tabs = await chrome.tabs.query({ url: patterns }).catch(() => [] as chrome.tabs.Tab[]);
     await Promise.all(
       tabs.map((tab) =>
-        tab.id === undefined ? undefined : chrome.tabs.sendMessage(tab.id, message).catch(() => undefined),
+        tab.id === undefined ? undefined : sendToPage(tab.id, message).catch(() => undefined),
       ),
     );
   }

@@ -4,7 +4,7 @@
 // and ask for an immediate reconnect. Everything a UI port sends is validated first.
 
 import { isMethodName, type MethodName, type Params } from "../protocol/index";
-import { UI_PORT_NAME, parseUiMessage, type BackgroundToUi, type UiRequest } from "../shared/ui-messages";
+import { UI_PORT_NAME, parseUiMessage, postToUi, type BackgroundToUi, type UiRequest } from "../shared/ui-messages";
 import type { HostConnection } from "./host-connection";
 import { HostError } from "./host-error";
 import type { Logger } from "./logger";
@@ -93,7 +93,7 @@ export class UiBridge {
 
   private post(port: UiPort, message: BackgroundToUi): void {
     try {
-      port.postMessage(message);
+      postToUi(port, message);
     } catch {
       this.ports.delete(port); // the page went away
     }

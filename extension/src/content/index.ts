@@ -4,15 +4,17 @@
 // Injected once per frame; injected again after a site is re-enabled, it wakes the
 // instance already there instead of starting a second one.
 
-import type { CountryCode } from "libphonenumber-js";
+import type { CountryCode } from "libphonenumber-js/max";
 import { readPage } from "./adapters/index";
-import { defaultRegion, displayNumber } from "./detect";
+import { formatNumber } from "../shared/phone/format";
+import { currentRegion } from "../shared/settings";
 import { PageScanner } from "./scanner";
 import { buttonsReady } from "./button";
 import { PageWatcher } from "./watcher";
 import { hideToast, showToast, toastsShown, toastText } from "./toast";
 import {
   parseBackgroundMessage,
+  sendToBackground,
   type PagePlaceCall,
   type PlaceReply,
   type ScanStats,
@@ -27,21 +29,8 @@ declare global {
   var __rolecallPage: PageController | undefined;
 }
 
-const SETTINGS_KEY = "settings";
 /** The longest the page's main thread is ours at a time during a full scan. */
 const SLICE_MS = 12;
-
-async function loadRegion(): Promise<CountryCode | undefined> {
-  let setting: string | null = null;
-  try {
-    const stored = await chrome.storage.local.get(SETTINGS_KEY);
-    const settings = stored[SETTINGS_KEY] as { region?: unknown } | undefined;
-    if (typeof settings?.region === "string") setting = settings.region;
-  } catch {
-    // storage unavailable (e.g. the extension was reloaded): the browser's languages
-  }
-  return defaultRegion(setting, navigator.languages ?? [navigator.language]);
-}
 
 class PageSession implements PageController {
   private scanner: PageScanner | null = null;
@@ -60,7 +49,7 @@ class PageSession implements PageController {
   };
 
   constructor(private readonly doc: Document) {
-    chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: unknown) => void) => {
+    chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: ScanStats) => void) => {
       if (sender.id !== chrome.runtime.id || sender.tab) return undefined; // the background only
       const message = parseBackgroundMessage(raw);
       if (!message) return undefined;
@@ -76,7 +65,7 @@ class PageSession implements PageController {
   enable(): void {
     if (this.enabled) return;
     this.enabled = true;
-    void loadRegion().then((region) => {
+    void currentRegion().then((region) => {
       if (!this.enabled) return;
       this.start(region);
     });
@@ -165,7 +154,7 @@ class PageSession implements PageController {
   }
 
   private async call(button: HTMLElement, target: string, anchor: Node): Promise<void> {
-    const display = target.startsWith("+") ? displayNumber(target) : target;
+    const display = target.startsWith("+") ? formatNumber(target) : target;
     const near = anchor.nodeType === Node.ELEMENT_NODE ? (anchor as Element) : anchor.parentElement;
     const page = readPage(new URL(location.href), this.doc, near ?? button);
     const request: PagePlaceCall = {
@@ -176,9 +165,9 @@ class PageSession implements PageController {
     };
     showToast(this.doc, "info", `Calling ${display}…`);
     const calling = toastsShown();
-    let reply: PlaceReply;
+    let reply: PlaceReply | undefined;
     try {
-      reply = (await chrome.runtime.sendMessage(request)) as PlaceReply;
+      reply = await sendToBackground(request);
     } catch (err) {
       reply = { ok: false, error: { code: "unavailable", message: `Rolecall is not reachable (${String(err)})` } };
     }

@@ -8,16 +8,13 @@
 import type { CountryCode } from "libphonenumber-js";
 import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton } from "./button";
 import { TOAST_TAG } from "./toast";
-import {
-  dialableFromHref,
-  dialableFromText,
-  displayNumber,
-  findNumbersInText,
-  isPhoneFieldLabel,
-  mayHoldNumber,
-  type Dialable,
-  type FoundNumber,
-} from "./detect";
+import { dialableFromText } from "../shared/phone/dialable";
+import { isPhoneFieldLabel } from "../shared/phone/field-labels";
+import { formatNumber } from "../shared/phone/format";
+import { dialableFromHref } from "../shared/phone/links";
+import { mayHoldNumber } from "../shared/phone/prefilter";
+import { findNumbersInText } from "../shared/phone/text-search";
+import type { Dialable, FoundNumber } from "../shared/phone/types";
 
 /** Elements whose content is never scanned. */
 const SKIPPED = new Set([
@@ -362,7 +359,7 @@ export class PageScanner {
       const end = match.end - offset;
       const tail = end < node.data.length ? node.splitText(end) : null;
       if (tail) this.splits.push({ head: node, tail });
-      this.place(node, { target: match.e164, e164: match.e164, display: displayNumber(match.e164) });
+      this.place(node, { target: match.e164, e164: match.e164, display: formatNumber(match.e164) });
       if (!tail) break;
       node = tail;
       offset = match.end;

@@ -1,24 +1,14 @@
 // The options page's UI. Site state comes from the background (which owns it); the
-// default region is kept in chrome.storage.local under "settings".
+// default region is one of the settings (shared/settings.ts).
 
 import { useEffect, useState } from "preact/hooks";
 import type { JSX } from "preact";
-import { getCountries } from "libphonenumber-js";
-import { KNOWN_CRMS, type SiteInfo } from "../background/sites";
-import { defaultRegion } from "../content/detect";
+import { KNOWN_CRMS, type SiteInfo } from "../shared/site-info";
+import { defaultRegion, regionChoices, regionName } from "../shared/phone/region";
+import { getSettings, updateSettings } from "../shared/settings";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
-import { t, uiLanguage } from "../sidepanel/i18n";
-
-const SETTINGS_KEY = "settings";
-
-function regionName(code: string): string {
-  try {
-    return new Intl.DisplayNames([uiLanguage()], { type: "region" }).of(code) ?? code;
-  } catch {
-    return code;
-  }
-}
+import { t, uiLanguage } from "../shared/i18n";
 
 function useSites(): [SiteInfo[] | null, (next: Promise<SiteInfo[] | null>) => void, string] {
   const [sites, setSites] = useState<SiteInfo[] | null>(null);
@@ -57,28 +47,20 @@ function CrmRow({ crm, sites, apply }: { crm: (typeof KNOWN_CRMS)[number]; sites
 function RegionSetting(): JSX.Element {
   const [region, setRegion] = useState<string>("");
   useEffect(() => {
-    void chrome.storage.local.get(SETTINGS_KEY).then((stored) => {
-      const value = (stored[SETTINGS_KEY] as { region?: unknown } | undefined)?.region;
-      setRegion(typeof value === "string" ? value : "");
-    });
+    void getSettings().then((settings) => setRegion(settings.region ?? ""));
   }, []);
   const fromBrowser = defaultRegion(null, navigator.languages ?? [navigator.language]);
   const choose = (value: string): void => {
     setRegion(value);
-    void chrome.storage.local.get(SETTINGS_KEY).then((stored) => {
-      const settings = { ...((stored[SETTINGS_KEY] as Record<string, unknown> | undefined) ?? {}), region: value || null };
-      return chrome.storage.local.set({ [SETTINGS_KEY]: settings });
-    });
+    void updateSettings({ region: value || null });
   };
-  const countries = getCountries()
-    .map((code) => ({ code, name: regionName(code) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const countries = regionChoices(uiLanguage());
   return (
     <label>
       {t("options_region")}{" "}
       <select data-testid="region" value={region} onChange={(e) => choose((e.currentTarget as HTMLSelectElement).value)}>
         <option value="">
-          {fromBrowser ? t("options_region_browser", regionName(fromBrowser)) : t("options_region_none")}
+          {fromBrowser ? t("options_region_browser", regionName(fromBrowser, uiLanguage())) : t("options_region_none")}
         </option>
         {countries.map(({ code, name }) => (
           <option value={code} key={code}>

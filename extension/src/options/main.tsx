@@ -4,7 +4,7 @@
 
 import { render } from "preact";
 import { App } from "./App";
-import { uiLanguage } from "../sidepanel/i18n";
+import { uiLanguage } from "../shared/i18n";
 
 document.documentElement.lang = uiLanguage();
 const root = document.getElementById("app");

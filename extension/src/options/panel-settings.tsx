@@ -4,16 +4,8 @@
 
 import { useEffect, useState } from "preact/hooks";
 import type { JSX } from "preact";
-import { t } from "../sidepanel/i18n";
-import { THEMES, isTheme, type Theme } from "../sidepanel/theme";
-
-const SETTINGS_KEY = "settings";
-
-async function updateSettings(patch: Record<string, unknown>): Promise<void> {
-  const stored = await chrome.storage.local.get(SETTINGS_KEY);
-  const settings = { ...((stored[SETTINGS_KEY] as Record<string, unknown> | undefined) ?? {}), ...patch };
-  await chrome.storage.local.set({ [SETTINGS_KEY]: settings });
-}
+import { t } from "../shared/i18n";
+import { THEMES, getSettings, isTheme, updateSettings, type Theme } from "../shared/settings";
 
 function shortcutsPage(): string {
   return /\bFirefox\//.test(navigator.userAgent) ? "about:addons → ⚙ → Manage Extension Shortcuts" : "chrome://extensions/shortcuts";
@@ -50,10 +42,9 @@ export function PanelSettings(): JSX.Element {
   const [theme, setTheme] = useState<Theme>("system");
   const [openOnCall, setOpenOnCall] = useState(true);
   useEffect(() => {
-    void chrome.storage.local.get(SETTINGS_KEY).then((stored) => {
-      const settings = stored[SETTINGS_KEY] as { theme?: unknown; openPanelOnCall?: unknown } | undefined;
-      setTheme(isTheme(settings?.theme) ? settings.theme : "system");
-      setOpenOnCall(settings?.openPanelOnCall !== false);
+    void getSettings().then((settings) => {
+      setTheme(settings.theme);
+      setOpenOnCall(settings.openPanelOnCall);
     });
   }, []);
   const labels: Record<Theme, string> = {

@@ -2,14 +2,11 @@
 // (this page's click is the user gesture that needs), then has the background enable
 // or disable sites and answer with the list.
 
-import type { SiteInfo } from "../background/sites";
-import type { SitesRequest } from "../background/runtime-messages";
-
-type SitesReply = { ok: true; sites: SiteInfo[] } | { ok: false; error: { message: string } };
+import type { SiteInfo } from "../shared/site-info";
+import { sendSitesRequest, type SitesRequest } from "../shared/site-messages";
 
 async function send(op: SitesRequest["op"], patterns: string[]): Promise<SiteInfo[]> {
-  const request: SitesRequest = { type: "rolecall:sites", op, patterns };
-  const reply = (await chrome.runtime.sendMessage(request)) as SitesReply | undefined;
+  const reply = await sendSitesRequest({ type: "rolecall:sites", op, patterns });
   if (!reply) throw new Error("the Rolecall background did not answer");
   if (!reply.ok) throw new Error(reply.error.message);
   return reply.sites;

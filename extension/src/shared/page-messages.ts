@@ -1,6 +1,7 @@
 // Messages between a CRM page's content script and the background (runtime messaging),
-// and the validation the background applies to what a content script sends. The page
-// itself cannot send these; the checks guard against a content script fed odd input.
+// the typed senders for both directions, and the validation each side applies to what
+// it receives. The page itself cannot send these; the checks guard against a content
+// script fed odd input.
 
 import { isPlainObject, type ErrorInfo, type PageRecord, type PageSnapshot } from "../protocol/index";
 
@@ -100,4 +101,26 @@ export function parseBackgroundMessage(value: unknown): BackgroundToPage | null 
     return { type: "rolecall:toast", kind, text: text.slice(0, 300) };
   }
   return null;
+}
+
+// ---- senders ---------------------------------------------------------------------------
+
+/** Content script → background: asks for a call; the background's reply (undefined: none came). */
+export function sendToBackground(message: PageToBackground): Promise<PlaceReply | undefined> {
+  return chrome.runtime.sendMessage<PageToBackground, PlaceReply | undefined>(message);
+}
+
+/** Background → a tab's content script (frame 0 when `options` says so); rejects when none listens. */
+export async function sendToPage(
+  tabId: number,
+  message: PageDisable | PageToast,
+  options?: chrome.tabs.MessageSendOptions,
+): Promise<void> {
+  if (options) await chrome.tabs.sendMessage<BackgroundToPage>(tabId, message, options);
+  else await chrome.tabs.sendMessage<BackgroundToPage>(tabId, message);
+}
+
+/** Background → the content script of a tab's top frame: its scanning counters. */
+export function requestPageStats(tabId: number): Promise<ScanStats> {
+  return chrome.tabs.sendMessage<PageStatsRequest, ScanStats>(tabId, { type: "rolecall:stats" }, { frameId: 0 });
 }

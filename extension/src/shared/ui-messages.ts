@@ -1,5 +1,6 @@
 // Messages on the "rolecall-ui" port between a UI page (side panel) and the background,
-// and the validation the background applies to everything a UI port sends.
+// the typed senders for both directions, and the validation the background applies to
+// everything a UI port sends.
 
 import {
   ID_PATTERN,
@@ -71,4 +72,19 @@ export function parseUiMessage(value: unknown): UiToBackground | null {
     return { type: "request", id, method, params: params ?? {} };
   }
   return null;
+}
+
+/** The part of a runtime port the senders use. */
+interface MessagePort {
+  postMessage(message: unknown): void;
+}
+
+/** UI page → background, on its "rolecall-ui" port. */
+export function postToBackground(port: MessagePort, message: UiToBackground): void {
+  port.postMessage(message);
+}
+
+/** Background → a UI page, on that page's "rolecall-ui" port. */
+export function postToUi(port: MessagePort, message: BackgroundToUi): void {
+  port.postMessage(message);
 }

@@ -14,7 +14,7 @@ import { InboundCard } from "./InboundCard";
 import { PeopleView } from "./PeopleView";
 import { RichText } from "./rich-text";
 import { formatAmount, formatDate, formatDuration } from "./format";
-import { t, tDynamic, type MessageKey } from "./i18n";
+import { t, tDynamic, type MessageKey } from "../shared/i18n";
 import { isLive, isRingingInbound, type PanelState, type PanelStore } from "./panel-store";
 
 const INITIAL: ConnectionState = {

@@ -5,8 +5,9 @@
 import { useEffect, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import type { CallInfo, ContactCard } from "../protocol/index";
-import { formatDuration, formatNumber, formatUri } from "./format";
-import { t, tDynamic, type MessageKey } from "./i18n";
+import { formatDuration } from "./format";
+import { formatNumber, formatUri } from "../shared/phone/format";
+import { t, tDynamic, type MessageKey } from "../shared/i18n";
 import { contactName } from "./people";
 import { contactTarget, isLive, isRingingInbound, type PanelState, type PanelStore } from "./panel-store";
 

@@ -6,7 +6,7 @@ import { useMemo, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import type { Document } from "../protocol/index";
 import { formatDate, formatSize } from "./format";
-import { t } from "./i18n";
+import { t } from "../shared/i18n";
 import { isLive, type PanelState, type PanelStore } from "./panel-store";
 
 /** Only web links are opened or shared; anything else a document carries is not. */

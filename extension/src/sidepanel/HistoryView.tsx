@@ -1,8 +1,9 @@
 // History: the deal's recent calls from the call log, with duration, disposition and notes.
 
 import type { JSX } from "preact";
-import { formatDateTime, formatDuration, formatNumber } from "./format";
-import { t, tDynamic } from "./i18n";
+import { formatDateTime, formatDuration } from "./format";
+import { formatNumber } from "../shared/phone/format";
+import { t, tDynamic } from "../shared/i18n";
 import type { PanelState } from "./panel-store";
 
 export function HistoryView({ state }: { state: PanelState }): JSX.Element {

@@ -4,8 +4,8 @@
 import type { JSX } from "preact";
 import type { CallInfo } from "../protocol/index";
 import { callNumber } from "./CallCard";
-import { formatUri } from "./format";
-import { t, tDynamic } from "./i18n";
+import { formatUri } from "../shared/phone/format";
+import { t, tDynamic } from "../shared/i18n";
 import type { PanelState, PanelStore } from "./panel-store";
 
 export function InboundCard({ store, state, call }: { store: PanelStore; state: PanelState; call: CallInfo }): JSX.Element {

@@ -6,8 +6,8 @@
 import { useMemo, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import type { CallInfo, ContactCard, Role } from "../protocol/index";
-import { formatNumber } from "./format";
-import { t, tDynamic } from "./i18n";
+import { formatNumber } from "../shared/phone/format";
+import { t, tDynamic } from "../shared/i18n";
 import { ROLE_ORDER, contactName, groupByRole, matchesQuery } from "./people";
 import { contactTarget, isLive, type PanelState, type PanelStore } from "./panel-store";
 

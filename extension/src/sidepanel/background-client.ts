@@ -4,7 +4,7 @@
 
 import type { EventMessage, MethodName, Params, Result } from "../protocol/index";
 import { isConnectionStatus, type ConnectionState } from "../shared/state";
-import { UI_PORT_NAME, type UiToBackground } from "../shared/ui-messages";
+import { UI_PORT_NAME, postToBackground, type UiToBackground } from "../shared/ui-messages";
 
 type Listener = (state: ConnectionState, receivedAt: number) => void;
 
@@ -104,7 +104,7 @@ export class BackgroundClient {
   private send(message: UiToBackground): boolean {
     try {
       if (!this.port) return false;
-      this.port.postMessage(message);
+      postToBackground(this.port, message);
       return true;
     } catch {
       return false;

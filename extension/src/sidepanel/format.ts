@@ -1,7 +1,7 @@
-// How the panel writes durations, sizes, dates, amounts and numbers, in the UI language.
+// How the panel writes durations, sizes, dates and amounts, in the UI language (phone
+// numbers and SIP URIs: shared/phone/format.ts).
 
-import { parsePhoneNumberFromString } from "libphonenumber-js/min";
-import { uiLanguage } from "./i18n";
+import { uiLanguage } from "../shared/i18n";
 
 /** "0:07", "12:30", "1:02:03". */
 export function formatDuration(seconds: number): string {
@@ -46,18 +46,4 @@ export function formatAmount(amount: number | null | undefined, currency = "USD"
   } catch {
     return `${amount} ${currency}`;
   }
-}
-
-/** "+1 415 555 0132" for "+14155550132"; other text unchanged. */
-export function formatNumber(text: string): string {
-  if (!/^\+[1-9]\d{6,14}$/.test(text)) return text;
-  return parsePhoneNumberFromString(text)?.formatInternational() ?? text;
-}
-
-/** What to show for a SIP URI: its number when the user part is one, else the URI without "sip:". */
-export function formatUri(uri: string): string {
-  const inner = /<([^>]+)>/.exec(uri)?.[1] ?? uri;
-  const user = /^(?:sips?|tel):([^@;>]+)/i.exec(inner)?.[1];
-  if (user && /^\+[1-9]\d{6,14}$/.test(user)) return formatNumber(user);
-  return inner.replace(/^sips?:/i, "");
 }

@@ -5,8 +5,8 @@ import { render } from "preact";
 import { App } from "./App";
 import { BackgroundClient } from "./background-client";
 import { PanelStore } from "./panel-store";
-import { applyTheme } from "./theme";
-import { uiLanguage } from "./i18n";
+import { applyTheme } from "../shared/theme";
+import { uiLanguage } from "../shared/i18n";
 
 const client = new BackgroundClient();
 const store = new PanelStore(client);

@@ -1,7 +1,7 @@
 import { describe, expect, it, afterEach } from "vitest";
 import en from "../../src/i18n/en.json";
 import zh from "../../src/i18n/zh_CN.json";
-import { t, useCatalog } from "../../src/sidepanel/i18n";
+import { t, useCatalog } from "../../src/shared/i18n";
 
 const placeholders = (text: string): string[] => [...new Set(text.match(/\$\d/g) ?? [])].sort();
 

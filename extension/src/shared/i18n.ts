@@ -1,4 +1,4 @@
-// Translations for the panel and options: the browser's UI language picks the catalog
+// Translations for the panel and the options page: the browser's UI language picks the catalog
 // (`_locales/<lang>/messages.json`, written by build.mjs from src/i18n/*.json); English
 // is built in as the fallback, so a missing message or a page outside the extension
 // (unit tests) still reads well.

@@ -1,16 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { CountryCode } from "libphonenumber-js";
 import * as libphonenumber from "libphonenumber-js/max";
-import {
-  defaultRegion,
-  dialableFromHref,
-  dialableFromText,
-  displayNumber,
-  findNumbersInText,
-  isPhoneFieldLabel,
-  mayHoldNumber,
-  type FoundNumber,
-} from "../src/content/detect";
+import { dialableFromText } from "../src/shared/phone/dialable";
+import { isPhoneFieldLabel } from "../src/shared/phone/field-labels";
+import { formatNumber } from "../src/shared/phone/format";
+import { dialableFromHref } from "../src/shared/phone/links";
+import { mayHoldNumber } from "../src/shared/phone/prefilter";
+import { defaultRegion } from "../src/shared/phone/region";
+import { findNumbersInText } from "../src/shared/phone/text-search";
+import type { FoundNumber } from "../src/shared/phone/types";
 
 // The search is wrapped (unchanged) so tests can tell whether a text ever
 // reached libphonenumber.
@@ -494,17 +492,17 @@ describe("dialableFromText", () => {
   });
 });
 
-describe("displayNumber", () => {
+describe("formatNumber", () => {
   it("formats E.164 numbers internationally", () => {
-    expect(displayNumber("+14155550132")).toBe("+1 415 555 0132");
-    expect(displayNumber("+442079460018")).toBe("+44 20 7946 0018");
-    expect(displayNumber("+493023125123")).toBe("+49 30 23125123");
-    expect(displayNumber("+81312345678")).toBe("+81 3 1234 5678");
+    expect(formatNumber("+14155550132")).toBe("+1 415 555 0132");
+    expect(formatNumber("+442079460018")).toBe("+44 20 7946 0018");
+    expect(formatNumber("+493023125123")).toBe("+49 30 23125123");
+    expect(formatNumber("+81312345678")).toBe("+81 3 1234 5678");
   });
 
   it("leaves anything else as it is", () => {
-    expect(displayNumber("sip:alice@example.com")).toBe("sip:alice@example.com");
-    expect(displayNumber("")).toBe("");
+    expect(formatNumber("sip:alice@example.com")).toBe("sip:alice@example.com");
+    expect(formatNumber("")).toBe("");
   });
 });
 
