@@ -8,6 +8,7 @@ import { KNOWN_CRMS, type SiteInfo } from "../background/sites";
 import { defaultRegion } from "../content/detect";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
+import { PhoneAccounts } from "./PhoneAccounts";
 import { t, uiLanguage } from "../sidepanel/i18n";
 
 const SETTINGS_KEY = "settings";
@@ -96,6 +97,7 @@ export function App(): JSX.Element {
   return (
     <main>
       <h1>{t("options_title")}</h1>
+      <PhoneAccounts />
       <section>
         <h2>{t("options_crms")}</h2>
         <p>{t("options_crms_help")}</p>

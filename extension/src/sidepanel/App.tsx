@@ -9,6 +9,7 @@ import type { ConnectionState } from "../shared/state";
 import type { BackgroundClient } from "./background-client";
 import { CallCard, callNumber, partyName, matchedContact } from "./CallCard";
 import { DocumentsView } from "./DocumentsView";
+import { FirstRun } from "./FirstRun";
 import { HistoryView } from "./HistoryView";
 import { InboundCard } from "./InboundCard";
 import { PeopleView } from "./PeopleView";
@@ -274,6 +275,7 @@ export function App({ client, store }: { client: BackgroundClient; store: PanelS
       </header>
       <main aria-label="Rolecall">
         <NoticeBar store={store} state={state} />
+        <FirstRun connection={received.state} accounts={state.accounts} />
         <RegistrationProblems state={state} />
         {ringing.map((call) => (
           <InboundCard key={call.id} store={store} state={state} call={call} />
