@@ -8,7 +8,7 @@ import type { ConnectionState } from "../shared/state";
 import type { AccountStatus } from "../protocol/index";
 import { RichText } from "./rich-text";
 import { t } from "./i18n";
-import { detectInstallOs, installSteps, type InstallOs } from "./install-steps";
+import { detectPlatform, installSteps, type InstallPlatform } from "./install-steps";
 
 /** True once the host's account list has arrived (it always holds "local") with no other. */
 export function needsAccount(accounts: readonly AccountStatus[]): boolean {
@@ -20,18 +20,19 @@ export function openPhoneOptions(): void {
 }
 
 function InstallSteps(): JSX.Element {
-  const [os, setOs] = useState<InstallOs | null>(null);
+  const [platform, setPlatform] = useState<InstallPlatform | null>(null);
   useEffect(() => {
-    void detectInstallOs().then(setOs);
+    void detectPlatform().then(setPlatform);
   }, []);
+  const version = chrome.runtime.getManifest().version;
   return (
-    <section class="banner first-run" data-testid="install-steps" data-os={os ?? ""} aria-labelledby="install-title">
+    <section class="banner first-run" data-testid="install-steps" data-os={platform?.os ?? ""} aria-labelledby="install-title">
       <h2 id="install-title">{t("install_title")}</h2>
-      {os ? (
+      {platform ? (
         <ol>
-          {installSteps(os).map((key) => (
+          {installSteps(platform, version).map(({ key, subs }) => (
             <li key={key}>
-              <RichText text={t(key)} />
+              <RichText text={t(key, ...subs)} />
             </li>
           ))}
         </ol>

@@ -6,30 +6,44 @@ import type { MessageKey } from "./i18n";
 
 export type InstallOs = "linux" | "mac" | "win" | "other";
 
+export interface InstallPlatform {
+  os: InstallOs;
+  /** Debian's name for the CPU architecture, as in the .deb's file name. */
+  debArch: string;
+}
+
+export interface InstallStep {
+  key: MessageKey;
+  subs: string[];
+}
+
 export function installOs(os: string | undefined): InstallOs {
   return os === "linux" || os === "mac" || os === "win" ? os : "other";
 }
 
-/** The steps, in order, as message keys. */
-export function installSteps(os: InstallOs): MessageKey[] {
-  switch (os) {
+const DEB_ARCH: Record<string, string> = { "x86-64": "amd64", arm64: "arm64", "x86-32": "i386", arm: "armhf" };
+
+/** The steps, in order; `version` is the extension's, which the host's must match. */
+export function installSteps(platform: InstallPlatform, version: string): InstallStep[] {
+  const retry: InstallStep = { key: "install_then_retry", subs: [] };
+  switch (platform.os) {
     case "linux":
-      return ["install_linux_deb", "install_linux_script", "install_then_retry"];
+      return [{ key: "install_linux_deb", subs: [`rolecall_${version}_${platform.debArch}.deb`] }, { key: "install_linux_script", subs: [] }, retry];
     case "mac":
-      return ["install_mac_script", "install_then_retry"];
+      return [{ key: "install_mac_script", subs: [] }, retry];
     case "win":
-      return ["install_win_script", "install_then_retry"];
+      return [{ key: "install_win_script", subs: [] }, retry];
     default:
-      return ["install_other", "install_then_retry"];
+      return [{ key: "install_other", subs: [] }, retry];
   }
 }
 
-/** The user's OS, or "other" when the browser does not say. */
-export async function detectInstallOs(): Promise<InstallOs> {
+/** The user's OS and architecture; "other" when the browser does not say. */
+export async function detectPlatform(): Promise<InstallPlatform> {
   try {
     const info = await chrome.runtime.getPlatformInfo();
-    return installOs(info.os);
+    return { os: installOs(info.os), debArch: DEB_ARCH[info.arch] ?? "amd64" };
   } catch {
-    return "other";
+    return { os: "other", debArch: "amd64" };
   }
 }

@@ -110,9 +110,11 @@ describe("first run", () => {
   });
 
   it("gives install steps per OS", () => {
-    expect(installSteps(installOs("linux"))).toContain("install_linux_deb");
-    expect(installSteps(installOs("mac"))).toContain("install_mac_script");
-    expect(installSteps(installOs("win"))).toContain("install_win_script");
-    expect(installSteps(installOs("cros"))).toEqual(["install_other", "install_then_retry"]);
+    const keys = (os: string) => installSteps({ os: installOs(os), debArch: "arm64" }, "0.3.0").map((s) => s.key);
+    expect(installSteps({ os: "linux", debArch: "arm64" }, "0.3.0")[0]).toEqual({ key: "install_linux_deb", subs: ["rolecall_0.3.0_arm64.deb"] });
+    expect(keys("linux")).toEqual(["install_linux_deb", "install_linux_script", "install_then_retry"]);
+    expect(keys("mac")).toEqual(["install_mac_script", "install_then_retry"]);
+    expect(keys("win")).toEqual(["install_win_script", "install_then_retry"]);
+    expect(keys("cros")).toEqual(["install_other", "install_then_retry"]);
   });
 });
