@@ -206,10 +206,8 @@ def test_an_account_set_up_in_the_options_page_registers_calls_and_is_removed(
     button.wait_for(timeout=15_000)
     button.click()
     incoming = stack.bob.wait_for("incoming", timeout=15.0)
-    assert (
-        incoming["from"].startswith("<sip:alice@rolecall.test")
-        or "sip:alice@rolecall.test" in incoming["from"]
-    )
+    assert "sip:alice@rolecall.test" in incoming["from"], incoming
+    # Bob's contact is known only to Kamailio, which logs each request it routes.
     card = panel.get_by_test_id("call-card")
     expect(card).to_have_attribute("data-state", "confirmed", timeout=15_000)
     relayed = [
