@@ -327,23 +327,10 @@ def keyring_check(home: Home) -> Check:
     return Check("keyring", True, f"readable ({store.backend_name})")
 
 
-_REGISTRATION_FIXES = {
-    401: "the registrar refused the username or password: set them again with "
-    "`rolecall account add {id} --uri … --registrar … --username NAME --password-stdin`",
-    403: "the registrar refused the username or password: set them again with "
-    "`rolecall account add {id} --uri … --registrar … --username NAME --password-stdin`",
-    404: "the registrar does not know this user: check the account's SIP address "
-    "(`rolecall account list`) with your PBX administrator",
-    408: "the registrar did not answer: check its address and port, and that this "
-    "computer reaches it (VPN, firewall)",
-    503: "the registrar is unavailable or unreachable: check its address, your network, "
-    "or ask your PBX administrator",
-}
-
-
 def registration_checks(home: Home) -> list[Check]:
     """Each account with a registrar: is it registered? Asked of the running daemon."""
     from rolecall.client import DaemonClient
+    from rolecall.telephony.registration_advice import registration_advice
 
     try:
         with DaemonClient.open(home, start=False) as client:
@@ -365,11 +352,6 @@ def registration_checks(home: Home) -> list[Check]:
         code = account.get("status_code")
         why = f"{code} {account.get('reason') or ''}".strip() if code else "no answer yet"
         detail = f"{state} at {registrar}: {why}"
-        fix = _REGISTRATION_FIXES.get(code or 0)
-        if fix is None:
-            fix = (
-                "check the registrar address and your credentials (`rolecall account list`); "
-                "the daemon log says more"
-            )
-        checks.append(Check(label, False, detail, fix.format(id=account_id)))
+        fix = account.get("advice") or registration_advice(code, account_id)
+        checks.append(Check(label, False, detail, fix))
     return checks

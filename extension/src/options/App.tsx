@@ -8,6 +8,7 @@ import { defaultRegion, regionChoices, regionName } from "../shared/phone/region
 import { getSettings, updateSettings } from "../shared/settings";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
+import { PhoneAccounts } from "./PhoneAccounts";
 import { t, uiLanguage } from "../shared/i18n";
 
 function useSites(): [SiteInfo[] | null, (next: Promise<SiteInfo[] | null>) => void, string] {
@@ -78,6 +79,7 @@ export function App(): JSX.Element {
   return (
     <main>
       <h1>{t("options_title")}</h1>
+      <PhoneAccounts />
       <section>
         <h2>{t("options_crms")}</h2>
         <p>{t("options_crms_help")}</p>

@@ -101,13 +101,19 @@ export interface Events {
   "presence.updated": PresencePayload;
 }
 /**
- * `account.registration`: an account's registration changed.
+ * `account.registration`: an account's registration changed (also sent when an
+ * account with no registrar is set, as `none`, and when one is removed, as
+ * `unregistered` with reason `removed`).
  *
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
  * via the `definition` "RegistrationPayload".
  */
 export interface RegistrationPayload {
   account_id: string;
+  /**
+   * What to do when registration failed; '' if fine.
+   */
+  advice: string;
   expires_s: number | null;
   reason: string;
   state: RegistrationState;
@@ -504,6 +510,10 @@ export interface AccountsResult {
  * via the `definition` "AccountStatus".
  */
 export interface AccountStatus {
+  /**
+   * What to do when registration failed; '' if fine.
+   */
+  advice: string;
   config: AccountConfig;
   expires_s: number | null;
   has_password: boolean;

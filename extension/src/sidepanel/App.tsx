@@ -6,13 +6,14 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import type { ConnectionState } from "../shared/state";
-import type { BackgroundClient } from "./background-client";
+import type { BackgroundClient } from "../shared/background-client";
 import { CallCard, callNumber, partyName, matchedContact } from "./CallCard";
 import { DocumentsView } from "./DocumentsView";
+import { FirstRun } from "./FirstRun";
 import { HistoryView } from "./HistoryView";
 import { InboundCard } from "./InboundCard";
 import { PeopleView } from "./PeopleView";
-import { RichText } from "./rich-text";
+import { RichText } from "../shared/rich-text";
 import { formatAmount, formatDate, formatDuration } from "./format";
 import { t, tDynamic, type MessageKey } from "../shared/i18n";
 import { isLive, isRingingInbound, type PanelState, type PanelStore } from "./panel-store";
@@ -274,6 +275,7 @@ export function App({ client, store }: { client: BackgroundClient; store: PanelS
       </header>
       <main aria-label="Rolecall">
         <NoticeBar store={store} state={state} />
+        <FirstRun connection={received.state} accounts={state.accounts} />
         <RegistrationProblems state={state} />
         {ringing.map((call) => (
           <InboundCard key={call.id} store={store} state={state} call={call} />

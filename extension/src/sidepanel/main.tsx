@@ -3,7 +3,7 @@
 
 import { render } from "preact";
 import { App } from "./App";
-import { BackgroundClient } from "./background-client";
+import { BackgroundClient } from "../shared/background-client";
 import { PanelStore } from "./panel-store";
 import { applyTheme } from "../shared/theme";
 import { uiLanguage } from "../shared/i18n";

@@ -4,7 +4,7 @@ import { render } from "preact";
 import { act } from "preact/test-utils";
 import { App } from "../../src/sidepanel/App";
 import { PanelStore } from "../../src/sidepanel/panel-store";
-import type { BackgroundClient } from "../../src/sidepanel/background-client";
+import type { BackgroundClient } from "../../src/shared/background-client";
 import { FakeClient, call, card, context, doc, tick } from "./fake-client";
 
 function background(): BackgroundClient {

@@ -220,6 +220,9 @@ class AccountStatus(Sent):
     status_code: int | None
     reason: str
     expires_s: int | None
+    advice: str = Field(
+        default="", max_length=500, description="What to do when registration failed; '' if fine."
+    )
 
 
 class AccountSetParams(Params):
@@ -296,13 +299,18 @@ class CallMessageReceivedPayload(Sent):
 
 
 class RegistrationPayload(Sent):
-    """`account.registration`: an account's registration changed."""
+    """`account.registration`: an account's registration changed (also sent when an
+    account with no registrar is set, as `none`, and when one is removed, as
+    `unregistered` with reason `removed`)."""
 
     account_id: AccountId
     state: RegistrationState
     status_code: int | None
     reason: str
     expires_s: int | None
+    advice: str = Field(
+        default="", max_length=500, description="What to do when registration failed; '' if fine."
+    )
 
 
 class PresencePayload(Sent):

@@ -23,6 +23,7 @@ from rolecall.secrets import SecretStore, SecretStoreUnavailable
 from rolecall.telephony.account_store import LOCAL_ACCOUNT_ID, AccountStore, secret_name
 from rolecall.telephony.dialplan import DialError, DialPlan, DialTarget, parse_target
 from rolecall.telephony.failures import not_found, stack_failure
+from rolecall.telephony.registration_advice import advice_for
 from rolecall.telephony.stack import AccountSpec, RegistrationChanged, SipStack, StackError
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,15 @@ class AccountRecord:
             status_code=self.status_code,
             reason=self.reason,
             expires_s=self.expires_s,
+            advice=self.advice(),
+        )
+
+    def advice(self) -> str:
+        return advice_for(
+            self.registration.value,
+            self.status_code,
+            self.config.id,
+            has_password=self.has_password,
         )
 
 
@@ -156,21 +166,46 @@ class AccountService:
         record = await self._add(config, password)
         stored = [a for a in self._store.load() if a.id != config.id]
         self._store.save([*stored, config])
+        if record.registration == RegistrationState.NONE:
+            # No registrar, so no registration event will follow: other clients learn of
+            # the account from this one (accounts that register announce their result).
+            self._emit_registration(record)
         return record.status()
 
     async def remove_account(self, account_id: str) -> None:
-        if account_id == LOCAL_ACCOUNT_ID or account_id not in self.records:
+        """Removes the account from the stack, the account file and the keyring.
+
+        An account that is saved but could not be loaded (e.g. a CA file gone) is
+        removable too, so its password never outlives it.
+        """
+        saved = self._store.load()
+        known = account_id in self.records or any(a.id == account_id for a in saved)
+        if account_id == LOCAL_ACCOUNT_ID or not known:
             raise not_found(f"removable account {account_id!r}")
-        try:
-            await self._stack.remove_account(account_id)
-        except StackError as exc:
-            raise stack_failure(exc) from None
-        del self.records[account_id]
-        self._store.save([a for a in self._store.load() if a.id != account_id])
+        record = self.records.get(account_id)
+        if record is not None:
+            try:
+                await self._stack.remove_account(account_id)
+            except StackError as exc:
+                raise stack_failure(exc) from None
+            del self.records[account_id]
+        self._store.save([a for a in saved if a.id != account_id])
         try:
             self._secrets.delete(secret_name(account_id))
         except SecretStoreUnavailable as exc:
-            log.warning("password of %s not deleted: %s", account_id, exc)
+            # The account is gone; the password could not be: say so loudly, never quietly.
+            log.error("password of %s could not be deleted from the keyring: %s", account_id, exc)
+            raise ProtocolError(
+                ErrorCode.UNAVAILABLE,
+                f"account {account_id} was removed, but its password is still in the keyring: "
+                f"{exc}",
+            ) from None
+        if record is not None:
+            record.registration = RegistrationState.UNREGISTERED
+            record.status_code = None
+            record.reason = "removed"
+            record.expires_s = None
+            self._emit_registration(record)
 
     def account_list(self) -> list[AccountStatus]:
         return [record.status() for record in self.records.values()]
@@ -201,13 +236,17 @@ class AccountService:
         record.status_code = event.status_code
         record.reason = event.reason
         record.expires_s = event.expires_s if event.active else None
+        self._emit_registration(record)
+
+    def _emit_registration(self, record: AccountRecord) -> None:
         self._emit(
             "account.registration",
             {
-                "account_id": event.account_id,
-                "state": state.value,
-                "status_code": event.status_code,
-                "reason": event.reason,
+                "account_id": record.config.id,
+                "state": record.registration.value,
+                "status_code": record.status_code,
+                "reason": record.reason,
                 "expires_s": record.expires_s,
+                "advice": record.advice(),
             },
         )

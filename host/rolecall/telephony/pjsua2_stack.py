@@ -372,9 +372,12 @@ class Pjsua2Stack:
             stun = pj.PJSUA_STUN_USE_DEFAULT if spec.use_stun else pj.PJSUA_STUN_USE_DISABLED
             config.natConfig.sipStunUse = stun
             config.natConfig.mediaStunUse = stun
-            old = self.accounts.pop(spec.account_id, None)
+            old = self.accounts.get(spec.account_id)
             if old is not None:
-                self._drop_account(old)
+                # Changed in place: deleting and re-creating an account while its
+                # unREGISTER is in flight left the new one's REGISTER answers unreported.
+                old.modify(config)
+                return
             account = SipAccount(self, spec.account_id)
             account.create(config, not self.accounts)
             self.accounts[spec.account_id] = account

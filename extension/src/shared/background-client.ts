@@ -3,8 +3,8 @@
 // background restarts (a Chromium service worker can be stopped and started again).
 
 import type { EventMessage, MethodName, Params, Result } from "../protocol/index";
-import { isConnectionStatus, type ConnectionState } from "../shared/state";
-import { UI_PORT_NAME, postToBackground, type UiToBackground } from "../shared/ui-messages";
+import { isConnectionStatus, type ConnectionState } from "./state";
+import { UI_PORT_NAME, postToBackground, type UiToBackground } from "./ui-messages";
 
 type Listener = (state: ConnectionState, receivedAt: number) => void;
 
