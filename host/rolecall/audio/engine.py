@@ -40,7 +40,8 @@ START_GRACE_S = 3.0
 LATENCY_S = 0.06
 """What we ask of the sound card: low, yet steady on a loaded machine."""
 RETRY_S = 3.0
-"""How often a missing device is looked for again."""
+"""How soon a missing device is looked for again (doubling up to `RETRY_MAX_S`)."""
+RETRY_MAX_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class AudioEngine:
         self._state: AudioState | None = None
         self._reason = ""
         self._tried_at = 0.0
+        self._retry_s = RETRY_S
         self.reopened = 0
 
     # ---- life ------------------------------------------------------------------------
@@ -299,7 +301,8 @@ class AudioEngine:
             self._reason = f"device stopped: {names}"
             self._reopen.set()
         missing = any(kind not in self._streams for kind in ("input", "output"))
-        if missing and now - self._tried_at > RETRY_S and not self._reopen.is_set():
+        if missing and now - self._tried_at > self._retry_s and not self._reopen.is_set():
+            self._retry_s = min(RETRY_MAX_S, self._retry_s * 2)
             self._reopen.set()
             self._reason = self._reason or "looking for devices"
         if self._reopen.is_set():
@@ -309,6 +312,8 @@ class AudioEngine:
                 devices.reinitialise(self.sd)
             self._open_all()
             self.reopened += 1
+            if all(kind in self._streams for kind in ("input", "output")):
+                self._retry_s = RETRY_S
         self._sync_ringer()
         self._publish()
 

@@ -4,7 +4,8 @@ One thread pushes frames and another pops them; neither ever waits. The producer
 consumer run on different clocks (the conference bridge's and the sound card's), so the
 depth drifts: a buffer that stays above its target for a second loses one frame, and an
 empty buffer yields silence, counts an underrun and refills to its target before it plays
-again. Delay therefore stays near `target` frames over a call of any length.
+again; a backlog (the consumer was away) is cut back to the target at once. Delay
+therefore stays near `target` frames over a call of any length.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class FrameBuffer:
     no lock; counters are each written by one side only.
     """
 
-    def __init__(self, target: int = 2, *, slack: int = 2, limit: int = 25) -> None:
+    def __init__(self, target: int = 2, *, slack: int = 2, limit: int = 15) -> None:
         self.target = target
         self.slack = slack
         self.limit = limit
@@ -77,7 +78,11 @@ class FrameBuffer:
             self.underruns += 1
             self._priming = True
             return SILENCE
-        if depth > self.target + self.slack:
+        if depth > self.target + 3 * self.slack:  # a backlog (the consumer was away)
+            while len(self._frames) > self.target:
+                self._frames.popleft()
+                self.dropped += 1
+        elif depth > self.target + self.slack:
             self._high_since += 1
             if self._high_since >= 50:  # a second too deep: the producer's clock is faster
                 self._high_since = 0

@@ -35,10 +35,10 @@ CADENCES: dict[str, tuple[tuple[Step, ...], bool]] = {
     # (steps, loops)
     "ringtone": ((Step((660.0, 880.0), 400, 200), Step((660.0, 880.0), 400, 2000)), True),
     "ringback": ((Step((440.0, 480.0), 2000, 4000),), True),
-    "busy": ((Step((480.0, 620.0), 500, 500),), True),
+    "busy": ((Step((480.0, 620.0), 500, 500),) * 4, False),
     "failure": (
-        (Step((950.0,), 330, 0), Step((1400.0,), 330, 0), Step((1800.0,), 330, 1000)),
-        True,
+        (Step((950.0,), 330, 0), Step((1400.0,), 330, 0), Step((1800.0,), 330, 1000)) * 2,
+        False,
     ),
     "test": ((Step((1000.0,), 1000, 0),), False),
 }

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import faulthandler
 import logging
+import os
 import signal
 import sys
 from datetime import datetime, timedelta
 
 from rolecall import __version__
+from rolecall.audio.engine import AudioEngine
+from rolecall.audio.settings import load_audio_settings
 from rolecall.context.call_pages import CallPages
 from rolecall.context.calllog import CallLogEntry
 from rolecall.context.connectors.base import Connector, ConnectorError
@@ -19,6 +22,7 @@ from rolecall.context.logger import CallLogger
 from rolecall.context.outbox import Outbox, OutboxWorker, sync_item
 from rolecall.context.service import ContextService
 from rolecall.context.store import Store
+from rolecall.daemon.audio_handlers import audio_handlers, state_publisher
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.lock import AlreadyRunning, InstanceLock
 from rolecall.daemon.server import DaemonServer
@@ -90,8 +94,15 @@ async def _serve(home: Home) -> None:
             "%d call(s) were up when the daemon last stopped: logged as interrupted",
             len(interrupted),
         )
+    # The user's microphone and speaker; ROLECALL_AUDIO=off keeps the daemon silent.
+    voice = AudioEngine(
+        load_audio_settings(home),
+        state_publisher(asyncio.get_running_loop(), server.emit),
+        use_portaudio=os.environ.get("ROLECALL_AUDIO", "on") != "off",
+    )
+    await asyncio.get_running_loop().run_in_executor(None, voice.start)
     telephony = TelephonyService(
-        home, Pjsua2Stack(load_settings(home)), server.emit, secrets, call_log.update
+        home, Pjsua2Stack(load_settings(home), voice), server.emit, secrets, call_log.update
     )
     for entry in interrupted:  # calls.list shows them ended, so a panel can say so
         telephony.add_interrupted(
@@ -105,6 +116,7 @@ async def _serve(home: Home) -> None:
     server.set_handlers(
         {
             **core_handlers(server),
+            **audio_handlers(home, voice),
             **telephony_handlers(
                 telephony,
                 lambda call, params: call_pages.remember(call.id, params.record, params.snapshot),
@@ -127,6 +139,7 @@ async def _serve(home: Home) -> None:
     await server.wait_stopped()
     log.info("stopping: %s", server.stop_reason)
     await telephony.stop()
+    await asyncio.get_running_loop().run_in_executor(None, voice.stop)
     outbox_task.cancel()
     await server.close()
     store.close()
