@@ -33,11 +33,11 @@ from rolecall.audio.settings import AudioSettings
 from rolecall.audio.tones import ToneName, ToneSource
 
 log = logging.getLogger(__name__)
-STALL_S = 1.5
+STALL_S = 3.0
 """A stream whose callback has not run for this long has failed …"""
 START_GRACE_S = 3.0
 """… counted from this long after it opened (a sound server takes up to a second)."""
-LATENCY_S = 0.06
+LATENCY_S = 0.08
 """What we ask of the sound card: low, yet steady on a loaded machine."""
 RETRY_S = 3.0
 """How soon a missing device is looked for again (doubling up to `RETRY_MAX_S`)."""
@@ -73,7 +73,7 @@ class _Stream:
         if self.finished or not self.stream.active:
             return True
         if self.ticks != self.seen[0]:
-            self.seen = (self.ticks, now)
+            self.seen = (self.ticks, max(now, self.seen[1]))
             return False
         return now - self.seen[1] > STALL_S
 
