@@ -132,6 +132,7 @@ class AudioEngine:
         return self.state()
 
     def stop(self) -> None:
+        log.info("audio buffers: mic %s; speaker %s", self.mic.stats(), self.speaker.stats())
         self._stopping.set()
         self._wake.set()
         if self._thread is not None:

@@ -597,6 +597,7 @@ class Pjsua2Stack:
 
     def hold_audio(self, call: _Call) -> None:
         """Held: the user neither hears the call nor is heard in it."""
+        log.info("call %s held: the user leaves its audio", call.call_id)
         if self._voice_port is not None and call.audio is not None:
             pjsua2_audio.leave(self._voice_port, call.audio)
 
