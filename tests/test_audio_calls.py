@@ -7,7 +7,10 @@ recorded from a sink's monitor, and a Goertzel filter tells which tone got where
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +23,7 @@ from rolecall.paths import Home
 from support.audio import tone_power, wait_for_wav
 from support.audio.pulse import PulseServer, write_sine
 from support.calls import place, wait_call, wait_event
-from support.daemons import RunningDaemon, start_daemon, stop_daemon
+from support.daemons import RunningDaemon, rolecall_env, start_daemon, stop_daemon
 from support.sip.peer_client import PjsuaPeer
 from support.sip.sipp import SippPeer
 
@@ -398,3 +401,41 @@ def test_echo_canceller_removes_the_far_end_looped_into_the_microphone(
     assert levels[False] > 1000  # the echo path is real: off, the far end hears itself
     assert attenuation >= 20
     assert kept > -10  # the user is still heard
+
+
+def rolecall_cli(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rolecall", *args],
+        env=rolecall_env(home),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_cli_lists_sets_and_tests_devices(
+    pulse: PulseServer, client: DaemonClient, audio_daemon: RunningDaemon, tmp_path: Path
+):
+    wait_devices(client)
+    home = audio_daemon.home
+    listed = rolecall_cli(home, "audio", "devices", "--json")
+    assert listed.returncode == 0, listed.stderr
+    devices = json.loads(listed.stdout)["devices"]
+    names = {d["name"] for d in devices if d["host_api"] == "PulseAudio"}
+    assert {"spk", "spk2", "ringer", "mic"} <= names
+    assert next(d for d in devices if d["name"] == "spk")["default_output"]
+    chosen = rolecall_cli(home, "audio", "set", "--output", "spk2", "--noise-suppression", "on")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "noise suppression on" in chosen.stdout
+    wait_state(client, "output", "spk2")
+    pulse.play("micfeed", write_sine(tmp_path / "say.wav", MIC_HZ, 2.0), loop=True)
+    recorder = pulse.record("spk2.monitor", tmp_path / "test-tone.wav")
+    tested = rolecall_cli(home, "audio", "test", "--seconds", "2", "--json")
+    pulse.finish(recorder)
+    assert tested.returncode == 0, tested.stderr
+    result = json.loads(tested.stdout)
+    assert result["output"] == "spk2" and result["input"] == "default"
+    assert result["mic_level_dbfs"] > -20  # the 0.3-of-full-scale tone: about -10.5 dBFS
+    assert tone_share(tmp_path / "test-tone.wav", 1000.0, skip_s=0.0) > 0.3
+    back = rolecall_cli(home, "audio", "set", "--output", "default")
+    assert back.returncode == 0 and "speaker:    default" in back.stdout

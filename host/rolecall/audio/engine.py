@@ -113,6 +113,8 @@ class AudioEngine:
         self._peak = 0
         self._streams: dict[str, _Stream] = {}
         self._reopen = threading.Event()
+        self._lock = threading.Lock()
+        """Held by whoever opens or closes streams (never by a sound card callback)."""
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -126,7 +128,8 @@ class AudioEngine:
 
     def start(self) -> AudioState:
         """Opens the devices (on the calling thread) and starts the supervisor."""
-        self._open_all()
+        with self._lock:
+            self._open_all()
         self._thread = threading.Thread(target=self._supervise, name="audio", daemon=True)
         self._thread.start()
         return self.state()
@@ -140,7 +143,8 @@ class AudioEngine:
         self._close_all()
 
     def apply(self, settings: AudioSettings) -> None:
-        """New settings: switches take effect now, devices are reopened by the supervisor."""
+        """New settings, in effect when this returns (devices are reopened here: call it
+        off the event loop)."""
         devices_changed = (settings.input, settings.output, settings.ringer) != (
             self.settings.input,
             self.settings.output,
@@ -158,11 +162,12 @@ class AudioEngine:
         self.settings = settings
         if settings.ring_silenced:
             self._ring = None
-        if devices_changed:
-            self._reason = "settings changed"
-            self._reopen.set()
-        self._wake.set()
-        self._publish()
+        with self._lock:
+            if devices_changed:
+                self._reason = "settings changed"
+                self._reopen_all()
+            self._sync_ringer()
+            self._publish()
 
     # ---- the bridge's side (pjmedia clock thread: never waits) -------------------------
 
@@ -289,7 +294,8 @@ class AudioEngine:
             if self._stopping.is_set():
                 return
             try:
-                self._check()
+                with self._lock:
+                    self._check()
             except Exception:
                 log.exception("audio supervisor step failed")
 
@@ -307,16 +313,19 @@ class AudioEngine:
             self._reopen.set()
             self._reason = self._reason or "looking for devices"
         if self._reopen.is_set():
-            self._reopen.clear()
-            self._close_all()
-            if self.sd is not None:
-                devices.reinitialise(self.sd)
-            self._open_all()
-            self.reopened += 1
-            if all(kind in self._streams for kind in ("input", "output")):
-                self._retry_s = RETRY_S
+            self._reopen_all()
         self._sync_ringer()
         self._publish()
+
+    def _reopen_all(self) -> None:
+        self._reopen.clear()
+        self._close_all()
+        if self.sd is not None:
+            devices.reinitialise(self.sd)
+        self._open_all(publish=False)
+        self.reopened += 1
+        if all(kind in self._streams for kind in ("input", "output")):
+            self._retry_s = RETRY_S
 
     def _sync_ringer(self) -> None:
         wanted = (
@@ -329,7 +338,7 @@ class AudioEngine:
         elif not wanted and "ringer" in self._streams:
             self._streams.pop("ringer").close()
 
-    def _open_all(self) -> None:
+    def _open_all(self, *, publish: bool = True) -> None:
         self._tried_at = time.monotonic()
         self.mic.clear()
         self.speaker.clear()
@@ -337,7 +346,8 @@ class AudioEngine:
         self._open("output", self.settings.output, self._on_output, output=True)
         self._sync_ringer()
         self.echo.set_delay(self._echo_delay_ms())
-        self._publish()
+        if publish:
+            self._publish()
 
     def _open(self, kind: str, name: str | None, callback: Any, *, output: bool) -> None:
         if self.sd is None:

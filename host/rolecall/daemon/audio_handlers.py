@@ -87,7 +87,7 @@ def audio_handlers(home: Home, engine: AudioEngine) -> dict[str, Handler]:
                 changes[key] = None
         settings = AudioSettings(**{**engine.settings.model_dump(), **changes})
         await asyncio.get_running_loop().run_in_executor(None, save_audio_settings, home, settings)
-        engine.apply(settings)
+        await asyncio.get_running_loop().run_in_executor(None, engine.apply, settings)
         return await devices_result()
 
     async def test(caller: Caller, params: AudioTestParams) -> AudioTestResult:
