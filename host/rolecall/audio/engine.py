@@ -42,6 +42,8 @@ LATENCY_S = 0.08
 RETRY_S = 3.0
 """How soon a missing device is looked for again (doubling up to `RETRY_MAX_S`)."""
 RETRY_MAX_S = 30.0
+STATS_EVERY_S = 60.0
+"""How often the buffers' counters go to the log (delay, underruns, drops)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,9 @@ class AudioEngine:
         *,
         sd: ModuleType | None = None,
         use_portaudio: bool = True,
+        stats_every_s: float = STATS_EVERY_S,
     ) -> None:
+        self.stats_every_s = stats_every_s
         self.settings = settings
         self.on_state = on_state
         self.sd = sd if sd is not None else (devices.portaudio() if use_portaudio else None)
@@ -134,8 +138,22 @@ class AudioEngine:
         self._thread.start()
         return self.state()
 
+    def log_stats(self) -> None:
+        latency = {}
+        for kind in ("input", "output"):
+            stream = self._streams.get(kind)
+            with contextlib.suppress(Exception):
+                latency[kind] = round(float(stream.stream.latency) * 1000) if stream else None
+        log.info(
+            "audio buffers: mic %s; speaker %s; latency in %s ms, out %s ms",
+            self.mic.stats(window=True),
+            self.speaker.stats(window=True),
+            latency.get("input"),
+            latency.get("output"),
+        )
+
     def stop(self) -> None:
-        log.info("audio buffers: mic %s; speaker %s", self.mic.stats(), self.speaker.stats())
+        self.log_stats()
         self._stopping.set()
         self._wake.set()
         if self._thread is not None:
@@ -252,9 +270,9 @@ class AudioEngine:
             frame = (frame + SILENCE)[:FRAME_BYTES]
         samples = np.frombuffer(frame, np.int16)
         self._peak = max(self._peak, int(np.max(np.abs(samples.astype(np.int32)))))
-        frame = self.echo.near_end(frame)
-        if self._mic_open:
-            self.mic.push(frame)
+        if not self._mic_open or self.mic.depth >= self.mic.limit:
+            return  # muted, or no call pulls frames: nothing to clean or keep
+        self.mic.push(self.echo.near_end(frame))
 
     def _on_output(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
         stream = self._streams.get("output")
@@ -288,7 +306,11 @@ class AudioEngine:
     # ---- the supervisor --------------------------------------------------------------
 
     def _supervise(self) -> None:
+        logged_at = time.monotonic()
         while not self._stopping.is_set():
+            if time.monotonic() - logged_at >= self.stats_every_s:
+                logged_at = time.monotonic()
+                self.log_stats()
             self._wake.wait(0.25)
             self._wake.clear()
             if self._stopping.is_set():

@@ -33,6 +33,8 @@ class BufferStats:
     overflowed: int
     depth: int
     max_depth: int
+    mean_delay_ms: float
+    """Frames waiting, on average at each pop since the last `stats(window=True)`, in ms."""
 
 
 class FrameBuffer:
@@ -55,6 +57,8 @@ class FrameBuffer:
         self.dropped = 0
         self.overflowed = 0
         self.max_depth = 0
+        self._depth_sum = 0
+        self._depth_pops = 0
 
     def push(self, frame: bytes) -> None:
         """Producer side: one frame of `FRAME_BYTES` (shorter ones are padded)."""
@@ -70,6 +74,8 @@ class FrameBuffer:
         """Consumer side: the next frame, or silence while the buffer (re)fills."""
         depth = len(self._frames)
         self.max_depth = max(self.max_depth, depth)
+        self._depth_sum += depth
+        self._depth_pops += 1
         if self._priming:
             if depth < self.target:
                 return SILENCE
@@ -105,7 +111,11 @@ class FrameBuffer:
     def depth(self) -> int:
         return len(self._frames)
 
-    def stats(self) -> BufferStats:
+    def stats(self, *, window: bool = False) -> BufferStats:
+        """The counters; `window` starts a new averaging window for `mean_delay_ms`."""
+        mean = 20 * self._depth_sum / self._depth_pops if self._depth_pops else 0.0
+        if window:
+            self._depth_sum = self._depth_pops = 0
         return BufferStats(
             self.pushed,
             self.popped,
@@ -114,4 +124,5 @@ class FrameBuffer:
             self.overflowed,
             len(self._frames),
             self.max_depth,
+            round(mean, 1),
         )

@@ -94,11 +94,13 @@ async def _serve(home: Home) -> None:
             "%d call(s) were up when the daemon last stopped: logged as interrupted",
             len(interrupted),
         )
-    # The user's microphone and speaker; ROLECALL_AUDIO=off keeps the daemon silent.
+    # The user's microphone and speaker; ROLECALL_AUDIO=off keeps the daemon silent,
+    # ROLECALL_AUDIO_STATS_S sets how often the buffers' counters are logged.
     voice = AudioEngine(
         load_audio_settings(home),
         state_publisher(asyncio.get_running_loop(), server.emit),
         use_portaudio=os.environ.get("ROLECALL_AUDIO", "on") != "off",
+        stats_every_s=float(os.environ.get("ROLECALL_AUDIO_STATS_S", "60")),
     )
     await asyncio.get_running_loop().run_in_executor(None, voice.start)
     telephony = TelephonyService(
