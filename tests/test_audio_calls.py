@@ -439,3 +439,33 @@ def test_cli_lists_sets_and_tests_devices(
     assert tone_share(tmp_path / "test-tone.wav", 1000.0, skip_s=0.0) > 0.3
     back = rolecall_cli(home, "audio", "set", "--output", "default")
     assert back.returncode == 0 and "speaker:    default" in back.stdout
+
+
+def test_a_speaker_unplugged_mid_call_falls_back_to_the_default_and_says_so(
+    pulse: PulseServer,
+    client: DaemonClient,
+    pj_peers: list[PjsuaPeer],
+    tmp_path: Path,
+):
+    wait_devices(client)
+    client.request("audio.set", {"output": "spk2"})
+    wait_state(client, "output", "spk2")
+    peer = tone_peer(pj_peers, tmp_path)
+    call_id = call_peer(client, peer)
+    time.sleep(1.0)
+    module = next(
+        line.split("\t")[0]
+        for line in pulse.pactl("list", "short", "modules").splitlines()
+        if "sink_name=spk2" in line
+    )
+    pulse.pactl("unload-module", module)  # the headset is pulled out
+    event = wait_event(client, "audio.state", lambda p: p["output"] == "default", timeout=15.0)
+    assert "stopped" in event["reason"]
+    time.sleep(1.0)
+    heard = pulse.capture("spk.monitor", tmp_path / "fallback.wav", 2.5)
+    calls = client.request("calls.list")["calls"]
+    assert any(c["id"] == call_id and c["state"] == "confirmed" for c in calls)
+    hang_up(client, call_id)
+    assert tone_share(heard, PEER_HZ) > 0.3
+    chosen = client.request("audio.devices")["chosen"]
+    assert chosen["output"] == "spk2"  # still remembered: plugging it back brings it back

@@ -158,6 +158,17 @@ def list_devices(sd: ModuleType | None = None) -> list[Device]:
     return found
 
 
+def still_there(spec: OpenSpec, kind: Kind) -> bool:
+    """False once a sound server's device in use has gone (the server may have moved our
+    stream to its default on its own, so the stream alone does not tell)."""
+    if not spec.env:
+        return True
+    return any(
+        d.name == spec.name and (d.inputs if kind == "input" else d.outputs)
+        for d in _pulse_devices()
+    )
+
+
 def resolve(sd: ModuleType, name: str | None, kind: Kind) -> OpenSpec:
     """What to open for `name`; the system default where it is None or no longer exists."""
     if not name or name == SYSTEM_DEFAULT:

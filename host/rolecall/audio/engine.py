@@ -42,6 +42,8 @@ LATENCY_S = 0.08
 RETRY_S = 3.0
 """How soon a missing device is looked for again (doubling up to `RETRY_MAX_S`)."""
 RETRY_MAX_S = 30.0
+PRESENCE_EVERY_S = 2.0
+"""How often a chosen sound-server device is checked to still exist."""
 STATS_EVERY_S = 60.0
 """How often the buffers' counters go to the log (delay, underruns, drops)."""
 
@@ -126,6 +128,7 @@ class AudioEngine:
         self._reason = ""
         self._tried_at = 0.0
         self._retry_s = RETRY_S
+        self._presence_at = 0.0
         self.reopened = 0
 
     # ---- life ------------------------------------------------------------------------
@@ -324,6 +327,14 @@ class AudioEngine:
     def _check(self) -> None:
         now = time.monotonic()
         failed = [s for s in self._streams.values() if s.stalled(now)]
+        if now - self._presence_at >= PRESENCE_EVERY_S:
+            self._presence_at = now
+            failed += [
+                s
+                for s in self._streams.values()
+                if s not in failed
+                and not devices.still_there(s.spec, "input" if s.kind == "input" else "output")
+            ]
         if failed:
             names = ", ".join(f"{s.kind} {s.spec.name}" for s in failed)
             log.warning("audio device stopped (%s): reopening on what is there now", names)
