@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from rolecall.audio.engine import AudioEngine
+from rolecall.audio.settings import AudioSettings
 from rolecall.context.handlers import context_handlers
 from rolecall.context.outbox import Outbox
 from rolecall.context.service import ContextService
 from rolecall.context.store import Store
+from rolecall.daemon.audio_handlers import audio_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher
 from rolecall.daemon.server import DaemonServer
@@ -82,6 +85,7 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
     store = Store(rc_home.data_dir / "rolecall.db")
     handlers = {
         **core_handlers(server),
+        **audio_handlers(rc_home, AudioEngine(AudioSettings(), use_portaudio=False)),
         **telephony_handlers(service),
         **context_handlers(ContextService(store), Outbox(store), {}),
     }
