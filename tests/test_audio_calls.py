@@ -38,6 +38,7 @@ def pulse(monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServer]:
     server = PulseServer()
     try:
         server.start()
+        monkeypatch.setenv("ROLECALL_AUDIO", "on")
         for key, value in server.env.items():
             monkeypatch.setenv(key, value)
         for key in ("PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE"):
@@ -131,6 +132,7 @@ def test_microphone_tone_crosses_an_echoed_call_to_the_speaker(
 def test_without_any_sound_server_calls_connect_and_say_what_is_missing(
     rc_home: Home, sipp_peers: list[SippPeer], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
+    monkeypatch.setenv("ROLECALL_AUDIO", "on")  # it looks, and finds nothing
     monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path}/none")  # no server, no autospawn
     for running in _daemon(rc_home):
         with DaemonClient.open(running.home, start=False, name="audio-test") as client:

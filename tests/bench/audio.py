@@ -67,8 +67,12 @@ def _windows(log: str) -> list[dict[str, float]]:
 def run() -> list[Line]:
     seconds = float(os.environ.get("ROLECALL_BENCH_AUDIO_S", "600"))
     pulse = PulseServer().start()
-    saved = {key: os.environ.get(key) for key in (*pulse.env, "ROLECALL_AUDIO_STATS_S")}
-    os.environ.update({**pulse.env, "ROLECALL_AUDIO_STATS_S": str(WINDOW_S)})
+    saved = {
+        key: os.environ.get(key) for key in (*pulse.env, "ROLECALL_AUDIO_STATS_S", "ROLECALL_AUDIO")
+    }
+    os.environ.update(
+        {**pulse.env, "ROLECALL_AUDIO_STATS_S": str(WINDOW_S), "ROLECALL_AUDIO": "on"}
+    )
     home = prepare_home(Home(Path(tempfile.mkdtemp(prefix="rc-bench-", dir="/tmp"))))
     daemon = start_daemon(home)
     peer: SippPeer | None = None
