@@ -8,8 +8,9 @@ with its audio engine on it, and a SIPp peer echoes the call's RTP back:
   mean wait in our jitter buffer, plus one 20 ms frame on the bridge), from the daemon's
   periodic buffer counters;
 - `audio_call_cpu`: the daemon's CPU during an echoed call, with the idle daemon as baseline;
-- a long call (`ROLECALL_BENCH_AUDIO_S`, 600 s by default): the buffers' delay in its first
-  and last counted windows (growth), and underruns and drops over the whole call.
+- a long call (`ROLECALL_BENCH_AUDIO_S`, 600 s by default): the buffers' mean delay in the
+  last tenth of its 10 s windows minus the first tenth (growth), the worst window, and
+  underruns and drops over the whole call.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def run() -> list[Line]:
     # Windows wholly inside the call: the mic buffer is popped only while a call is up.
     windows = [w for w in _windows(log) if w.get("mic_popped", 0) > 0][1:-1]
     if windows:
-        first, last = windows[0], windows[-1]
+        first = windows[0]
         for name, latency in (("mic", "latency_in"), ("speaker", "latency_out")):
             lines.append({
                 "name": f"audio_{name}_path_delay",
@@ -120,10 +121,14 @@ def run() -> list[Line]:
                 "unit": "ms", "stream_latency_ms": first[latency],
                 "buffer_ms": first[f"{name}_mean_delay_ms"],
             })  # fmt: skip
+            means = [w[f"{name}_mean_delay_ms"] for w in windows]
+            head, tail = means[: max(1, len(means) // 10)], means[-max(1, len(means) // 10) :]
             lines.append({
                 "name": f"audio_{name}_delay_growth",
-                "value": round(last[f"{name}_mean_delay_ms"] - first[f"{name}_mean_delay_ms"], 1),
+                "value": round(sum(tail) / len(tail) - sum(head) / len(head), 1),
                 "unit": "ms", "call_s": seconds, "windows": len(windows),
+                "first_tenth_ms": round(sum(head) / len(head), 1),
+                "last_tenth_ms": round(sum(tail) / len(tail), 1), "max_window_ms": max(means),
             })  # fmt: skip
         final = _windows(log)[-1]
         for name in ("mic", "speaker"):
