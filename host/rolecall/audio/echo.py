@@ -22,7 +22,7 @@ _HALF_SAMPLES = _HALF // 2
 def _rtc() -> Any:
     try:
         from livekit import rtc
-    except ImportError as exc:
+    except (ImportError, OSError) as exc:  # not installed, or its native library is missing
         log.warning("no echo cancellation: %s", exc)
         return None
     return rtc
