@@ -10,7 +10,9 @@ VPY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # command → Debian package providing it
 SYSTEM_TOOLS := chromium:chromium node:nodejs npm:npm sipp:sip-tester kamailio:kamailio tshark:tshark ip:iproute2 firefox:firefox-esr espeak-ng:espeak-ng \
-	systemd-analyze:systemd
+	systemd-analyze:systemd pulseaudio:pulseaudio pactl:pulseaudio-utils sox:sox
+# libraries with no command (PortAudio for the sound devices, ALSA's PulseAudio plugin)
+SYSTEM_LIBS := libportaudio2 libasound2-plugins
 EXT := extension
 
 .PHONY: help deps system-deps venv npm protocol build dist test lint typecheck pytest ext-test demo bench soak clean
@@ -31,6 +33,9 @@ system-deps:
 	done; \
 	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
+	for package in $(SYSTEM_LIBS); do \
+	  dpkg -s "$$package" >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \

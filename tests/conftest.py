@@ -15,6 +15,9 @@ from support.daemons import RunningDaemon, prepare_home, start_daemon, stop_daem
 
 # No OS keyring runs here: secrets go to the test-only file backend in each test's home.
 os.environ["ROLECALL_KEYRING"] = "file"
+# Daemons in tests leave the machine's sound devices alone unless a test asks for them
+# (the audio tests run their own PulseAudio server and set ROLECALL_AUDIO=on).
+os.environ.setdefault("ROLECALL_AUDIO", "off")
 
 
 @pytest.fixture

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from rolecall.audio.engine import AudioEngine
+from rolecall.audio.settings import AudioSettings
 from rolecall.context.service import ContextService
 from rolecall.crm.outbox import Outbox
 from rolecall.crm.writebacks import WriteBacks
+from rolecall.daemon.audio_handlers import audio_handlers
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher
@@ -83,6 +86,7 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
     store = Store(rc_home.data_dir / "rolecall.db")
     handlers = {
         **core_handlers(server),
+        **audio_handlers(rc_home, AudioEngine(AudioSettings(), use_portaudio=False)),
         **telephony_handlers(service),
         **context_handlers(ContextService(store), WriteBacks(Outbox(store), {})),
     }

@@ -70,6 +70,7 @@ def _cmd_stop(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from rolecall.autostart import register as register_autostart
+    from rolecall.cli_audio import register as register_audio
     from rolecall.cli_context import register as register_context
     from rolecall.cli_telephony import register as register_telephony
     from rolecall.doctor import register as register_doctor
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     stop.set_defaults(func=_cmd_stop)
 
     register_telephony(commands)
+    register_audio(commands)
     register_context(commands)
     register_install(commands)
     register_doctor(commands)

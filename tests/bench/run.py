@@ -20,7 +20,8 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-import bundle  # noqa: E402  (tests/bench, beside this file)
+import audio  # noqa: E402  (tests/bench, beside this file)
+import bundle  # noqa: E402
 import context  # noqa: E402
 import page_scan  # noqa: E402
 import panel  # noqa: E402
@@ -156,7 +157,14 @@ def main() -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     os.environ["ROLECALL_KEYRING"] = "file"  # no OS keyring on benchmark machines
     bench_native_round_trip()
-    for result in [*page_scan.run(), *telephony.run(), *context.run(), *panel.run(), *bundle.run()]:
+    for result in [
+        *page_scan.run(),
+        *telephony.run(),
+        *context.run(),
+        *panel.run(),
+        *bundle.run(),
+        *audio.run(),
+    ]:
         print(json.dumps(result), flush=True)
     return 0
 

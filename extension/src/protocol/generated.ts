@@ -90,6 +90,7 @@ export interface RolecallProtocol {
  */
 export interface Events {
   "account.registration": RegistrationPayload;
+  "audio.state": AudioStatePayload;
   "call.dtmf_received": DtmfReceivedPayload;
   "call.message_received": CallMessageReceivedPayload;
   "call.updated": CallUpdatedPayload;
@@ -118,6 +119,44 @@ export interface RegistrationPayload {
   reason: string;
   state: RegistrationState;
   status_code: number | null;
+}
+/**
+ * `audio.state` (and part of `audio.devices`): what is in use now.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioStatePayload".
+ */
+export interface AudioStatePayload {
+  /**
+   * In effect (false where unavailable).
+   */
+  echo_cancellation: boolean;
+  /**
+   * The microphone in use; null: none.
+   */
+  input: string | null;
+  /**
+   * Calls work, but nobody hears the user.
+   */
+  no_microphone: boolean;
+  /**
+   * Calls work, but the user hears nothing.
+   */
+  no_speaker: boolean;
+  noise_suppression: boolean;
+  /**
+   * The speaker in use; null: none.
+   */
+  output: string | null;
+  /**
+   * Why the devices changed last, or ''.
+   */
+  reason: string;
+  ring_silenced: boolean;
+  /**
+   * Where calls ring; null: nowhere.
+   */
+  ringer: string | null;
 }
 /**
  * `call.dtmf_received`: the far end pressed a key.
@@ -453,6 +492,9 @@ export interface Methods {
   "account.list": AccountListMethod;
   "account.remove": AccountRemoveMethod;
   "account.set": AccountSetMethod;
+  "audio.devices": AudioDevicesMethod;
+  "audio.set": AudioSetMethod;
+  "audio.test": AudioTestMethod;
   "call.add_participant": CallAddParticipantMethod;
   "call.answer": CallAnswerMethod;
   "call.decline": CallDeclineMethod;
@@ -606,6 +648,113 @@ export interface AccountSetParams {
  */
 export interface AccountResult {
   account: AccountStatus;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioDevicesMethod".
+ */
+export interface AudioDevicesMethod {
+  params: Empty;
+  result: AudioDevicesResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioDevicesResult".
+ */
+export interface AudioDevicesResult {
+  chosen: AudioChoice;
+  devices: AudioDevice[];
+  state: AudioStatePayload;
+}
+/**
+ * The user's remembered choice (null: the system default).
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioChoice".
+ */
+export interface AudioChoice {
+  echo_cancellation: boolean;
+  input: string | null;
+  noise_suppression: boolean;
+  output: string | null;
+  ring_silenced: boolean;
+  /**
+   * null: the output device.
+   */
+  ringer: string | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioDevice".
+ */
+export interface AudioDevice {
+  default_input: boolean;
+  default_output: boolean;
+  /**
+   * e.g. `PulseAudio`, `ALSA`, `WASAPI`.
+   */
+  host_api: string;
+  /**
+   * Input channels: a microphone when > 0.
+   */
+  inputs: number;
+  name: string;
+  /**
+   * Output channels: a speaker when > 0.
+   */
+  outputs: number;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioSetMethod".
+ */
+export interface AudioSetMethod {
+  params: AudioSetParams;
+  result: AudioDevicesResult;
+}
+/**
+ * Fields left out keep their value; `""` sets a device back to the system default.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioSetParams".
+ */
+export interface AudioSetParams {
+  echo_cancellation?: boolean | null;
+  input?: string | null;
+  noise_suppression?: boolean | null;
+  output?: string | null;
+  ring_silenced?: boolean | null;
+  ringer?: string | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioTestMethod".
+ */
+export interface AudioTestMethod {
+  params: AudioTestParams;
+  result: AudioTestResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioTestParams".
+ */
+export interface AudioTestParams {
+  seconds?: number;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "AudioTestResult".
+ */
+export interface AudioTestResult {
+  input: string | null;
+  /**
+   * The microphone's peak meanwhile; -120: silence.
+   */
+  mic_level_dbfs: number;
+  /**
+   * Where the test tone played; null: nowhere.
+   */
+  output: string | null;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

@@ -89,6 +89,9 @@ export const METHOD_NAMES = [
   "calllog.list",
   "calllog.sync_status",
   "calllog.update",
+  "audio.devices",
+  "audio.set",
+  "audio.test",
 ] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
 export const EVENT_NAMES = [
@@ -102,6 +105,7 @@ export const EVENT_NAMES = [
   "message.received",
   "message.status",
   "calllog.sync",
+  "audio.state",
 ] as const;
 /** Every error code, at run time (checked against `ErrorCode` below). */
 export const ERROR_CODES = [

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import faulthandler
 import logging
+import os
 import signal
 import sys
 from datetime import datetime, timedelta
 
 from rolecall import __version__
+from rolecall.audio.engine import AudioEngine
+from rolecall.audio.settings import load_audio_settings
 from rolecall.calllog.writer import CallLogger
 from rolecall.context.service import ContextService
 from rolecall.crm.connectors.base import Connector, ConnectorError
@@ -17,6 +20,7 @@ from rolecall.crm.connectors.config import load_config
 from rolecall.crm.factory import make_connector
 from rolecall.crm.outbox import Outbox, OutboxWorker, sync_item
 from rolecall.crm.writebacks import WriteBacks
+from rolecall.daemon.audio_handlers import audio_handlers, state_publisher
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.lock import AlreadyRunning, InstanceLock
@@ -84,8 +88,17 @@ async def _serve(home: Home) -> None:
             "%d call(s) were up when the daemon last stopped: logged as interrupted",
             len(interrupted),
         )
+    # The user's microphone and speaker; ROLECALL_AUDIO=off keeps the daemon silent,
+    # ROLECALL_AUDIO_STATS_S sets how often the buffers' counters are logged.
+    voice = AudioEngine(
+        load_audio_settings(home),
+        state_publisher(asyncio.get_running_loop(), server.emit),
+        use_portaudio=os.environ.get("ROLECALL_AUDIO", "on") != "off",
+        stats_every_s=float(os.environ.get("ROLECALL_AUDIO_STATS_S", "60")),
+    )
+    await asyncio.get_running_loop().run_in_executor(None, voice.start)
     telephony = TelephonyService(
-        home, Pjsua2Stack(load_settings(home)), server.emit, secrets, call_log.update
+        home, Pjsua2Stack(load_settings(home), voice), server.emit, secrets, call_log.update
     )
     for entry in interrupted:  # calls.list shows them ended, so a panel can say so
         telephony.calls.add_interrupted(
@@ -99,6 +112,7 @@ async def _serve(home: Home) -> None:
     server.set_handlers(
         {
             **core_handlers(server),
+            **audio_handlers(home, voice),
             **telephony_handlers(
                 telephony,
                 lambda call, params: call_pages.remember(call.id, params.record, params.snapshot),
@@ -119,6 +133,7 @@ async def _serve(home: Home) -> None:
     await server.wait_stopped()
     log.info("stopping: %s", server.stop_reason)
     await telephony.stop()
+    await asyncio.get_running_loop().run_in_executor(None, voice.stop)
     outbox_task.cancel()
     await server.close()
     store.close()

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from rolecall.protocol import audio as aud
 from rolecall.protocol import context as ctx
 from rolecall.protocol import telephony as tel
 from rolecall.protocol.base import Params, Sent
@@ -133,6 +134,9 @@ METHODS: dict[str, MethodSpec] = {
     "calllog.list": MethodSpec(params=ctx.CallLogParams, result=ctx.CallLogResult),
     "calllog.sync_status": MethodSpec(params=ctx.SyncListParams, result=ctx.SyncListResult),
     "calllog.update": MethodSpec(params=ctx.CallLogUpdateParams, result=ctx.LoggedCall),
+    "audio.devices": MethodSpec(params=Empty, result=aud.AudioDevicesResult),
+    "audio.set": MethodSpec(params=aud.AudioSetParams, result=aud.AudioDevicesResult),
+    "audio.test": MethodSpec(params=aud.AudioTestParams, result=aud.AudioTestResult),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {
@@ -146,6 +150,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "message.received": tel.MessageReceivedPayload,
     "message.status": tel.MessageStatusPayload,
     "calllog.sync": ctx.SyncUpdatedPayload,
+    "audio.state": aud.AudioStatePayload,
 }
 
 CAPABILITIES: tuple[str, ...] = (
@@ -157,5 +162,6 @@ CAPABILITIES: tuple[str, ...] = (
     "presence",
     "context",
     "calllog",
+    "audio",
 )
 """What this daemon offers; later features add theirs (e.g. `calls`, `context`)."""

@@ -211,6 +211,8 @@ class SipCall(pj.Call):  # type: ignore[misc]
                 with contextlib.suppress(pj.Error):
                     self.codec = str(self.getStreamInfo(item.index).codecName)
                 self.stack.connect_audio(self)
+            elif self.audio is not None:
+                self.stack.hold_audio(self)
             self.stack.emit(
                 CallMediaChanged(
                     self.call_id,

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 import pjsua2 as pj
 
+from rolecall.telephony import pjsua2_audio
+from rolecall.telephony.call_sounds import CallSounds
 from rolecall.telephony.pjsua2_objects import (
     PjsipLogWriter,
     SipAccount,
@@ -63,8 +65,14 @@ def _stack_error(exc: pj.Error) -> StackError:
 class Pjsua2Stack:
     """The pjsua2 implementation of `SipStack`."""
 
-    def __init__(self, settings: StackSettings) -> None:
+    def __init__(
+        self, settings: StackSettings, voice: pjsua2_audio.VoiceEngine | None = None
+    ) -> None:
         self.settings = settings
+        self.voice = voice
+        """The user's microphone and speaker; None: the (silent) null device."""
+        self._voice_port: pjsua2_audio.VoicePort | None = None
+        self._sounds = CallSounds(voice) if voice is not None else None
         self.accounts: dict[str, SipAccount] = {}
         self.calls: dict[str, SipCall] = {}
         self.buddies: dict[tuple[str, str], SipBuddy] = {}
@@ -174,6 +182,9 @@ class Pjsua2Stack:
 
     def emit(self, event: StackEvent) -> None:
         """From the SIP thread to the asyncio side."""
+        if self._sounds is not None:
+            with _logged("call sounds"):
+                self._sounds.on_event(event)
         if self._loop is not None and self._on_event is not None:
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._on_event, event)
@@ -228,6 +239,8 @@ class Pjsua2Stack:
         manager = endpoint.audDevManager()
         if manager.getDevCount() == 0:
             manager.setNullDev()
+        if self.voice is not None:
+            self._voice_port = pjsua2_audio.create_voice_port(self.voice)
         if settings.capture_wav is not None:
             self._voice = pj.AudioMediaPlayer()
             self._voice.createPlayer(str(settings.capture_wav), 0)
@@ -265,6 +278,7 @@ class Pjsua2Stack:
         self.calls.clear()
         self.accounts.clear()
         self._voice = None
+        self._voice_port = None  # off the bridge before libDestroy (it asserts otherwise)
         gc.collect()
         with _logged("libDestroy"):
             # Accounts are unregistered above; without this flag it waits another second.
@@ -291,6 +305,7 @@ class Pjsua2Stack:
         for partner in self.bridges.pop(call_id, set()):
             self.bridges.get(partner, set()).discard(call_id)
         self.calls.pop(call_id, None)
+        self._update_mic()
 
     def _find_call(self, call_id: str) -> SipCall:
         call = self.calls.get(call_id)
@@ -307,6 +322,8 @@ class Pjsua2Stack:
     def _voice_source(self) -> pj.AudioMedia:
         if self._voice is not None:
             return self._voice
+        if self._voice_port is not None:
+            return self._voice_port
         assert self._endpoint is not None
         return self._endpoint.audDevManager().getCaptureDevMedia()
 
@@ -315,7 +332,10 @@ class Pjsua2Stack:
         if call.audio is None or self._endpoint is None:
             return
         audio = call.audio
-        audio.startTransmit(self._endpoint.audDevManager().getPlaybackDevMedia())
+        if self._voice_port is not None:
+            audio.startTransmit(self._voice_port)
+        else:
+            audio.startTransmit(self._endpoint.audDevManager().getPlaybackDevMedia())
         if not call.muted:
             self._voice_source().startTransmit(audio)
         for partner_id in self.bridges.get(call.call_id, set()):
@@ -327,6 +347,18 @@ class Pjsua2Stack:
         if recorder is not None:
             audio.startTransmit(recorder)
             self._voice_source().startTransmit(recorder)
+
+    def hold_audio(self, call: SipCall) -> None:
+        """Held: the user neither hears the call nor is heard in it."""
+        log.info("call %s held: the user leaves its audio", call.call_id)
+        if self._voice_port is not None and call.audio is not None:
+            pjsua2_audio.leave(self._voice_port, call.audio)
+
+    def _update_mic(self) -> None:
+        """The microphone feeds the bridge only while some call is not muted."""
+        if self.voice is not None:
+            calls = self.calls.values()
+            self.voice.set_mic_open(not calls or any(not c.muted for c in calls))
 
     def take_pager(self, account_id: str, to_uri: str, body: str) -> str | None:
         for index, (acc, uri, text, message_id) in enumerate(self._pagers):
@@ -422,6 +454,7 @@ class Pjsua2Stack:
                 )
             call = SipCall(self, account, new_id())
             self.calls[call.call_id] = call
+            self._update_mic()
             try:
                 call.makeCall(uri, pj.CallOpParam(True))
             except pj.Error:
@@ -461,6 +494,7 @@ class Pjsua2Stack:
         def command() -> None:
             call = self._find_call(call_id)
             call.muted = muted
+            self._update_mic()
             if call.audio is None:
                 return
             source = self._voice_source()
@@ -480,6 +514,8 @@ class Pjsua2Stack:
 
         def command() -> None:
             call = self._find_call(call_id)
+            if self._sounds is not None:
+                self._sounds.keys(digits)
             if method == "info":
                 info(call)
                 return

@@ -2,7 +2,8 @@
 
     python -m support.sip.peer --port P [--account sip:bob@rolecall.test
         --registrar sip:127.0.0.1:K --password secret] [--auto-answer 200|486|603|404|480|none]
-        [--answer-delay S] [--tone-hz 440] [--record DIR] [--rtp-port R --rtp-range N]
+        [--answer-delay S] [--tone-hz 440 [--tone-burst-ms 200]] [--record DIR]
+        [--rtp-port R --rtp-range N]
         [--codecs PCMU,PCMA|all] [--log-level 3] [--workdir DIR]
         [--tls-port T --tls-cert PEM --tls-key PEM] [--srtp-mandatory]
 
@@ -118,12 +119,19 @@ BUDDY_STATES = {
 }
 
 
-def write_tone(path: Path, hz: float, seconds: float = 2.0, rate: int = 16000) -> Path:
-    """A mono 16-bit sine WAV (a whole number of cycles, so it loops without a click)."""
+def write_tone(
+    path: Path, hz: float, seconds: float = 2.0, rate: int = 16000, burst_ms: int = 0
+) -> Path:
+    """A mono 16-bit sine WAV (a whole number of cycles, so it loops without a click);
+    with `burst_ms`, the tone is on and off in turns of that length, like syllables."""
     frames = int(rate * seconds)
     cycles = max(1, round(hz * seconds))
+    burst = rate * burst_ms // 1000
     samples = (
-        int(0.3 * 32767 * math.sin(2 * math.pi * cycles * i / frames)) for i in range(frames)
+        int(0.3 * 32767 * math.sin(2 * math.pi * cycles * i / frames))
+        if not burst or (i // burst) % 2 == 0
+        else 0
+        for i in range(frames)
     )
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
@@ -192,6 +200,8 @@ class PeerCall(pj.Call):  # type: ignore[misc]
             if info.type != pj.PJMEDIA_TYPE_AUDIO:
                 continue
             statuses.append(MEDIA_STATES.get(info.status, str(info.status)))
+            if info.status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD and self.recorder is not None:
+                self.getAudioMedia(index).startTransmit(self.recorder)  # what a holder sends
             if info.status != pj.PJSUA_CALL_MEDIA_ACTIVE:
                 continue
             audio = self.getAudioMedia(index)
@@ -322,7 +332,11 @@ class _Peer:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.workdir = Path(args.workdir or ".").resolve()
-        self.tone = write_tone(self.workdir / "tone.wav", args.tone_hz) if args.tone_hz else None
+        self.tone = (
+            write_tone(self.workdir / "tone.wav", args.tone_hz, burst_ms=args.tone_burst_ms)
+            if args.tone_hz
+            else None
+        )
         self.record_dir = Path(args.record) if args.record else None
         if self.record_dir:
             self.record_dir.mkdir(parents=True, exist_ok=True)
@@ -642,6 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--answer-delay", type=float, default=0.0, help="seconds before 200")
     parser.add_argument("--tone-hz", type=float, help="play a sine tone into each call")
+    parser.add_argument("--tone-burst-ms", type=int, default=0, help="the tone on/off in turns")
     parser.add_argument("--record", help="directory: record each call to call-N.wav (16 kHz)")
     parser.add_argument("--rtp-port", type=int, default=0, help="first RTP port")
     parser.add_argument("--rtp-range", type=int, default=16, help="RTP ports to use from it")

@@ -60,6 +60,7 @@ class PjsuaPeer:
         auto_answer: str = "200",
         answer_delay: float = 0.0,
         tone_hz: float | None = None,
+        tone_burst_ms: int | None = None,
         record: Path | None = None,
         codecs: str = "PCMU,PCMA",
         log_level: int = 4,
@@ -83,6 +84,7 @@ class PjsuaPeer:
             ("--password", password),
             ("--username", username),
             ("--tone-hz", tone_hz),
+            ("--tone-burst-ms", tone_burst_ms),
             ("--record", record),
         ):
             if value is not None:

@@ -1,0 +1,1 @@
+"""The user's own audio: sound devices, the jitter buffer, echo cancellation and tones."""

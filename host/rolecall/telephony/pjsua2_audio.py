@@ -1,0 +1,89 @@
+"""The user's voice on the conference bridge: one pjsua2 media port fed by the audio engine.
+
+The wheel has no sound device, so the bridge runs on the null device's clock; this port
+is the user's ears and mouth instead. Each 20 ms the bridge asks it for a frame to send
+(the microphone, from the engine's buffer) and hands it the mix to play. The callbacks
+run on pjmedia's clock thread and only touch the engine's buffers. The port is created,
+connected and destroyed on the SIP thread like every other pjsua2 object.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import pjsua2 as pj
+
+from rolecall.telephony.call_sounds import Sounds
+
+log = logging.getLogger(__name__)
+
+
+class VoicePath(Protocol):
+    """What the port needs from the audio engine (both called on the clock thread)."""
+
+    def mic_frame(self) -> bytes: ...
+
+    def speaker_frame(self, frame: bytes) -> None: ...
+
+
+class VoiceEngine(VoicePath, Sounds, Protocol):
+    """The audio engine as the SIP stack uses it."""
+
+    def set_mic_open(self, open_: bool) -> None: ...
+
+
+class VoicePort(pj.AudioMediaPort):  # type: ignore[misc]
+    """The user on the bridge: 16 kHz mono, 20 ms frames."""
+
+    def __init__(self, voice: VoicePath) -> None:
+        super().__init__()
+        self.voice = voice
+        self.failures = 0
+
+    def onFrameRequested(self, frame: pj.MediaFrame) -> None:
+        try:
+            frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
+            frame.buf = pj.ByteVector(self.voice.mic_frame())
+        except Exception:  # pjsua2 would print and swallow it, on every frame
+            self._failed("requested")
+
+    def onFrameReceived(self, frame: pj.MediaFrame) -> None:
+        try:
+            if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
+                self.voice.speaker_frame(bytes(frame.buf))
+        except Exception:
+            self._failed("received")
+
+    def _failed(self, which: str) -> None:
+        self.failures += 1
+        if self.failures in (1, 100, 10000):
+            log.exception("voice port: frame %s failed (%d times)", which, self.failures)
+
+
+def create_voice_port(voice: VoicePath) -> VoicePort:
+    """A port on the bridge (SIP thread, after `libStart`)."""
+    fmt = pj.MediaFormatAudio()
+    fmt.type = pj.PJMEDIA_TYPE_AUDIO
+    fmt.clockRate = 16000
+    fmt.channelCount = 1
+    fmt.bitsPerSample = 16
+    fmt.frameTimeUsec = 20000
+    port = VoicePort(voice)
+    port.createPort("user", fmt)
+    return port
+
+
+def join(port: VoicePort, call_audio: pj.AudioMedia) -> None:
+    """The user hears the call and the call hears the user (SIP thread)."""
+    call_audio.startTransmit(port)
+    port.startTransmit(call_audio)
+
+
+def leave(port: VoicePort, call_audio: pj.AudioMedia) -> None:
+    """Silence both ways between the user and one call (hold); SIP thread."""
+    for source, sink in ((call_audio, port), (port, call_audio)):
+        try:
+            source.stopTransmit(sink)
+        except pj.Error as exc:
+            log.debug("voice port: %s", exc.info())

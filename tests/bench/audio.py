@@ -1,0 +1,148 @@
+"""Audio benchmarks: the delay our path adds, one call's CPU, and a long call's drift.
+
+A private PulseAudio server stands in for the sound card; the daemon runs as a process
+with its audio engine on it, and a SIPp peer echoes the call's RTP back:
+
+- `audio_mic_path_delay` / `audio_speaker_path_delay`: what our path adds between the
+  sound card and the bridge port (the stream's latency as PortAudio reports it, plus the
+  mean wait in our jitter buffer, plus one 20 ms frame on the bridge), from the daemon's
+  periodic buffer counters;
+- `audio_call_cpu`: the daemon's CPU during an echoed call, with the idle daemon as baseline;
+- a long call (`ROLECALL_BENCH_AUDIO_S`, 600 s by default): the buffers' mean delay in the
+  last tenth of its 10 s windows minus the first tenth (growth), the worst window, and
+  underruns and drops over the whole call.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for `support`
+
+from rolecall.client import DaemonClient
+from rolecall.paths import Home
+from support.audio.pulse import PulseServer
+from support.calls import place, wait_call
+from support.daemons import prepare_home, start_daemon, stop_daemon
+from support.sip.sipp import SippPeer
+
+Line = dict[str, object]
+WINDOW_S = 10
+_STATS = re.compile(
+    r"audio buffers: mic BufferStats\((.*?)\); speaker BufferStats\((.*?)\); "
+    r"latency in (\w+) ms, out (\w+) ms"
+)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_percent(pid: int, seconds: float) -> float:
+    start, began = _cpu_seconds(pid), time.monotonic()
+    time.sleep(seconds)
+    return 100 * (_cpu_seconds(pid) - start) / (time.monotonic() - began)
+
+
+def _windows(log: str) -> list[dict[str, float]]:
+    """Each logged window: mic_/speaker_ counters and the two stream latencies."""
+    windows = []
+    for match in _STATS.finditer(log):
+        window: dict[str, float] = {}
+        for name, text in (("mic", match.group(1)), ("speaker", match.group(2))):
+            for key, value in re.findall(r"(\w+)=([\d.]+)", text):
+                window[f"{name}_{key}"] = float(value)
+        for name, value in (("in", match.group(3)), ("out", match.group(4))):
+            window[f"latency_{name}"] = float(value) if value != "None" else float("nan")
+        windows.append(window)
+    return windows
+
+
+def run() -> list[Line]:
+    seconds = float(os.environ.get("ROLECALL_BENCH_AUDIO_S", "600"))
+    pulse = PulseServer().start()
+    saved = {
+        key: os.environ.get(key) for key in (*pulse.env, "ROLECALL_AUDIO_STATS_S", "ROLECALL_AUDIO")
+    }
+    os.environ.update(
+        {**pulse.env, "ROLECALL_AUDIO_STATS_S": str(WINDOW_S), "ROLECALL_AUDIO": "on"}
+    )
+    home = prepare_home(Home(Path(tempfile.mkdtemp(prefix="rc-bench-", dir="/tmp"))))
+    daemon = start_daemon(home)
+    peer: SippPeer | None = None
+    try:
+        with DaemonClient.open(home, start=False, name="bench") as client:
+            for _ in range(50):
+                state = client.request("audio.devices")["state"]
+                if state["input"] and state["output"]:
+                    break
+                time.sleep(0.2)
+            idle = _cpu_percent(daemon.pid, 10)
+            peer = SippPeer("uas_answer", rtp_echo=True, timeout=int(seconds) + 120).start()
+            call = place(client, peer.uri())
+            wait_call(client, call["id"], "confirmed")
+            called_at = time.monotonic()
+            busy = _cpu_percent(daemon.pid, min(10.0, seconds / 2))
+            time.sleep(max(0.0, seconds - (time.monotonic() - called_at)))
+            client.request("call.hangup", {"call_id": call["id"]})
+            wait_call(client, call["id"], "disconnected")
+    finally:
+        stop_daemon(daemon)
+        if peer is not None:
+            peer.cleanup()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        log = home.daemon_log.read_text(errors="replace")
+        pulse.stop()
+        shutil.rmtree(home.root, ignore_errors=True)
+    lines: list[Line] = [{
+        "name": "audio_call_cpu", "value": round(busy, 2), "unit": "% of a core",
+        "baseline": round(idle, 2), "ratio": round(busy / idle, 3) if idle else None,
+        "what": "the daemon during one echoed call; baseline: the same daemon idle",
+    }]  # fmt: skip
+    # Windows wholly inside the call: the mic buffer is popped only while a call is up.
+    windows = [w for w in _windows(log) if w.get("mic_popped", 0) > 0][1:-1]
+    if windows:
+        first = windows[0]
+        for name, latency in (("mic", "latency_in"), ("speaker", "latency_out")):
+            lines.append({
+                "name": f"audio_{name}_path_delay",
+                "value": round(first[latency] + first[f"{name}_mean_delay_ms"] + 20, 1),
+                "unit": "ms", "stream_latency_ms": first[latency],
+                "buffer_ms": first[f"{name}_mean_delay_ms"],
+            })  # fmt: skip
+            means = [w[f"{name}_mean_delay_ms"] for w in windows]
+            head, tail = means[: max(1, len(means) // 10)], means[-max(1, len(means) // 10) :]
+            lines.append({
+                "name": f"audio_{name}_delay_growth",
+                "value": round(sum(tail) / len(tail) - sum(head) / len(head), 1),
+                "unit": "ms", "call_s": seconds, "windows": len(windows),
+                "first_tenth_ms": round(sum(head) / len(head), 1),
+                "last_tenth_ms": round(sum(tail) / len(tail), 1), "max_window_ms": max(means),
+            })  # fmt: skip
+        final = _windows(log)[-1]
+        for name in ("mic", "speaker"):
+            for key in ("underruns", "dropped"):
+                lines.append({
+                    "name": f"audio_{name}_{key}", "value": int(final[f"{name}_{key}"]),
+                    "unit": "frames", "of_frames": int(final[f"{name}_popped"]),
+                    "call_s": seconds,
+                })  # fmt: skip
+    return lines
+
+
+if __name__ == "__main__":
+    import json
+
+    for result in run():
+        print(json.dumps(result), flush=True)
