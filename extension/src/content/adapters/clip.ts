@@ -316,8 +316,9 @@ export function clipSnapshot(
   const documents = clipDocuments(snapshot.documents ?? [], base);
   if (documents.length) out.documents = documents;
   if (snapshot.is_deal === true) out.is_deal = true;
-  const pageKey = cleanUrl(snapshot.page_key, null);
-  if (pageKey && pageKey.length <= LIMITS.pageKey) out.page_key = pageKey;
+  // A key cut short would name another page: one too long is dropped.
+  const pageKey = cleanText(snapshot.page_key, LIMITS.pageKey + 1);
+  if (pageKey && codePoints(pageKey) <= LIMITS.pageKey) out.page_key = pageKey;
   const deal = clipDeal(snapshot.deal);
   if (deal) out.deal = deal;
   return out;
