@@ -356,8 +356,8 @@ describe("hostile pages", () => {
     const reading = readPage(new URL("https://intranet.example.com/deals/42/"), doc, null);
     expectValid(reading);
     expect(reading.snapshot?.documents).toEqual([
-      { title: "Q3 plan", url: "https://intranet.example.com/deals/42/docs/Q3%20plan.pdf" },
-      { title: "Contract", url: "https://files.example.com/contract.docx" },
+      { title: "Q3 plan", kind: "pdf", url: "https://intranet.example.com/deals/42/docs/Q3%20plan.pdf" },
+      { title: "Contract", kind: "docx", url: "https://files.example.com/contract.docx" },
     ]);
   });
 
