@@ -116,7 +116,8 @@ const NAME_FIELDS = [
   "input[name='name']", "input[name='potentialname']", "input[name='opportunity_name']", "input[name='deal_name']",
   "input[data-fieldname='opportunity_name']", "[data-fieldname='title'] input", "[field='name']", "[data-name='name'] .field-value",
   "[data-name='name'] input", "[data-field='name']", ".record-name", "[data-record-name]", "[class*='record-title' i]",
-  "[class*='recordName' i]", "[class*='deal-title' i]", "[class*='deal-name' i]",
+  "[class*='recordName' i]", "[class*='deal-title' i]", "[class*='deal-name' i]", ".header-title .title",
+  "[class*='header-title' i]", ".recordLabel", ".module-title-text", ".page-title", ".title-text",
 ];
 
 const CHROME = "nav, header[role='banner'], [role='navigation'], [role='banner'], aside, footer";

@@ -49,7 +49,8 @@ export function peopleFromRows(doc: Document, region: CountryCode | undefined): 
   const out: Person[] = [];
   for (const row of deepQueryAll(doc, 'tr, [role="row"]').slice(0, 5000)) {
     const cell = row.firstElementChild;
-    if (!cell) continue;
+    if (!cell || row.parentElement?.tagName === "THEAD" || cell.tagName === "TH") continue;
+    if (cell.getAttribute("role") === "columnheader") continue;
     const person = contactFromTableRow(cell);
     if (!person) continue;
     out.push({ ...person, phones: [...(person.phones ?? []), ...phonesOf(row, region)] });

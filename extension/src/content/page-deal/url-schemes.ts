@@ -390,7 +390,9 @@ export function normalisedUrl(u: URL): string {
 /** The record a URL no scheme knows names: the last id-like segment of its path or route, and the type before it. */
 export function genericIdentity(u: URL): RecordIdentity {
   const key = normalisedUrl(u);
-  const segments = [...u.pathname.split("/"), ...hashRoute(u).split("?")[0]!.split("/")].filter(Boolean).map(decode);
+  const route = hashRoute(u).split("?")[0]!;
+  const routeParts = route.includes("/") ? route.split("/") : [];
+  const segments = [...u.pathname.split("/"), ...routeParts].filter(Boolean).map(decode);
   while (segments.length && ACTIONS.has(segments[segments.length - 1]!.toLowerCase())) segments.pop();
   const last = segments[segments.length - 1] ?? "";
   if (ID_SEGMENT.test(last) && segments.length >= 2) {
