@@ -19,7 +19,7 @@ const WORDS: Record<FieldKind, readonly string[]> = {
     "importe", "monto", "valor", "ingresos esperados", "金额", "商机金额", "交易金额", "预计收入"],
   currency: [],
   currency_code: ["currency", "währung", "devise", "moneda", "币种", "货币"],
-  close_date: ["close date", "expected close date", "closing date", "expected closing", "close", "closed on", "expected close",
+  close_date: ["close date", "expected close date", "closing date", "expected closing", "close", "closed on", "expected close", "expected closing date", "expected close date", "estimated close date",
     "abschlussdatum", "erwartetes abschlussdatum", "date de clôture", "date de clôture prévue", "clôture prévue",
     "fecha de cierre", "fecha de cierre prevista", "结束日期", "预计成交日期", "预计结束日期", "成交日期"],
   owner: ["owner", "deal owner", "opportunity owner", "assigned to", "assigned user", "responsible", "salesperson", "sales rep",
@@ -64,7 +64,7 @@ export interface LabelledValue {
   valueEl: Element;
 }
 
-const LABELS = "label, dt, th, [class*='label' i], [class*='field-name' i], [class*='fieldname' i], [data-label]";
+const LABELS = "label, dt, th, [class*='label' i], [class*='block-title' i], [class*='field-title' i], [class*='field-name' i], [class*='fieldname' i], [data-label]";
 
 function valueBeside(label: Element): Element | null {
   if (label.tagName === "LABEL") {
@@ -102,6 +102,8 @@ export function labelledValues(root: Root): LabelledValue[] {
   for (const el of walkElements(root)) {
     if (out.length >= 2000) break;
     if (el.children.length > 2 || !/^(P|LI|DIV|SPAN)$/.test(el.tagName)) continue;
+    // One line of text: only inline elements inside.
+    if (Array.from(el.children).some((c) => !/^(A|SPAN|STRONG|B|EM|I|LABEL|TIME)$/.test(c.tagName))) continue;
     const text = textOf(el, 300);
     const m = /^([^:：]{2,40})[:：]\s*(.+)$/u.exec(text);
     if (!m) continue;
@@ -118,6 +120,7 @@ const NAME_FIELDS = [
   "[data-name='name'] input", "[data-field='name']", ".record-name", "[data-record-name]", "[class*='record-title' i]",
   "[class*='recordName' i]", "[class*='deal-title' i]", "[class*='deal-name' i]", ".header-title .title",
   "[class*='header-title' i]", ".recordLabel", ".module-title-text", ".page-title", ".title-text",
+  "#pagetitle", ".pagetitle-item", ".header-name", "[class*='record-header' i] [class*='name' i]",
 ];
 
 const CHROME = "nav, header[role='banner'], [role='navigation'], [role='banner'], aside, footer";
