@@ -87,7 +87,7 @@ describe.each(cases)("$crm/$file", ({ crm, file, want }) => {
     for (const c of want.contacts) {
       const got = people.find((p) => p.name === c.name)!;
       expect(got.canonical_role).toBe(c.canonical_role);
-      expect(got.role ?? "").not.toBe("");
+      if (c.canonical_role) expect(got.role ?? "").not.toBe("");
       if (c.title !== undefined) expect(got.title).toBe(c.title);
       expect((got.phones ?? []).map((p) => p.replace(/(?!^\+)\D/g, ""))).toEqual(c.phones);
     }

@@ -136,7 +136,8 @@ export function peopleFromCards(doc: Document, region: CountryCode | undefined):
   for (const card of deepQueryAll(doc, CARD).slice(0, 2000)) {
     if (!/^(LI|DIV|ARTICLE|SECTION)$/.test(card.tagName)) continue;
     // The innermost card only: a list of cards is not a card.
-    if (card.querySelector(CARD.replace(/\], \[/g, "], [")) && card.querySelectorAll(CARD).length > 2) continue;
+    if (card.querySelector("table, ul, ol, [role='grid'], [role='list']")) continue;
+    if (Array.from(card.querySelectorAll(CARD)).some((inner) => /^(LI|DIV|ARTICLE|SECTION)$/.test(inner.tagName))) continue;
     const nameEl = card.querySelector("[class*='name' i]:not([class*='company' i]), strong, h3, h4, h5, a:not([href^='tel' i]):not([href^='mailto' i])");
     const name = textOf(nameEl, 200);
     if (!name || /\d{3}/.test(name) || name.length > 80) continue;
