@@ -6,6 +6,7 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import type { PageRecord, PageSnapshot, SnapshotContact } from "../../protocol";
 import { DEAL_TYPES, baseOf } from "../adapters/base";
+import { pageUrls } from "../adapters/dom";
 import { clipContacts, clipDeal, clipDocuments, clipSnapshot, LIMITS } from "../adapters/clip";
 import { defaultRegion } from "../detect";
 import { pageDocuments } from "./documents";
@@ -45,7 +46,9 @@ export function enrich(
   record: PageRecord | null,
   snapshot: PageSnapshot,
 ): { record: PageRecord | null; snapshot: PageSnapshot } {
-  const id = identify(url);
+  // The page's own URL, else the CRM address a saved copy names.
+  const ids = pageUrls(url, doc).map(identify);
+  const id = ids.find((i) => i.crm !== "generic") ?? ids[0]!;
   const base = baseOf(url, doc);
   const values = labelledValues(doc);
   const region = regionOf(doc);
