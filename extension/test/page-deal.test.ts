@@ -97,6 +97,17 @@ describe.each(cases)("$crm/$file", ({ crm, file, want }) => {
   });
 });
 
+describe.each(cases)("$crm/$file saved and served elsewhere", ({ crm, file, want }) => {
+  it("is read the same from the address its saved-from mark names", () => {
+    const doc = open(crm, file, `http://127.0.0.1/crm/${crm}/${file}.html`);
+    const { record, snapshot } = readPage(new URL(doc.URL), doc, null);
+    expect(record?.crm).toBe(want.record.crm);
+    expect(record?.record_id ?? "").toBe(want.record.record_id);
+    expect(snapshot?.is_deal ?? false).toBe(want.is_deal);
+    if (want.is_deal) expect(snapshot?.opportunity_name).toBe(want.name);
+  });
+});
+
 describe("URL schemes", () => {
   const SAMPLES: [string, string, string, string, boolean][] = [
     ["salesforce", "https://acme.lightning.force.com/lightning/r/Opportunity/006Dn00000K7xQbIAJ/view", "opportunity", "006Dn00000K7xQbIAJ", true],
