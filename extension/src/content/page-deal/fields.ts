@@ -127,15 +127,18 @@ const CHROME = "nav, header[role='banner'], [role='navigation'], [role='banner']
 
 /** The record's name: its name field, else the record's heading; never the window title. */
 export function recordName(doc: Document): string {
+  // One walk of the page; then the selectors in their order of preference.
+  const hits = deepQueryAll(doc, `${NAME_FIELDS.join(", ")}, h1, h2`);
   for (const selector of NAME_FIELDS) {
-    for (const el of deepQueryAll(doc, selector)) {
+    for (const el of hits) {
+      if (!el.matches(selector)) continue;
       const value = attr(el, "data-record-name") || valueOf(el) || textOf(el, 400);
       if (value) return value;
     }
   }
-  for (const tag of ["h1", "h2"]) {
-    for (const el of deepQueryAll(doc, tag)) {
-      if (el.closest(CHROME)) continue;
+  for (const tag of ["H1", "H2"]) {
+    for (const el of hits) {
+      if (el.tagName !== tag || el.closest(CHROME)) continue;
       const text = textOf(el, 400);
       if (text && text !== (doc.title ?? "").trim()) return text;
     }

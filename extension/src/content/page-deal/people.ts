@@ -53,7 +53,8 @@ export function peopleFromRows(doc: Document, region: CountryCode | undefined): 
     if (cell.getAttribute("role") === "columnheader") continue;
     const person = contactFromTableRow(cell);
     if (!person) continue;
-    out.push({ ...person, phones: [...(person.phones ?? []), ...phonesOf(row, region)] });
+    // A phone column read already; else the numbers anywhere in the row.
+    out.push(person.phones?.length ? person : { ...person, phones: phonesOf(row, region) });
   }
   return out;
 }
