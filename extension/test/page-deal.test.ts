@@ -108,6 +108,30 @@ describe.each(cases)("$crm/$file saved and served elsewhere", ({ crm, file, want
   });
 });
 
+describe("the record's name", () => {
+  it("is never the window's title, as on the two CRMs first tried", () => {
+    for (const title of ["Sale Opportunity", "Change Deal ID1"]) {
+      const url = "https://crm.example/index.php?module=Opportunities&action=DetailView&record=1";
+      const dom = new JSDOM(`<!doctype html><title>${title}</title><p>Call +1 415 555 0123</p>`, { url });
+      windows.push(dom.window);
+      const { record, snapshot } = readPage(new URL(url), dom.window.document, null);
+      expect(record?.record_id).toBe("1");
+      expect(record?.name).toBeUndefined();
+      expect(snapshot?.opportunity_name).toBeUndefined();
+    }
+  });
+
+  it("is the name field over the heading", () => {
+    const url = "https://espo.example/#Opportunity/view/64a1f0c2b3e4d5a6f";
+    const html = `<title>Opportunity</title><h2>Details</h2><input name="name" value="Real deal name">`;
+    const dom = new JSDOM(html, { url });
+    windows.push(dom.window);
+    const { record, snapshot } = readPage(new URL(url), dom.window.document, null);
+    expect(record?.name).toBe("Real deal name");
+    expect(snapshot?.opportunity_name).toBe("Real deal name");
+  });
+});
+
 describe("URL schemes", () => {
   const SAMPLES: [string, string, string, string, boolean][] = [
     ["salesforce", "https://acme.lightning.force.com/lightning/r/Opportunity/006Dn00000K7xQbIAJ/view", "opportunity", "006Dn00000K7xQbIAJ", true],

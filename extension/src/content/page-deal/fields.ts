@@ -123,7 +123,8 @@ const NAME_FIELDS = [
   "#pagetitle", ".pagetitle-item", ".header-name", "[class*='record-header' i] [class*='name' i]",
 ];
 
-const CHROME = "nav, header[role='banner'], [role='navigation'], [role='banner'], aside, footer";
+/** The app's own frame: navigation, banner, sidebars, footer. */
+export const CHROME = "nav, header[role='banner'], [role='navigation'], [role='banner'], aside, footer";
 
 /** The record's name: its name field, else the record's heading; never the window title. */
 export function recordName(doc: Document): string {

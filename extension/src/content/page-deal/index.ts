@@ -6,11 +6,11 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import type { PageRecord, PageSnapshot, SnapshotContact } from "../../protocol";
 import { DEAL_TYPES, baseOf } from "../adapters/base";
-import { pageUrls } from "../adapters/dom";
+import { deepQueryAll, pageUrls, textOf } from "../adapters/dom";
 import { clipContacts, clipDeal, clipDocuments, clipSnapshot, LIMITS } from "../adapters/clip";
 import { defaultRegion } from "../detect";
 import { pageDocuments } from "./documents";
-import { dealFields, labelledValues, recordName } from "./fields";
+import { CHROME, dealFields, labelledValues, recordName } from "./fields";
 import { peopleFromCards, peopleFromLabels, peopleFromRows, peopleFromSubforms } from "./people";
 import { canonicalRole, roleInTitle } from "./roles";
 import { identify } from "./url-schemes";
@@ -22,6 +22,16 @@ function regionOf(doc: Document): CountryCode | undefined {
   const langs = [doc.documentElement?.getAttribute("lang") ?? ""];
   if (typeof navigator !== "undefined") langs.push(...(navigator.languages ?? []));
   return defaultRegion(null, langs.filter(Boolean));
+}
+
+/** True when a heading of the page (not the title) shows `name`. */
+function headingNamed(doc: Document, name: string): boolean {
+  return deepQueryAll(doc, "h1, h2, h3").some((h) => !h.closest(CHROME) && textOf(h, 400) === name);
+}
+
+/** True when `name` is the app's: a heading in its navigation or banner. */
+function chromeNamed(doc: Document, name: string): boolean {
+  return deepQueryAll(doc, "h1, h2, h3").some((h) => !!h.closest(CHROME) && textOf(h, 400) === name);
 }
 
 /** A person with their role mapped: a role inside the title is taken out of it. */
@@ -89,8 +99,15 @@ export function enrich(
     if (rec.crm === "generic" && id.crm !== "generic") rec.crm = out.crm;
     if (!rec.record_id && recordId) rec.record_id = out.record_id ?? "";
     if (!rec.object_type && objectType) rec.object_type = out.object_type ?? "";
+    // The window's title (or its first part: "Sale Opportunity | Odoo") names the app or
+    // the view, not the record: the record's name field or heading does.
+    const title = (doc.title ?? "").replace(/\s+/g, " ").trim();
+    const fromTitle =
+      !!rec.name &&
+      ((!!title && title.startsWith(rec.name) && !headingNamed(doc, rec.name)) || chromeNamed(doc, rec.name));
     const better = recordName(doc);
-    if (better && (!rec.name || rec.name === (doc.title ?? "").trim())) rec.name = better;
+    if (better && (!rec.name || fromTitle)) rec.name = better;
+    else if (fromTitle) delete rec.name;
   }
   return { record: rec, snapshot: out };
 }
