@@ -132,6 +132,29 @@ describe("the record's name", () => {
   });
 });
 
+describe("a hostile deal page", () => {
+  it("gives deal fields, roles and documents clipped to the host's limits", () => {
+    const url = "https://crm.example/app/opportunity/OPP-1";
+    const long = "x\u202e".repeat(400);
+    const html = `<h1>${long}</h1>
+      <dl><dt>Stage</dt><dd>${long}</dd><dt>Amount</dt><dd>1 ${long}</dd><dt>Currency</dt><dd>eur</dd><dt>Owner</dt><dd>${long}</dd></dl>
+      <table><thead><tr><th>Contact</th><th>Role</th><th>Phone</th></tr></thead>
+      <tbody><tr><td>${long}</td><td>${long} (champion)</td><td>+1 415 555 0100</td></tr></tbody></table>
+      <section class="attachments"><h3>Files</h3><a href="javascript:alert(1)">evil.pdf</a><a href="/f/${"a".repeat(3000)}.pdf">big.pdf</a>
+      <a href="/f/ok.pdf" type="${long}">ok.pdf</a> ${"9".repeat(100)} MB</section>`;
+    const dom = new JSDOM(html, { url });
+    windows.push(dom.window);
+    const { snapshot } = readPage(new URL(url), dom.window.document, null);
+    expect(snapshotProblems(snapshot)).toEqual([]);
+    expect(snapshot?.is_deal).toBe(true);
+    expect(snapshot?.deal?.stage?.length).toBeLessThanOrEqual(100);
+    expect(snapshot?.deal?.currency).toBeUndefined();
+    expect(snapshot?.documents?.map((d) => d.title)).toEqual(["ok.pdf"]);
+    expect(snapshot?.documents?.[0]?.kind).toBe("pdf");
+    expect(JSON.stringify(snapshot)).not.toContain("\u202e");
+  });
+});
+
 describe("URL schemes", () => {
   const SAMPLES: [string, string, string, string, boolean][] = [
     ["salesforce", "https://acme.lightning.force.com/lightning/r/Opportunity/006Dn00000K7xQbIAJ/view", "opportunity", "006Dn00000K7xQbIAJ", true],
