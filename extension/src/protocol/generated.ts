@@ -213,7 +213,7 @@ export interface CallInfo {
  */
 export interface PageRecord {
   /**
-   * salesforce, dynamics, hubspot, zoho, pipedrive, or generic.
+   * An adapter's or a URL scheme's CRM (salesforce, odoo, espocrm…), or generic.
    */
   crm: string;
   /**

@@ -18,7 +18,7 @@ class PageRecord(Params):
     crm: str = Field(
         max_length=32,
         pattern=r"^[a-z0-9_]+$",
-        description="salesforce, dynamics, hubspot, zoho, pipedrive, or generic.",
+        description="An adapter's or a URL scheme's CRM (salesforce, odoo, espocrm…), or generic.",
     )
     instance: str = Field(default="", max_length=253, description="The CRM's host or org.")
     object_type: str = Field(default="", max_length=64, description="e.g. opportunity, contact.")
