@@ -356,8 +356,8 @@ describe("hostile pages", () => {
     const reading = readPage(new URL("https://intranet.example.com/deals/42/"), doc, null);
     expectValid(reading);
     expect(reading.snapshot?.documents).toEqual([
-      { title: "Q3 plan", url: "https://intranet.example.com/deals/42/docs/Q3%20plan.pdf" },
-      { title: "Contract", url: "https://files.example.com/contract.docx" },
+      { title: "Q3 plan", kind: "pdf", url: "https://intranet.example.com/deals/42/docs/Q3%20plan.pdf" },
+      { title: "Contract", kind: "docx", url: "https://files.example.com/contract.docx" },
     ]);
   });
 
@@ -391,7 +391,8 @@ describe("hostile pages", () => {
     });
     let reading = readPage(new URL(fixture.url), doc, null);
     expectValid(reading);
-    expect(reading.record?.crm).toBe("generic");
+    // The generic reader still knows the CRM and the record from the URL scheme table.
+    expect(reading.record).toMatchObject({ crm: "salesforce", object_type: "opportunity", record_id: "006Dn00000K7xQbIAJ" });
     expect(reading.snapshot?.contacts?.map((c) => c.name)).toContain("Maria Gonzalez");
 
     vi.spyOn(generic, "record").mockImplementation(() => {
@@ -440,7 +441,7 @@ describe("hostile pages", () => {
     const reading = readPage(new URL(doc.URL), doc, doc.querySelector("p"));
     expectValid(reading);
     expect(reading.record).toEqual({ crm: "generic", instance: "cafe.example.org", name: "Weekly menu", url: "https://cafe.example.org/menu" });
-    expect(reading.snapshot).toEqual({ crm: "generic" });
+    expect(reading.snapshot).toEqual({ crm: "generic", page_key: "https://cafe.example.org/menu" });
     expect(reading.contact).toBeNull();
 
     const empty = open("", "about:blank");

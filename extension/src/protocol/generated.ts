@@ -258,7 +258,7 @@ export interface CallInfo {
  */
 export interface PageRecord {
   /**
-   * salesforce, dynamics, hubspot, zoho, pipedrive, or generic.
+   * An adapter's or a URL scheme's CRM (salesforce, odoo, espocrm…), or generic.
    */
   crm: string;
   /**
@@ -931,12 +931,21 @@ export interface PageSnapshot {
    */
   contacts?: SnapshotContact[];
   crm: string;
+  deal?: PageDeal | null;
   /**
    * @maxItems 500
    */
   documents?: SnapshotDocument[];
+  /**
+   * The page shows one deal (not a list).
+   */
+  is_deal?: boolean;
   object_type?: string;
   opportunity_name?: string;
+  /**
+   * Stable across reloads and in-app navigation: the record's identity.
+   */
+  page_key?: string;
   record_id?: string;
 }
 /**
@@ -946,6 +955,10 @@ export interface PageSnapshot {
  * via the `definition` "SnapshotContact".
  */
 export interface SnapshotContact {
+  /**
+   * `role` as one of ours, when the extension could tell.
+   */
+  canonical_role?: Role | null;
   email?: string;
   name: string;
   /**
@@ -959,10 +972,41 @@ export interface SnapshotContact {
   title?: string;
 }
 /**
+ * The deal fields a CRM page shows, each as the page writes it (read, never computed).
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PageDeal".
+ */
+export interface PageDeal {
+  account?: string;
+  /**
+   * As shown, e.g. '€48,500.00'.
+   */
+  amount?: string;
+  /**
+   * As shown.
+   */
+  close_date?: string;
+  /**
+   * ISO 4217 code, when the page says.
+   */
+  currency?: string;
+  owner?: string;
+  stage?: string;
+}
+/**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
  * via the `definition` "SnapshotDocument".
  */
 export interface SnapshotDocument {
+  /**
+   * e.g. pdf, docx, xlsx.
+   */
+  kind?: string;
+  /**
+   * As shown, e.g. '1.2 MB'.
+   */
+  size?: string;
   title: string;
   url: string;
 }

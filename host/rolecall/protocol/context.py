@@ -13,6 +13,7 @@ from pydantic import Field
 
 from rolecall.protocol.base import Params, Sent
 from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.page import PageDeal
 from rolecall.protocol.records import Account, Contact, Document, Opportunity, RecordId, Role
 
 PageSize = Annotated[int, Field(ge=1, le=500)]
@@ -24,6 +25,9 @@ class SnapshotContact(Params):
     name: str = Field(max_length=200)
     title: str = Field(default="", max_length=200)
     role: str = Field(default="", max_length=100, description="The page's role wording.")
+    canonical_role: Role | None = Field(
+        default=None, description="`role` as one of ours, when the extension could tell."
+    )
     phones: list[str] = Field(default_factory=list, max_length=10)
     email: str = Field(default="", max_length=320)
 
@@ -31,6 +35,10 @@ class SnapshotContact(Params):
 class SnapshotDocument(Params):
     title: str = Field(max_length=200)
     url: str = Field(max_length=2000, pattern=r"^https?://")
+    kind: str = Field(
+        default="", max_length=16, pattern=r"^[a-z0-9]*$", description="e.g. pdf, docx, xlsx."
+    )
+    size: str = Field(default="", max_length=32, description="As shown, e.g. '1.2 MB'.")
 
 
 class PageSnapshot(Params):
@@ -42,6 +50,13 @@ class PageSnapshot(Params):
     opportunity_name: str = Field(default="", max_length=200)
     contacts: list[SnapshotContact] = Field(default_factory=list, max_length=500)
     documents: list[SnapshotDocument] = Field(default_factory=list, max_length=500)
+    is_deal: bool = Field(default=False, description="The page shows one deal (not a list).")
+    page_key: str = Field(
+        default="",
+        max_length=2000,
+        description="Stable across reloads and in-app navigation: the record's identity.",
+    )
+    deal: PageDeal | None = None
 
 
 class ContextParams(Params):

@@ -18,10 +18,23 @@ class PageRecord(Params):
     crm: str = Field(
         max_length=32,
         pattern=r"^[a-z0-9_]+$",
-        description="salesforce, dynamics, hubspot, zoho, pipedrive, or generic.",
+        description="An adapter's or a URL scheme's CRM (salesforce, odoo, espocrm…), or generic.",
     )
     instance: str = Field(default="", max_length=253, description="The CRM's host or org.")
     object_type: str = Field(default="", max_length=64, description="e.g. opportunity, contact.")
     record_id: str = Field(default="", max_length=64)
     name: str = Field(default="", max_length=200)
     url: str = Field(default="", max_length=2000, pattern=r"^(https?://.*)?$")
+
+
+class PageDeal(Params):
+    """The deal fields a CRM page shows, each as the page writes it (read, never computed)."""
+
+    stage: str = Field(default="", max_length=100)
+    amount: str = Field(default="", max_length=64, description="As shown, e.g. '€48,500.00'.")
+    currency: str = Field(
+        default="", pattern=r"^([A-Z]{3})?$", description="ISO 4217 code, when the page says."
+    )
+    close_date: str = Field(default="", max_length=64, description="As shown.")
+    owner: str = Field(default="", max_length=200)
+    account: str = Field(default="", max_length=200)

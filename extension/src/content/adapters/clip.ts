@@ -5,7 +5,7 @@
 // host's limits (counted in code points, as Python counts); URLs are resolved against
 // the page and kept only when http(s); lists are cut to their maximum length.
 
-import type { PageRecord, PageSnapshot, SnapshotContact, SnapshotDocument } from "../../protocol";
+import type { PageDeal, PageRecord, PageSnapshot, Role, SnapshotContact, SnapshotDocument } from "../../protocol";
 
 /** The host models' limits, field by field. */
 export const LIMITS = {
@@ -22,7 +22,26 @@ export const LIMITS = {
   phones: 10,
   contacts: 500,
   documents: 500,
+  docKind: 16,
+  docSize: 32,
+  pageKey: 2000,
+  stage: 100,
+  amount: 64,
+  closeDate: 64,
 } as const;
+
+/** The host's `Role` values (a page's role wording mapped to one of them is `canonical_role`). */
+export const ROLES: readonly Role[] = [
+  "decision_maker",
+  "economic_buyer",
+  "executive_sponsor",
+  "technical_buyer",
+  "evaluator",
+  "influencer",
+  "business_user",
+  "other",
+  "none",
+];
 
 const CRM_PATTERN = /^[a-z0-9_]+$/;
 
@@ -136,6 +155,9 @@ export function clipContact(contact: Partial<SnapshotContact> | null | undefined
   if (title) out.title = title;
   const role = cleanText(contact.role, LIMITS.role);
   if (role) out.role = role;
+  if (typeof contact.canonical_role === "string" && ROLES.includes(contact.canonical_role)) {
+    out.canonical_role = contact.canonical_role;
+  }
   const phones = clipPhones(contact.phones);
   if (phones.length) out.phones = phones;
   const email = cleanEmail(contact.email);
@@ -168,6 +190,7 @@ export function mergeContacts(a: SnapshotContact, b: SnapshotContact): SnapshotC
   const out: SnapshotContact = { ...a };
   if (!out.title && b.title) out.title = b.title;
   if (!out.role && b.role) out.role = b.role;
+  if (!out.canonical_role && b.canonical_role) out.canonical_role = b.canonical_role;
   if (!out.email && b.email) out.email = b.email;
   const phones = clipPhones([...(a.phones ?? []), ...(b.phones ?? [])]);
   if (phones.length) out.phones = phones;
@@ -196,7 +219,7 @@ export function clipContacts(contacts: Iterable<Partial<SnapshotContact> | null 
 
 /** A document link fit for the host, or null (no http(s) URL, or no title and no file name). */
 export function clipDocument(
-  doc: { title?: unknown; url?: unknown } | null | undefined,
+  doc: DocumentInput | null | undefined,
   base: URL | string | null | undefined,
 ): SnapshotDocument | null {
   if (!doc) return null;
@@ -205,7 +228,20 @@ export function clipDocument(
   let title = cleanText(doc.title, LIMITS.title);
   if (!title) title = cleanText(fileName(url), LIMITS.title);
   if (!title) return null;
-  return { title, url };
+  const out: SnapshotDocument = { title, url };
+  const kind = typeof doc.kind === "string" ? doc.kind.toLowerCase().replace(/[^a-z0-9]/g, "") : "";
+  if (kind && kind.length <= LIMITS.docKind) out.kind = kind;
+  const size = cleanText(doc.size, LIMITS.docSize);
+  if (size) out.size = size;
+  return out;
+}
+
+/** A document as an adapter reads it, before cleaning. */
+export interface DocumentInput {
+  title?: unknown;
+  url?: unknown;
+  kind?: unknown;
+  size?: unknown;
 }
 
 function fileName(url: string): string {
@@ -220,7 +256,7 @@ function fileName(url: string): string {
 
 /** Documents cleaned, one per URL, at most 500. */
 export function clipDocuments(
-  docs: Iterable<{ title?: unknown; url?: unknown } | null | undefined>,
+  docs: Iterable<DocumentInput | null | undefined>,
   base: URL | string | null | undefined,
 ): SnapshotDocument[] {
   const out: SnapshotDocument[] = [];
@@ -260,7 +296,10 @@ export function clipSnapshot(
     record_id?: unknown;
     opportunity_name?: unknown;
     contacts?: Iterable<Partial<SnapshotContact> | null | undefined>;
-    documents?: Iterable<{ title?: unknown; url?: unknown } | null | undefined>;
+    documents?: Iterable<DocumentInput | null | undefined>;
+    is_deal?: unknown;
+    page_key?: unknown;
+    deal?: Partial<Record<keyof PageDeal, unknown>> | null;
   },
   base: URL | string | null | undefined,
 ): PageSnapshot {
@@ -276,7 +315,31 @@ export function clipSnapshot(
   if (contacts.length) out.contacts = contacts;
   const documents = clipDocuments(snapshot.documents ?? [], base);
   if (documents.length) out.documents = documents;
+  if (snapshot.is_deal === true) out.is_deal = true;
+  // A key cut short would name another page: one too long is dropped.
+  const pageKey = cleanText(snapshot.page_key, LIMITS.pageKey + 1);
+  if (pageKey && codePoints(pageKey) <= LIMITS.pageKey) out.page_key = pageKey;
+  const deal = clipDeal(snapshot.deal);
+  if (deal) out.deal = deal;
   return out;
+}
+
+/** Deal fields fit for the host, or null when none is left. */
+export function clipDeal(deal: Partial<Record<keyof PageDeal, unknown>> | null | undefined): PageDeal | null {
+  if (!deal) return null;
+  const out: PageDeal = {};
+  const stage = cleanText(deal.stage, LIMITS.stage);
+  if (stage) out.stage = stage;
+  const amount = cleanText(deal.amount, LIMITS.amount);
+  if (amount) out.amount = amount;
+  if (typeof deal.currency === "string" && /^[A-Z]{3}$/.test(deal.currency)) out.currency = deal.currency;
+  const closeDate = cleanText(deal.close_date, LIMITS.closeDate);
+  if (closeDate) out.close_date = closeDate;
+  const owner = cleanText(deal.owner, LIMITS.name);
+  if (owner) out.owner = owner;
+  const account = cleanText(deal.account, LIMITS.name);
+  if (account) out.account = account;
+  return Object.keys(out).length ? out : null;
 }
 
 // ---------------------------------------------------------------------------------
@@ -324,7 +387,10 @@ export function recordProblems(value: unknown): Problems {
 export function contactProblems(value: unknown, where = "contact"): Problems {
   const out: Problems = [];
   if (!isObject(value)) return [`${where}: not an object`];
-  checkKeys(value, ["name", "title", "role", "phones", "email"], where, out);
+  checkKeys(value, ["name", "title", "role", "canonical_role", "phones", "email"], where, out);
+  if (value.canonical_role !== undefined && !ROLES.includes(value.canonical_role as Role)) {
+    out.push(`${where}.canonical_role: not a role`);
+  }
   checkString(value.name, LIMITS.name, `${where}.name`, out, true);
   checkString(value.title, LIMITS.title, `${where}.title`, out);
   checkString(value.role, LIMITS.role, `${where}.role`, out);
@@ -343,7 +409,29 @@ export function contactProblems(value: unknown, where = "contact"): Problems {
 export function snapshotProblems(value: unknown): Problems {
   const out: Problems = [];
   if (!isObject(value)) return ["snapshot: not an object"];
-  checkKeys(value, ["crm", "object_type", "record_id", "opportunity_name", "contacts", "documents"], "snapshot", out);
+  checkKeys(
+    value,
+    ["crm", "object_type", "record_id", "opportunity_name", "contacts", "documents", "is_deal", "page_key", "deal"],
+    "snapshot",
+    out,
+  );
+  if (value.is_deal !== undefined && typeof value.is_deal !== "boolean") out.push("snapshot.is_deal: not a boolean");
+  checkString(value.page_key, LIMITS.pageKey, "snapshot.page_key", out);
+  if (value.deal !== undefined && value.deal !== null) {
+    if (!isObject(value.deal)) out.push("snapshot.deal: not an object");
+    else {
+      const deal = value.deal;
+      checkKeys(deal, ["stage", "amount", "currency", "close_date", "owner", "account"], "snapshot.deal", out);
+      checkString(deal.stage, LIMITS.stage, "snapshot.deal.stage", out);
+      checkString(deal.amount, LIMITS.amount, "snapshot.deal.amount", out);
+      checkString(deal.close_date, LIMITS.closeDate, "snapshot.deal.close_date", out);
+      checkString(deal.owner, LIMITS.name, "snapshot.deal.owner", out);
+      checkString(deal.account, LIMITS.name, "snapshot.deal.account", out);
+      if (deal.currency !== undefined && !(typeof deal.currency === "string" && /^([A-Z]{3})?$/.test(deal.currency))) {
+        out.push("snapshot.deal.currency: pattern");
+      }
+    }
+  }
   checkString(value.crm, LIMITS.crm, "snapshot.crm", out, true);
   if (typeof value.crm === "string" && !CRM_PATTERN.test(value.crm)) out.push("snapshot.crm: pattern");
   checkString(value.object_type, LIMITS.objectType, "snapshot.object_type", out);
@@ -366,7 +454,10 @@ export function snapshotProblems(value: unknown): Problems {
           out.push(`${where}: not an object`);
           return;
         }
-        checkKeys(d, ["title", "url"], where, out);
+        checkKeys(d, ["title", "url", "kind", "size"], where, out);
+        checkString(d.kind, LIMITS.docKind, `${where}.kind`, out);
+        if (typeof d.kind === "string" && !/^[a-z0-9]*$/.test(d.kind)) out.push(`${where}.kind: pattern`);
+        checkString(d.size, LIMITS.docSize, `${where}.size`, out);
         checkString(d.title, LIMITS.title, `${where}.title`, out, true);
         checkString(d.url, LIMITS.url, `${where}.url`, out, true);
         if (typeof d.url === "string" && !/^https?:\/\//.test(d.url)) out.push(`${where}.url: pattern`);

@@ -21,6 +21,7 @@ import { hubspot } from "./hubspot";
 import { pipedrive } from "./pipedrive";
 import { salesforce } from "./salesforce";
 import { zoho } from "./zoho";
+import { enrich } from "../page-deal/index";
 
 /** Every adapter, the CRM-specific ones first and the generic one last. */
 export const ADAPTERS: readonly CrmAdapter[] = [salesforce, dynamics, hubspot, zoho, pipedrive, generic];
@@ -69,8 +70,16 @@ export function readPage(url: URL, doc: Document, near: Element | null): PageRea
 }
 
 function readWith(adapter: CrmAdapter, url: URL, doc: Document, near: Element | null): PageReading {
-  const record = clipRecord(adapter.record(url, doc));
-  const snapshot = clipSnapshot(adapter.snapshot(url, doc), url);
+  const adapterRecord = clipRecord(adapter.record(url, doc));
+  const adapterSnapshot = clipSnapshot(adapter.snapshot(url, doc), url);
+  let read = { record: adapterRecord, snapshot: adapterSnapshot };
+  try {
+    read = enrich(url, doc, adapterRecord, adapterSnapshot);
+  } catch {
+    /* what the adapter read still stands */
+  }
+  const record = clipRecord(read.record);
+  const snapshot = read.snapshot;
   let contact = near ? clipContact(adapter.contactNear(near, doc)) : null;
   if (record) snapshot.crm = record.crm;
 

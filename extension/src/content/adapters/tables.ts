@@ -23,6 +23,7 @@ const WORDS: Record<ColumnKind, readonly string[]> = {
   role: [
     "role", "roles", "contact role", "contact roles", "role in deal", "deal role", "buying role", "stakeholder role",
     "association label", "association labels", "connection role", "relationship", "role on deal",
+    "opportunity role", "role in opportunity", "buying center role", "rolle in der verkaufschance", "rôle dans l opportunité", "rol en la oportunidad", "商机角色",
     "rolle", "kontaktrolle", "rolle im deal",
     "rôle", "rôle du contact", "rôles",
     "rol", "función", "funciones", "rol del contacto", "función del contacto",
