@@ -8,7 +8,7 @@ import type { PageRecord, PageSnapshot, SnapshotContact } from "../../protocol";
 import { DEAL_TYPES, baseOf } from "../adapters/base";
 import { deepQueryAll, pageUrls, textOf } from "../adapters/dom";
 import { clipContacts, clipDeal, clipDocuments, clipSnapshot, LIMITS } from "../adapters/clip";
-import { defaultRegion } from "../detect";
+import { defaultRegion } from "../../shared/phone/region";
 import { pageDocuments } from "./documents";
 import { CHROME, dealFields, labelledValues, recordName } from "./fields";
 import { peopleFromCards, peopleFromLabels, peopleFromRows, peopleFromSubforms } from "./people";

@@ -7,7 +7,8 @@
 import type { SnapshotContact } from "../../protocol";
 import { attr, deepQueryAll, textOf, valueOf, walkElements } from "../adapters/dom";
 import { contactFromTableRow } from "../adapters/tables";
-import { dialableFromHref, findNumbersInText } from "../detect";
+import { dialableFromHref } from "../../shared/phone/links";
+import { findNumbersInText } from "../../shared/phone/text-search";
 import type { CountryCode } from "libphonenumber-js/max";
 import { classifyLabel, type LabelledValue } from "./fields";
 
