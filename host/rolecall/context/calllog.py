@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rolecall.context.models import RecordId
+from rolecall.protocol.page import PageRef
 
 
 class CallLogEntry(BaseModel):
@@ -36,3 +37,7 @@ class CallLogEntry(BaseModel):
     notes: str = Field(default="", max_length=32_000)
     documents_presented: list[RecordId] = Field(default_factory=list)
     recording_path: str | None = Field(default=None, max_length=1024)
+    record: PageRef | None = Field(
+        default=None,
+        description="The CRM record the call was placed from (site, type, id, URL), if any.",
+    )

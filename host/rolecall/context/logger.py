@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from rolecall.context.calllog import CallLogEntry
 from rolecall.context.store import Store
+from rolecall.protocol.page import record_ref
 from rolecall.protocol.telephony import CallInfo, CallState
 
 
@@ -98,6 +99,7 @@ class CallLogger:
             duration_s=max(talk, 0),
             end_cause=call.end_cause.value if call.end_cause else "",
             recording_path=call.recording or self._recordings.get(call.id),
+            record=record_ref(call.record),
         )
 
     def update(self, call: CallInfo) -> None:
