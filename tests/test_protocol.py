@@ -9,10 +9,12 @@ import pytest
 
 from rolecall.context.handlers import context_handlers
 from rolecall.context.outbox import Outbox
+from rolecall.context.page_deals import PageDeals
 from rolecall.context.service import ContextService
 from rolecall.context.store import Store
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher
+from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
 from rolecall.framing.errors import FrameError, FrameTooLarge, InvalidJson, TruncatedFrame
 from rolecall.native_host import error_message
@@ -22,6 +24,8 @@ from rolecall.protocol.errors import ErrorCode
 from rolecall.protocol.methods import METHODS
 from rolecall.protocol.schema import render
 from rolecall.secrets import SecretStore
+from rolecall.store.page_memory import PageMemory
+from rolecall.store.page_settings import ContextSettings
 from rolecall.telephony.handlers import telephony_handlers
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService
@@ -84,6 +88,7 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
         **core_handlers(server),
         **telephony_handlers(service),
         **context_handlers(ContextService(store), Outbox(store), {}),
+        **memory_handlers(PageDeals(PageMemory(store.db), ContextSettings())),
     }
     store.close()
     assert set(handlers) == set(METHODS)

@@ -89,6 +89,9 @@ export const METHOD_NAMES = [
   "calllog.list",
   "calllog.sync_status",
   "calllog.update",
+  "memory.sites",
+  "memory.forget",
+  "memory.settings",
 ] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
 export const EVENT_NAMES = [

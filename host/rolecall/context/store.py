@@ -353,6 +353,19 @@ class Store:
                 found.setdefault(row[0], []).append(row[1])
         return found
 
+    def open_deals_by_account_phone(self, e164: str) -> list[tuple[Account, Opportunity]]:
+        """An account's open deals, for a call from its main number (its switchboard)."""
+        found = []
+        for row in self.db.execute(
+            "SELECT o.id, a.id FROM accounts a JOIN opportunities o ON o.account_id = a.id "
+            "WHERE a.phone_e164 = ? AND o.stage NOT LIKE 'Closed%' ORDER BY o.name LIMIT 50",
+            (e164,),
+        ):
+            account, opportunity = self.account(row[1]), self.opportunity(row[0])
+            if account is not None and opportunity is not None:
+                found.append((account, opportunity))
+        return found
+
     # ---- call log -------------------------------------------------------------------------
 
     def call_started(self, entry: CallLogEntry, *, keep_wrap_up: bool = False) -> None:

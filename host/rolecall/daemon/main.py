@@ -10,21 +10,25 @@ import sys
 from datetime import datetime, timedelta
 
 from rolecall import __version__
-from rolecall.context.call_pages import CallPages
 from rolecall.context.calllog import CallLogEntry
 from rolecall.context.connectors.base import Connector, ConnectorError
 from rolecall.context.connectors.config import load_config, make_connector
 from rolecall.context.handlers import context_handlers
 from rolecall.context.logger import CallLogger
 from rolecall.context.outbox import Outbox, OutboxWorker, sync_item
+from rolecall.context.page_deals import PageDeals
 from rolecall.context.service import ContextService
 from rolecall.context.store import Store
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.lock import AlreadyRunning, InstanceLock
+from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING
 from rolecall.paths import Home
 from rolecall.secrets import SecretStore
+from rolecall.store.page_memory import PageMemory
+from rolecall.store.page_settings import load_settings as load_context_settings
+from rolecall.store.page_settings import save_settings as save_context_settings
 from rolecall.telephony.handlers import telephony_handlers
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService
@@ -47,6 +51,19 @@ def _connectors(home: Home, secrets: SecretStore) -> dict[str, Connector]:
             found[config.name] = make_connector(config, secrets)
         except ConnectorError as exc:
             log.error("%s write-backs wait: %s", config.name, exc.message)
+    return found
+
+
+def _connector_origins(home: Home) -> list[str]:
+    """The sites of the configured CRMs' pages (HubSpot's pages are not on its API host)."""
+    try:
+        configs = load_config(home).connectors
+    except ConnectorError:
+        return []
+    found = []
+    for config in configs:
+        url = getattr(config, "instance_url", None) or getattr(config, "org_url", None)
+        found.append(url if url else "https://app.hubspot.com")
     return found
 
 
@@ -101,17 +118,32 @@ async def _serve(home: Home) -> None:
             entry.started_at.timestamp(),
             entry.ended_at.timestamp(),
         )
-    call_pages = CallPages()
+    page_deals = PageDeals(
+        PageMemory(store.db),
+        load_context_settings(home),
+        lambda settings: save_context_settings(home, settings),
+        _connector_origins(home),
+    )
+    if not page_deals.on:
+        page_deals.memory.forget_all()  # turned off while the daemon was down
     server.set_handlers(
         {
             **core_handlers(server),
             **telephony_handlers(
                 telephony,
-                lambda call, params: call_pages.remember(call.id, params.record, params.snapshot),
+                lambda call, params: page_deals.placed(
+                    call.id, params.record, params.snapshot, call.e164
+                ),
             ),
             **context_handlers(
-                ContextService(store), outbox, connectors, worker.poke, wrapup_end, call_pages
+                ContextService(store, memory=page_deals.memory, memory_on=lambda: page_deals.on),
+                outbox,
+                connectors,
+                worker.poke,
+                wrapup_end,
+                page_deals=page_deals,
             ),
+            **memory_handlers(page_deals),
         }
     )
     outbox_task = asyncio.get_running_loop().create_task(worker.run())

@@ -14,6 +14,7 @@ from pydantic import Field
 from rolecall.context.calllog import CallLogEntry
 from rolecall.context.models import Account, Contact, Document, Opportunity, RecordId, Role
 from rolecall.protocol.base import Params, Sent
+from rolecall.protocol.page import PageRef
 
 PageSize = Annotated[int, Field(ge=1, le=500)]
 
@@ -82,6 +83,7 @@ class ContactCard(Sent):
     relations: list[Relation]
     notes: list[str]
     source: Literal["store", "page"]
+    is_called: bool = Field(default=False, description="This is the person the call is with.")
 
 
 class RoleGroup(Sent):
@@ -111,6 +113,16 @@ class OpportunityContext(Sent):
     total_documents: int
     next_contacts_offset: int | None
     next_documents_offset: int | None
+    source: Literal["store", "page"] = Field(
+        default="store",
+        description="`page`: a deal read off a CRM page (page memory), not imported data.",
+    )
+    page: PageRef | None = Field(default=None, description="The page deal's record and site.")
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="A page deal's fields as the page words them: stage, amount, currency, "
+        "close_date, owner, account.",
+    )
 
 
 class CallerMatch(Sent):
@@ -119,6 +131,11 @@ class CallerMatch(Sent):
     opportunity_id: str | None
     opportunity_name: str
     role: Role
+    via: Literal["contact", "switchboard"] = Field(
+        default="contact",
+        description="`switchboard`: the number is the account's main line, not the person's.",
+    )
+    source: Literal["store", "page"] = "store"
 
 
 class ContextResult(Sent):
@@ -203,3 +220,42 @@ class SyncUpdatedPayload(Sent):
     """`calllog.sync`: a write-back to a CRM succeeded, failed, or will be retried."""
 
     item: SyncItem
+
+
+class MemorySite(Sent):
+    """One site's page memory: how much is remembered and when it was last read."""
+
+    origin: str
+    deals: int
+    people: int
+    documents: int
+    last_seen_at: str
+
+
+class MemorySitesResult(Sent):
+    sites: list[MemorySite]
+    page_memory: bool
+
+
+class MemoryForgetParams(Params):
+    origin: str | None = Field(
+        default=None,
+        max_length=300,
+        pattern=r"^https?://[^/\s]+$",
+        description="The site to forget; every site when left out.",
+    )
+
+
+class MemoryForgetResult(Sent):
+    deals: int = Field(description="How many page deals were forgotten.")
+
+
+class MemorySettingsParams(Params):
+    page_memory: bool | None = Field(
+        default=None,
+        description="Turn page memory on or off (off forgets everything); left out: just read.",
+    )
+
+
+class MemorySettingsResult(Sent):
+    page_memory: bool

@@ -133,6 +133,9 @@ METHODS: dict[str, MethodSpec] = {
     "calllog.list": MethodSpec(params=ctx.CallLogParams, result=ctx.CallLogResult),
     "calllog.sync_status": MethodSpec(params=ctx.SyncListParams, result=ctx.SyncListResult),
     "calllog.update": MethodSpec(params=ctx.CallLogUpdateParams, result=ctx.LoggedCall),
+    "memory.sites": MethodSpec(params=Empty, result=ctx.MemorySitesResult),
+    "memory.forget": MethodSpec(params=ctx.MemoryForgetParams, result=ctx.MemoryForgetResult),
+    "memory.settings": MethodSpec(params=ctx.MemorySettingsParams, result=ctx.MemorySettingsResult),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {
@@ -157,5 +160,6 @@ CAPABILITIES: tuple[str, ...] = (
     "presence",
     "context",
     "calllog",
+    "memory",
 )
 """What this daemon offers; later features add theirs (e.g. `calls`, `context`)."""
