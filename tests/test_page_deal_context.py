@@ -48,7 +48,8 @@ class Session:
 
     def __call__(self, method: str, **params: Any) -> dict[str, Any]:
         spec = METHODS[method]
-        result = asyncio.run(self.handlers[method](None, spec.params.model_validate(params)))  # type: ignore[arg-type]
+        call = self.handlers[method](None, spec.params.model_validate(params))  # type: ignore[arg-type]
+        result = asyncio.run(call)
         dumped: dict[str, Any] = result.model_dump(mode="json")
         return dumped
 
