@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from rolecall.context.handlers import context_handlers
 from rolecall.context.models import Account, Dataset, Opportunity, Phone, Role
@@ -49,7 +50,7 @@ class Session:
     def __call__(self, method: str, **params: Any) -> dict[str, Any]:
         spec = METHODS[method]
         call = self.handlers[method](None, spec.params.model_validate(params))  # type: ignore[arg-type]
-        result = asyncio.run(call)
+        result: BaseModel = asyncio.run(call)  # type: ignore[arg-type]
         dumped: dict[str, Any] = result.model_dump(mode="json")
         return dumped
 
