@@ -92,6 +92,8 @@ def test_a_call_from_a_crm_page_shows_logs_and_remembers_its_deal(
             "url": RECORD["url"],
         }
         assert entry["opportunity_id"] is None  # a page deal is never a CRM record here
+        history = client.request("calllog.list", {"opportunity_id": context["opportunity"]["id"]})
+        assert [c["entry"]["call_id"] for c in history["calls"]] == [call["id"]]
         later = client.request("context.get", {"phone": "(650) 555-0141"})
         assert later["context"]["opportunity"]["name"] == RECORD["name"]
         assert later["matches"][0]["contact"]["last_name"] == "Roth"

@@ -176,6 +176,12 @@ def context_handlers(
         return Empty()
 
     async def calllog(caller: Caller, params: ctx.CallLogParams) -> ctx.CallLogResult:
+        if (params.opportunity_id or "").startswith(DEAL_PREFIX):  # a page deal's calls
+            deal = page_deals.memory.deal(params.opportunity_id or "") if page_deals else None
+            rows = store.calls(record=deal.ref, limit=params.limit) if deal else []
+            return ctx.CallLogResult(
+                calls=[ctx.LoggedCall(entry=entry, state=state) for entry, state in rows]  # type: ignore[arg-type]
+            )
         rows = store.calls(opportunity_id=params.opportunity_id, limit=params.limit)
         return ctx.CallLogResult(
             calls=[ctx.LoggedCall(entry=entry, state=state) for entry, state in rows]  # type: ignore[arg-type]

@@ -432,11 +432,20 @@ class Store:
         return (self._entry(row), row["state"]) if row is not None else None
 
     def calls(
-        self, *, opportunity_id: str | None = None, limit: int = 20, state: str | None = None
+        self,
+        *,
+        opportunity_id: str | None = None,
+        limit: int = 20,
+        state: str | None = None,
+        record: PageRef | None = None,
     ) -> list[tuple[CallLogEntry, str]]:
-        """Logged calls, newest first, with their state (`live` or `ended`)."""
+        """Logged calls, newest first, with their state (`live` or `ended`); with
+        `record`, those placed from that CRM record's page."""
         where: list[str] = []
         args: list[object] = []
+        if record is not None:
+            where.append("record_origin = ? AND record_type = ? AND record_id = ?")
+            args += [record.origin, record.record_type, record.record_id]
         if opportunity_id is not None:
             where.append("opportunity_id = ?")
             args.append(opportunity_id)
