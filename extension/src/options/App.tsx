@@ -8,6 +8,7 @@ import { KNOWN_CRMS, type SiteInfo } from "../background/sites";
 import { defaultRegion } from "../content/detect";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
+import { PageMemory } from "./page-memory";
 import { t, uiLanguage } from "../sidepanel/i18n";
 
 const SETTINGS_KEY = "settings";
@@ -132,6 +133,7 @@ export function App(): JSX.Element {
         <h2>{t("options_phone_numbers")}</h2>
         <RegionSetting />
       </section>
+      <PageMemory />
       <PanelSettings />
       <Shortcuts />
     </main>

@@ -4,6 +4,7 @@ import type { JSX } from "preact";
 import { formatDateTime, formatDuration, formatNumber } from "./format";
 import { t, tDynamic } from "./i18n";
 import type { PanelState } from "./panel-store";
+import { OpenInCrm } from "./PageDealView";
 
 export function HistoryView({ state }: { state: PanelState }): JSX.Element {
   const calls = state.history;
@@ -28,6 +29,7 @@ export function HistoryView({ state }: { state: PanelState }): JSX.Element {
                 .join(" · ")}
             </p>
             {entry.notes ? <p class="history-notes">{entry.notes}</p> : null}
+            {entry.record ? <OpenInCrm url={entry.record.url} testId={`history-open-${entry.call_id}`} /> : null}
           </li>
         ))}
       </ol>
