@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
+from rolecall.context.calllog import CallLogEntry
 from rolecall.context.handlers import context_handlers
 from rolecall.context.models import Account, Dataset, Opportunity, Phone, Role
 from rolecall.context.outbox import Outbox
@@ -199,3 +201,21 @@ def test_forgetting_a_site_is_only_that_site(store: Store) -> None:
     assert rc("memory.forget", origin=OTHER) == {"deals": 1}
     assert [s["origin"] for s in rc("memory.sites")["sites"]] == [CRM]
     assert rc("context.get", phone="+14155550101")["context"]["page"]["origin"] == CRM
+
+
+def test_a_page_deal_picked_for_a_call_names_its_record_in_the_log(store: Store) -> None:
+    rc = Session(store)
+    rc.deals.placed(CALL, page(), shown(), None)
+    deal_id = rc("context.get", phone="+14155550101")["context"]["opportunity"]["id"]
+    now = datetime.now(UTC)
+    store.call_started(
+        CallLogEntry(
+            call_id=LATER, idempotency_key=f"rolecall:{LATER}", direction="inbound",
+            number="+14155550101", started_at=now, ended_at=now, end_cause="", duration_s=0,
+        )
+    )  # fmt: skip
+    logged = rc("calllog.update", call_id=LATER, opportunity_id=deal_id)["entry"]
+    assert logged["record"]["origin"] == CRM and logged["record"]["record_id"] == "d-7"
+    assert logged["opportunity_id"] is None
+    with pytest.raises(ProtocolError):
+        rc("calllog.update", call_id=LATER, opportunity_id="page.000000000000000000000000")

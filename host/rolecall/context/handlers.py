@@ -201,7 +201,13 @@ def context_handlers(
             for name in ("disposition", "notes", "documents_presented")
             if (value := getattr(params, name)) is not None
         }
-        if params.opportunity_id is not None:
+        if params.opportunity_id is not None and params.opportunity_id.startswith(DEAL_PREFIX):
+            # a page deal the user picked: the entry names its record, no CRM deal
+            deal = page_deals.memory.deal(params.opportunity_id) if page_deals else None
+            if deal is None:
+                raise ProtocolError(ErrorCode.NOT_FOUND, f"no page deal {params.opportunity_id}")
+            changes["record"] = deal.ref
+        elif params.opportunity_id is not None:
             opportunity = store.opportunity(params.opportunity_id)
             if opportunity is None:
                 raise ProtocolError(ErrorCode.NOT_FOUND, f"no opportunity {params.opportunity_id}")
