@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 import bundle  # noqa: E402  (tests/bench, beside this file)
 import context  # noqa: E402
+import page_deal  # noqa: E402
 import page_scan  # noqa: E402
 import panel  # noqa: E402
 import telephony  # noqa: E402
@@ -156,7 +157,7 @@ def main() -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     os.environ["ROLECALL_KEYRING"] = "file"  # no OS keyring on benchmark machines
     bench_native_round_trip()
-    for result in [*page_scan.run(), *telephony.run(), *context.run(), *panel.run(), *bundle.run()]:
+    for result in [*page_scan.run(), *telephony.run(), *context.run(), *panel.run(), *page_deal.run(), *bundle.run()]:
         print(json.dumps(result), flush=True)
     return 0
 
