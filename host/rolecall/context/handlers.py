@@ -90,7 +90,7 @@ def context_handlers(
                 changes["contact_id"] = record.record_id
         named = params.opportunity_id or params.contact_id or changes
         if page_deals is not None and not named:
-            deal = page_deals.deal_of(page)
+            deal = page_deals.deal_of(params.call_id or "")
             if deal is not None:
                 return params, deal, page.number
         if trusted and page.snapshot is not None and params.snapshot is None:

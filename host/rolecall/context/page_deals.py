@@ -8,16 +8,20 @@ deal, from memory (with the user's edits) or straight from the snapshot.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 
-from rolecall.context.call_pages import CallPage, CallPages
+from rolecall.context.call_pages import CallPages
 from rolecall.protocol.context import PageSnapshot
 from rolecall.protocol.page import PageRecord, page_origin
 from rolecall.store.page_memory import PageDeal, PageMemory, page_deal_from_snapshot
 from rolecall.store.page_settings import ContextSettings, origin_may_name_records
 
 log = logging.getLogger("rolecall.context")
+READ_DEALS = 64
+"""Page deals kept as read, for the most recent calls."""
 
 
 class PageDeals:
@@ -40,6 +44,7 @@ class PageDeals:
         ]
         self.call_pages = call_pages if call_pages is not None else CallPages()
         self.region = region
+        self._read_deals: OrderedDict[str, PageDeal | None] = OrderedDict()
 
     @property
     def on(self) -> bool:
@@ -58,28 +63,43 @@ class PageDeals:
         snapshot: PageSnapshot | None,
         number: str | None,
     ) -> None:
-        """A call was placed from a page: keep its page, refresh the memory of its deal."""
+        """A call was placed from a page: keep its page; its deal is read and remembered
+        just after the call is under way (off the click's path), or when first asked."""
         self.call_pages.remember(call_id, record, snapshot, number)
-        if not self.on:
+        if snapshot is None:
             return
-        deal = page_deal_from_snapshot(record, snapshot, self.region)
-        if deal is not None:
+        try:
+            asyncio.get_running_loop().call_soon(self._read, call_id)
+        except RuntimeError:  # no event loop (tests, tools): now
+            self._read(call_id)
+
+    def _read(self, call_id: str) -> PageDeal | None:
+        """The call's page deal as read, once per call; remembered while memory is on."""
+        if call_id in self._read_deals:
+            return self._read_deals[call_id]
+        page = self.call_pages.get(call_id)
+        deal = page_deal_from_snapshot(page.record, page.snapshot, self.region) if page else None
+        self._read_deals[call_id] = deal
+        while len(self._read_deals) > READ_DEALS:
+            self._read_deals.popitem(last=False)
+        if deal is not None and self.on:
             try:
                 self.memory.remember(deal)
             except Exception:  # the call goes on without memory; say why
                 log.exception("page memory: could not remember %s", deal.ref.origin)
+        return deal
 
     def may_name_records(self, record: PageRecord | None) -> bool:
         """May this page name a record of the store or a configured CRM?"""
         origin = page_origin(record.url) if record is not None else None
         return origin_may_name_records(origin, self.settings.record_origins, self.connector_origins)
 
-    def deal_of(self, page: CallPage) -> PageDeal | None:
-        """The page deal of a call's page: remembered (with edits), else as read."""
-        deal = page_deal_from_snapshot(page.record, page.snapshot, self.region)
+    def deal_of(self, call_id: str) -> PageDeal | None:
+        """The page deal of a call: remembered (with the user's edits), else as read."""
+        deal = self._read(call_id)
         if deal is None:
             return None
-        if self.on:
+        if self.on and self.memory.has_edits(deal.key):
             remembered = self.memory.deal(deal.key)
             if remembered is not None:
                 return remembered

@@ -335,6 +335,11 @@ class PageMemory:
             )
         return True
 
+    def has_edits(self, key: str) -> bool:
+        """Has the user edited any of this deal's people?"""
+        found = self.db.execute("SELECT 1 FROM page_edits WHERE deal_key = ? LIMIT 1", (key,))
+        return found.fetchone() is not None
+
     def _has_person(self, key: str, person: str) -> bool:
         return (
             self.db.execute(
