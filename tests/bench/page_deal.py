@@ -39,7 +39,8 @@ def _shown_after(panel: Page, name: str, after: int, timeout: float = 20.0) -> i
         shown = panel.evaluate(
             "([name, after]) => { const d = document.body.dataset;"
             " const title = document.querySelector('[data-testid=opportunity-name]');"
-            " return (d.opportunityId || '').startsWith('page.') && title && title.textContent === name"
+            " return (d.opportunityId || '').startsWith('page.')"
+            " && title && title.textContent === name"
             " && Number(d.contextShownAt) > after ? Number(d.contextShownAt) : 0; }",
             [name, after],
         )

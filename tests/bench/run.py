@@ -157,7 +157,8 @@ def main() -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     os.environ["ROLECALL_KEYRING"] = "file"  # no OS keyring on benchmark machines
     bench_native_round_trip()
-    for result in [*page_scan.run(), *telephony.run(), *context.run(), *panel.run(), *page_deal.run(), *bundle.run()]:
+    benches = [page_scan, telephony, context, panel, page_deal, bundle]
+    for result in [found for bench in benches for found in bench.run()]:
         print(json.dumps(result), flush=True)
     return 0
 
