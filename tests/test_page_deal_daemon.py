@@ -4,6 +4,7 @@ the deal, and `rolecall memory` / `rolecall log` show and forget it."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,9 +13,12 @@ from typing import Any
 import pytest
 
 from rolecall.client import DaemonClient
+from rolecall.context.store import Store
+from rolecall.paths import Home
 from support.calls import place, wait_call
 from support.daemons import RunningDaemon, rolecall_env
 from support.sip.sipp import SippPeer
+from test_context_store import small_dataset
 
 SITE = "http://127.0.0.1:8123"
 RECORD = {
@@ -56,11 +60,13 @@ def rolecall(daemon: RunningDaemon, *args: str) -> subprocess.CompletedProcess[s
     )
 
 
-def call_from_the_page(client: DaemonClient, peer: SippPeer) -> dict[str, Any]:
+def call_from_the_page(
+    client: DaemonClient, peer: SippPeer, record: dict[str, str] = RECORD
+) -> dict[str, Any]:
     account = {"id": "pbx", "uri": "sip:rolecall@127.0.0.1", "dial_plan": {"domain": peer.address}}
     client.request("account.set", {"account": account})
     call: dict[str, Any] = place(
-        client, "+1 650 555 0142", account_id="pbx", record=RECORD, snapshot=SNAPSHOT
+        client, "+1 650 555 0142", account_id="pbx", record=record, snapshot=SNAPSHOT
     )
     return call
 
@@ -133,3 +139,34 @@ def test_with_the_memory_off_a_later_caller_is_not_matched(
     assert peer.wait() == 0
     assert (daemon.home.config_dir / "context.json").read_text().count('"page_memory": false')
     assert "page memory is on" in rolecall(daemon, "memory", "on").stdout
+
+
+@pytest.fixture
+def trusting_one_other_site(rc_home: Home) -> None:
+    """Only https://crm.trusted.example may name the store's records."""
+    rc_home.config_dir.mkdir(parents=True, exist_ok=True)
+    (rc_home.config_dir / "context.json").write_text(
+        json.dumps({"record_origins": ["https://crm.trusted.example"]})
+    )
+
+
+def test_a_page_of_another_site_cannot_attach_a_call_to_a_stored_deal(
+    trusting_one_other_site: None, daemon: RunningDaemon, peers: list[SippPeer]
+) -> None:
+    store = Store(daemon.home.data_dir / "rolecall.db")
+    store.load(small_dataset())
+    store.close()
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    peers.append(peer)
+    naming = {**RECORD, "record_id": "opp-1"}  # a stored deal's id, on an untrusted site
+    with DaemonClient.open(daemon.home, start=False) as client:
+        call = call_from_the_page(client, peer, naming)  # a number the store does not have
+        context = client.request("context.get", {"call_id": call["id"]})["context"]
+        assert context["source"] == "page" and context["page"]["origin"] == SITE
+        wait_call(client, call["id"], "confirmed")
+        client.request("call.hangup", {"call_id": call["id"]})
+        wait_call(client, call["id"], "disconnected")
+        entry = client.request("calllog.list", {"limit": 1})["calls"][0]["entry"]
+    assert entry["record"]["record_id"] == "opp-1" and entry["record"]["origin"] == SITE
+    assert entry["opportunity_id"] is None and entry["account_id"] is None
+    assert peer.wait() == 0

@@ -3,7 +3,8 @@
 A call is written as `live` when first seen and as `ended` when it disconnects, before
 the disconnect is published to any client; a daemon killed mid-call leaves a `live`
 row behind, which the next start marks as interrupted. The contact and opportunity are
-those of the CRM record the call was placed from, when the store knows it, else those
+those of the CRM record the call was placed from, when the store knows it (and the
+page's site may name its records), else those
 the caller's number matches when the match is unambiguous.
 """
 
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 
 from rolecall.context.calllog import CallLogEntry
 from rolecall.context.store import Store
-from rolecall.protocol.page import record_ref
+from rolecall.protocol.page import PageRecord, record_ref
 from rolecall.protocol.telephony import CallInfo, CallState
 
 
@@ -26,9 +27,14 @@ class CallLogger:
     """Keeps the call log in step with the calls."""
 
     def __init__(
-        self, store: Store, on_ended: Callable[[CallLogEntry], None] = lambda entry: None
+        self,
+        store: Store,
+        on_ended: Callable[[CallLogEntry], None] = lambda entry: None,
+        may_name: Callable[[PageRecord], bool] = lambda record: True,
     ) -> None:
         self._store = store
+        self._may_name = may_name
+        """Whether a page's record may name a stored record (the origin rule)."""
         self._on_ended = on_ended
         """Told of each finished call once it is on disk (it queues the CRM write-backs)."""
         self._links: dict[str, tuple[str | None, str | None, str | None]] = {}
@@ -58,7 +64,7 @@ class CallLogger:
         contact = opportunity = account = None
         if call.e164:
             ids = self._store.contacts_by_phone(call.e164)
-            page = call.record
+            page = call.record if call.record is not None and self._may_name(call.record) else None
             if page is not None and page.record_id and self._store.contacts([page.record_id]):
                 ids = [page.record_id]
             if page is not None and page.record_id and self._store.opportunity(page.record_id):

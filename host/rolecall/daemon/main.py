@@ -100,7 +100,15 @@ async def _serve(home: Home) -> None:
         if connectors:
             worker.poke()
 
-    call_log = CallLogger(store, on_ended=queue_write_backs)
+    page_deals = PageDeals(
+        PageMemory(store.db),
+        load_context_settings(home),
+        lambda settings: save_context_settings(home, settings),
+        _connector_origins(home),
+    )
+    if not page_deals.on:
+        page_deals.memory.forget_all()  # turned off while the daemon was down
+    call_log = CallLogger(store, on_ended=queue_write_backs, may_name=page_deals.may_name_records)
     interrupted = call_log.recover()
     if interrupted:
         log.warning(
@@ -118,14 +126,6 @@ async def _serve(home: Home) -> None:
             entry.started_at.timestamp(),
             entry.ended_at.timestamp(),
         )
-    page_deals = PageDeals(
-        PageMemory(store.db),
-        load_context_settings(home),
-        lambda settings: save_context_settings(home, settings),
-        _connector_origins(home),
-    )
-    if not page_deals.on:
-        page_deals.memory.forget_all()  # turned off while the daemon was down
     server.set_handlers(
         {
             **core_handlers(server),
