@@ -9,6 +9,7 @@ import pytest
 
 from rolecall.audio.engine import AudioEngine
 from rolecall.audio.settings import AudioSettings
+from rolecall.context.page_deals import PageDeals
 from rolecall.context.service import ContextService
 from rolecall.crm.outbox import Outbox
 from rolecall.crm.writebacks import WriteBacks
@@ -16,6 +17,7 @@ from rolecall.daemon.audio_handlers import audio_handlers
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.dispatch import Dispatcher
+from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
 from rolecall.daemon.telephony_handlers import telephony_handlers
 from rolecall.framing.errors import FrameError, FrameTooLarge, InvalidJson, TruncatedFrame
@@ -26,6 +28,8 @@ from rolecall.protocol.errors import ErrorCode
 from rolecall.protocol.methods import METHODS
 from rolecall.protocol.schema import render
 from rolecall.secrets import SecretStore
+from rolecall.store.page_memory import PageMemory
+from rolecall.store.page_settings import ContextSettings
 from rolecall.store.store import Store
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService
@@ -89,6 +93,7 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
         **audio_handlers(rc_home, AudioEngine(AudioSettings(), use_portaudio=False)),
         **telephony_handlers(service),
         **context_handlers(ContextService(store), WriteBacks(Outbox(store), {})),
+        **memory_handlers(PageDeals(PageMemory(store.db), ContextSettings())),
     }
     store.close()
     assert set(handlers) == set(METHODS)

@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     from rolecall.autostart import register as register_autostart
     from rolecall.cli_audio import register as register_audio
     from rolecall.cli_context import register as register_context
+    from rolecall.cli_memory import register as register_memory
     from rolecall.cli_telephony import register as register_telephony
     from rolecall.doctor import register as register_doctor
     from rolecall.install.commands import register as register_install
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_telephony(commands)
     register_audio(commands)
     register_context(commands)
+    register_memory(commands)
     register_install(commands)
     register_doctor(commands)
     register_autostart(commands)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,23 @@ def _request(method: str, payload: dict[str, Any]) -> dict[str, Any]:
         return client.request(method, payload)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """Text from a web page, safe to print: no control or bidi characters."""
+    return _CONTROL.sub(" ", text)
+
+
+def crm_link(url: str) -> str | None:
+    """A record's URL when it may be opened (http or https only)."""
+    return shown(url) if url.startswith(("https://", "http://")) else None
+
+
 def _print_context(context: dict[str, Any]) -> None:
+    if context.get("source") == "page":
+        _print_page_deal(context)
+        return
     from rolecall.protocol.records import ROLE_GROUP_LABELS
 
     opportunity = context["opportunity"]
@@ -53,6 +70,33 @@ def _print_context(context: dict[str, Any]) -> None:
                 f"  {call['started_at'][:16]}  {call['direction']:<8} {call['number']}  "
                 f"{call['duration_s']} s  {call['end_cause']}"
             )
+
+
+def _print_page_deal(context: dict[str, Any]) -> None:
+    """A deal read off a CRM page: everything in it is the page's text."""
+    from rolecall.protocol.records import ROLE_GROUP_LABELS
+
+    page = context.get("page") or {}
+    print(shown(context["opportunity"]["name"]))
+    print(f"  from the page at {shown(page.get('origin', '?'))} (page memory)")
+    for name in ("stage", "amount", "currency", "close_date", "owner", "account"):
+        if value := context.get("fields", {}).get(name):
+            print(f"  {name.replace('_', ' ')}: {shown(value)}")
+    if link := crm_link(page.get("url", "")):
+        print(f"  open in CRM: {link}")
+    for group in context["groups"]:
+        print(f"\n{ROLE_GROUP_LABELS.get(group['role'], group['role'])}")
+        for card in group["contacts"]:
+            contact = card["contact"]
+            name = shown(f"{contact['first_name']} {contact['last_name']}".strip())
+            wording = f" [{shown(card['source_role'])}]" if card["source_role"] else ""
+            called = "  <- this call" if card.get("is_called") else ""
+            phones = ", ".join(p["e164"] or shown(p["raw"]) for p in contact["phones"])
+            print(f"  {name}{wording}  {phones}{called}")
+    if context["documents"]:
+        print(f"\nDocuments ({context['total_documents']})")
+        for document in context["documents"]:
+            print(f"  {shown(document['title'])}  {crm_link(document['url'] or '') or ''}")
 
 
 def _cmd_context(args: argparse.Namespace) -> int:
@@ -104,6 +148,10 @@ def _cmd_log(args: argparse.Namespace) -> int:
             f"{entry['started_at'][:19]}  {entry['direction']:<8} {entry['number']:<16} "
             f"{entry['duration_s']:>5} s  {entry['end_cause'] or call['state']:<12} deal {deal}"
         )
+        record = entry.get("record") or {}
+        if link := crm_link(record.get("url", "")):
+            kind = shown(f"{record.get('record_type') or 'record'} {record.get('record_id', '')}")
+            print(f"    {kind.strip()} at {shown(record['origin'])}, open in CRM: {link}")
     return 0
 
 

@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO / "tests"))
 import audio  # noqa: E402  (tests/bench, beside this file)
 import bundle  # noqa: E402
 import context  # noqa: E402
+import page_deal  # noqa: E402
 import page_scan  # noqa: E402
 import panel  # noqa: E402
 import telephony  # noqa: E402
@@ -157,14 +158,8 @@ def main() -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     os.environ["ROLECALL_KEYRING"] = "file"  # no OS keyring on benchmark machines
     bench_native_round_trip()
-    for result in [
-        *page_scan.run(),
-        *telephony.run(),
-        *context.run(),
-        *panel.run(),
-        *bundle.run(),
-        *audio.run(),
-    ]:
+    benches = [page_scan, telephony, context, panel, page_deal, bundle, audio]
+    for result in [found for bench in benches for found in bench.run()]:
         print(json.dumps(result), flush=True)
     return 0
 

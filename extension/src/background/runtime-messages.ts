@@ -9,6 +9,16 @@ import type { PageCalls } from "./page-calls";
 import type { PanelOpener } from "./panel-opener";
 import type { Sites } from "./sites";
 
+/** The tab's URL as a record URL: http(s) only, at most 2,000 characters (the query
+ * goes first when it is longer). */
+export function recordUrl(url: string | undefined): string {
+  if (!url || !/^https?:\/\//i.test(url)) return "";
+  if (url.length <= 2000) return url;
+  const parsed = new URL(url);
+  const bare = `${parsed.origin}${parsed.pathname}`;
+  return bare.length <= 2000 ? bare : parsed.origin;
+}
+
 export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels: PanelOpener, logger: Logger): void {
   const ownPages = chrome.runtime.getURL("");
   chrome.runtime.onMessage.addListener((raw: unknown, sender, reply: (answer: PlaceReply | SitesReply) => void) => {
@@ -24,7 +34,9 @@ export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels:
           reply({ ok: false, error: { code: "unavailable", message: "Rolecall is not enabled on this site" } });
           return;
         }
-        reply(await calls.place({ ...request, tabId: sender.tab?.id }));
+        // The record's URL is the sender tab's, so a page's deal is kept under its own site.
+        const record = request.record ? { ...request.record, url: recordUrl(sender.url) } : request.record;
+        reply(await calls.place({ ...request, record, tabId: sender.tab?.id }));
       });
       return true; // answers asynchronously
     }

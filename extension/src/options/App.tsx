@@ -8,6 +8,7 @@ import { defaultRegion, regionChoices, regionName } from "../shared/phone/region
 import { getSettings, updateSettings } from "../shared/settings";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
+import { PageMemory } from "./page-memory";
 import { PhoneAccounts } from "./PhoneAccounts";
 import { t, uiLanguage } from "../shared/i18n";
 
@@ -116,6 +117,7 @@ export function App(): JSX.Element {
         <h2>{t("options_phone_numbers")}</h2>
         <RegionSetting />
       </section>
+      <PageMemory />
       <PanelSettings />
       <Shortcuts />
     </main>

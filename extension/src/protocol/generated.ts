@@ -519,6 +519,9 @@ export interface Methods {
   "daemon.status": DaemonStatusMethod;
   "daemon.stop": DaemonStopMethod;
   hello: HelloMethod;
+  "memory.forget": MemoryForgetMethod;
+  "memory.settings": MemorySettingsMethod;
+  "memory.sites": MemorySitesMethod;
   "message.send": MessageSendMethod;
   ping: PingMethod;
   "presence.set": PresenceSetMethod;
@@ -937,9 +940,9 @@ export interface PageSnapshot {
    */
   documents?: SnapshotDocument[];
   /**
-   * The page shows one deal (not a list).
+   * The page shows one deal (not a list); absent: the page reader did not say.
    */
-  is_deal?: boolean;
+  is_deal?: boolean | null;
   object_type?: string;
   opportunity_name?: string;
   /**
@@ -1150,9 +1153,25 @@ export interface CallLogEntry {
    */
   number: string;
   opportunity_id?: string | null;
+  /**
+   * The CRM record the call was placed from (site, type, id, URL), if any.
+   */
+  record?: PageRef | null;
   recording_path?: string | null;
   started_at: string;
   subject?: string;
+}
+/**
+ * Which CRM record a page deal or a logged call came from: the site, type and id.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PageRef".
+ */
+export interface PageRef {
+  origin: string;
+  record_id?: string;
+  record_type?: string;
+  url?: string;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
@@ -1294,12 +1313,26 @@ export interface ContextResult {
 export interface OpportunityContext {
   account: Account | null;
   documents: Document[];
+  /**
+   * A page deal's fields as the page words them: stage, amount, currency, close_date, owner, account.
+   */
+  fields: {
+    [k: string]: string;
+  };
   groups: RoleGroup[];
   missing_roles: Role[];
   next_contacts_offset: number | null;
   next_documents_offset: number | null;
   opportunity: Opportunity;
+  /**
+   * The page deal's record and site.
+   */
+  page: PageRef | null;
   recent_calls: CallSummary[];
+  /**
+   * `page`: a deal read off a CRM page (page memory), not imported data.
+   */
+  source: "store" | "page";
   total_contacts: number;
   total_documents: number;
 }
@@ -1359,6 +1392,10 @@ export interface RoleGroup {
 export interface ContactCard {
   account_name: string;
   contact: Contact;
+  /**
+   * This is the person the call is with.
+   */
+  is_called: boolean;
   is_primary: boolean;
   notes: string[];
   relations: Relation[];
@@ -1432,6 +1469,11 @@ export interface CallerMatch {
   opportunity_id: string | null;
   opportunity_name: string;
   role: Role;
+  source: "store" | "page";
+  /**
+   * `switchboard`: the number is the account's main line, not the person's.
+   */
+  via: "contact" | "switchboard";
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
@@ -1577,6 +1619,88 @@ export interface DaemonInfo {
 export interface HostInfo {
   name: "rolecall";
   version: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MemoryForgetMethod".
+ */
+export interface MemoryForgetMethod {
+  params: MemoryForgetParams;
+  result: MemoryForgetResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MemoryForgetParams".
+ */
+export interface MemoryForgetParams {
+  /**
+   * The site to forget; every site when left out.
+   */
+  origin?: string | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MemoryForgetResult".
+ */
+export interface MemoryForgetResult {
+  /**
+   * How many page deals were forgotten.
+   */
+  deals: number;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MemorySettingsMethod".
+ */
+export interface MemorySettingsMethod {
+  params: MemorySettingsParams;
+  result: MemorySettingsResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MemorySettingsParams".
+ */
+export interface MemorySettingsParams {
+  /**
+   * Turn page memory on or off (off forgets everything); left out: just read.
+   */
+  page_memory?: boolean | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MemorySettingsResult".
+ */
+export interface MemorySettingsResult {
+  page_memory: boolean;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MemorySitesMethod".
+ */
+export interface MemorySitesMethod {
+  params: Empty;
+  result: MemorySitesResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MemorySitesResult".
+ */
+export interface MemorySitesResult {
+  page_memory: boolean;
+  sites: MemorySite[];
+}
+/**
+ * One site's page memory: how much is remembered and when it was last read.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "MemorySite".
+ */
+export interface MemorySite {
+  deals: number;
+  documents: number;
+  last_seen_at: string;
+  origin: string;
+  people: number;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

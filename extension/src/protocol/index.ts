@@ -92,6 +92,9 @@ export const METHOD_NAMES = [
   "audio.devices",
   "audio.set",
   "audio.test",
+  "memory.sites",
+  "memory.forget",
+  "memory.settings",
 ] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
 export const EVENT_NAMES = [

@@ -17,6 +17,7 @@ import { RichText } from "../shared/rich-text";
 import { formatAmount, formatDate, formatDuration } from "./format";
 import { t, tDynamic, type MessageKey } from "../shared/i18n";
 import { isLive, isRingingInbound, type PanelState, type PanelStore } from "./panel-store";
+import { PageDealSource } from "./PageDealView";
 
 const INITIAL: ConnectionState = {
   status: "connecting",
@@ -150,6 +151,7 @@ function DealSummary({ state }: { state: PanelState }): JSX.Element | null {
         {o.name}
       </h2>
       <p class="muted">{[context.account?.name, ...facts].filter(Boolean).join(" · ")}</p>
+      <PageDealSource context={context} />
       {context.missing_roles.length ? (
         <p class="hint">{context.missing_roles.map((r) => t("missing_role", tDynamic(`role_${r}`, [], r))).join(" ")}</p>
       ) : null}

@@ -5,6 +5,7 @@ import { formatDateTime, formatDuration } from "./format";
 import { formatNumber } from "../shared/phone/format";
 import { t, tDynamic } from "../shared/i18n";
 import type { PanelState } from "./panel-store";
+import { OpenInCrm } from "./PageDealView";
 
 export function HistoryView({ state }: { state: PanelState }): JSX.Element {
   const calls = state.history;
@@ -29,6 +30,7 @@ export function HistoryView({ state }: { state: PanelState }): JSX.Element {
                 .join(" · ")}
             </p>
             {entry.notes ? <p class="history-notes">{entry.notes}</p> : null}
+            {entry.record ? <OpenInCrm url={entry.record.url} testId={`history-open-${entry.call_id}`} /> : null}
           </li>
         ))}
       </ol>

@@ -108,6 +108,7 @@ function ContactItem({ store, state, card, call }: { store: PanelStore; state: P
       data-testid={`contact-${card.contact.id}`}
       data-role={card.role}
       data-primary={String(card.is_primary)}
+      data-called={String(card.is_called ?? false)}
       aria-labelledby={headingId}
     >
       <div class="contact-head">
@@ -116,6 +117,11 @@ function ContactItem({ store, state, card, call }: { store: PanelStore; state: P
           {card.is_primary ? (
             <span class="badge accent" data-testid="contact-primary-badge">
               {t("primary")}
+            </span>
+          ) : null}
+          {card.is_called ? (
+            <span class="badge" data-testid="contact-on-this-call">
+              {t("on_this_call")}
             </span>
           ) : null}
           {presence ? (

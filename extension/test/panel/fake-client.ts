@@ -92,6 +92,7 @@ export function card(id: string, role: Role, over: Partial<ContactCard> = {}, ph
     relations: [],
     notes: [],
     source: "store",
+    is_called: false,
     ...over,
   };
 }
@@ -128,6 +129,9 @@ export function context(people: ContactCard[], documents: Document[], over: Part
     total_documents: documents.length,
     next_contacts_offset: null,
     next_documents_offset: null,
+    source: "store",
+    page: null,
+    fields: {},
     ...over,
   };
 }

@@ -3,7 +3,8 @@
 A call is written as `live` when first seen and as `ended` when it disconnects, before
 the disconnect is published to any client; a daemon killed mid-call leaves a `live`
 row behind, which the next start marks as interrupted. The contact and opportunity are
-those of the CRM record the call was placed from, when the store knows it, else those
+those of the CRM record the call was placed from, when the store knows it (and the
+page's site may name its records), else those
 the caller's number matches when the match is unambiguous.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.page import PageRecord, record_ref
 from rolecall.protocol.telephony import CallInfo, CallState
 from rolecall.store.store import Store
 
@@ -25,9 +27,14 @@ class CallLogger:
     """Keeps the call log in step with the calls."""
 
     def __init__(
-        self, store: Store, on_ended: Callable[[CallLogEntry], None] = lambda entry: None
+        self,
+        store: Store,
+        on_ended: Callable[[CallLogEntry], None] = lambda entry: None,
+        may_name: Callable[[PageRecord], bool] = lambda record: True,
     ) -> None:
         self._store = store
+        self._may_name = may_name
+        """Whether a page's record may name a stored record (the origin rule)."""
         self._on_ended = on_ended
         """Told of each finished call once it is on disk (it queues the CRM write-backs)."""
         self._links: dict[str, tuple[str | None, str | None, str | None]] = {}
@@ -57,7 +64,7 @@ class CallLogger:
         contact = opportunity = account = None
         if call.e164:
             ids = self._store.contacts_by_phone(call.e164)
-            page = call.record
+            page = call.record if call.record is not None and self._may_name(call.record) else None
             if page is not None and page.record_id and self._store.contacts([page.record_id]):
                 ids = [page.record_id]
             if page is not None and page.record_id and self._store.opportunity(page.record_id):
@@ -98,6 +105,7 @@ class CallLogger:
             duration_s=max(talk, 0),
             end_cause=call.end_cause.value if call.end_cause else "",
             recording_path=call.recording or self._recordings.get(call.id),
+            record=record_ref(call.record),
         )
 
     def update(self, call: CallInfo) -> None:

@@ -9,9 +9,11 @@ Long lists are paged so that every reply fits one native-messaging frame.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from pydantic import TypeAdapter, ValidationError
 
+from rolecall.context.page_context import page_deal_context, page_match, switchboard_match
 from rolecall.phones import to_e164
 from rolecall.protocol.context import (
     CallerMatch,
@@ -36,6 +38,7 @@ from rolecall.protocol.records import (
     Role,
     normalize_role,
 )
+from rolecall.store.page_memory import DEAL_PREFIX, PageMemory
 from rolecall.store.store import Store
 
 _RECORD_ID: TypeAdapter[str] = TypeAdapter(RecordId)
@@ -54,9 +57,18 @@ class ContextService:
 
     CACHE_SIZE = 64
 
-    def __init__(self, store: Store, default_region: str = "US") -> None:
+    def __init__(
+        self,
+        store: Store,
+        default_region: str = "US",
+        memory: PageMemory | None = None,
+        memory_on: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.store = store
         self.region = default_region
+        self.memory = memory
+        """Deals read off CRM pages; asked only while `memory_on()`."""
+        self.memory_on = memory_on
         self._cache: OrderedDict[tuple[object, ...], ContextResult] = OrderedDict()
         self._cache_changes: tuple[int, int] = (-1, -1)
 
@@ -86,6 +98,7 @@ class ContextService:
     def _compute(self, params: ContextParams) -> ContextResult:
         matches: list[CallerMatch] = []
         opportunity_id = params.opportunity_id
+        e164: str | None = None
         if params.phone is not None:
             e164 = to_e164(params.phone, self.region, strictness="valid")
             if e164 is None:
@@ -101,14 +114,49 @@ class ContextService:
                 opportunity_id = ids.pop() if len(ids) == 1 else None
         if opportunity_id is None and params.snapshot is not None:
             opportunity_id = _record_id(params.snapshot.record_id)
+        if opportunity_id is not None and opportunity_id.startswith(DEAL_PREFIX):
+            deal = self._page_memory().deal(opportunity_id)
+            if deal is None:
+                raise ProtocolError(ErrorCode.NOT_FOUND, f"no page deal {opportunity_id}")
+            return ContextResult(context=page_deal_context(deal, params, e164), matches=matches)
         context = (
             self.opportunity_context(opportunity_id, params) if opportunity_id is not None else None
         )
         return ContextResult(context=context, matches=matches)
 
+    def _page_memory(self) -> PageMemory:
+        if self.memory is None or not self.memory_on():
+            raise ProtocolError(ErrorCode.UNAVAILABLE, "page memory is off")
+        return self.memory
+
     def callers(self, e164: str) -> list[CallerMatch]:
-        """Every contact with this number, once per opportunity they are on."""
-        return self._matches(self.store.contacts_by_phone(e164))
+        """Every contact with this number, once per opportunity they are on: stored
+        contacts, then people seen on CRM pages (while page memory is on); when no person
+        has the number, the open deals of the account whose main number it is."""
+        found = self._matches(self.store.contacts_by_phone(e164))
+        memory = self.memory if self.memory is not None and self.memory_on() else None
+        if memory is not None:
+            for key, person in memory.deals_with_person_phone(e164)[:50]:
+                deal = memory.deal(key)
+                seen = next((p for p in deal.people if p.key == person), None) if deal else None
+                if deal is not None and seen is not None:
+                    found.append(page_match(deal, seen))
+        if found:
+            return found
+        found = [
+            CallerMatch(
+                contact=Contact(id=account.id, last_name=account.name or "?", phones=[]),
+                account_name=account.name,
+                opportunity_id=opportunity.id,
+                opportunity_name=opportunity.name,
+                role=Role.NONE,
+                via="switchboard",
+            )
+            for account, opportunity in self.store.open_deals_by_account_phone(e164)
+        ]
+        if memory is not None:
+            found += [switchboard_match(d, e164) for d in memory.open_deals_of_switchboard(e164)]
+        return found
 
     def deals_of(self, contact_id: str) -> list[CallerMatch]:
         """The contact, once per opportunity they are on (once with none if on none)."""

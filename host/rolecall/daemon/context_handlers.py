@@ -6,6 +6,8 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+from rolecall.context.page_context import page_deal_context
+from rolecall.context.page_deals import PageDeals
 from rolecall.context.service import ContextService
 from rolecall.crm.connectors.base import Connector, ConnectorError, ContactNote
 from rolecall.crm.outbox import sync_item
@@ -16,18 +18,22 @@ from rolecall.protocol.errors import ErrorCode, ProtocolError
 from rolecall.protocol.methods import Empty
 from rolecall.protocol.records import ContactRole
 from rolecall.store.call_pages import CallPages
+from rolecall.store.page_memory import DEAL_PREFIX, PageDeal, split_person_id
 
 
 def context_handlers(
     service: ContextService,
     write_backs: WriteBacks,
     call_pages: CallPages | None = None,
+    page_deals: PageDeals | None = None,
 ) -> dict[str, Handler]:
     """Handlers bound to one context service, the write-backs (the outbox and the
     configured CRMs) and the pages recent calls were placed from."""
     store = service.store
     outbox = write_backs.outbox
     connectors = write_backs.connectors
+    if page_deals is not None:
+        call_pages = page_deals.call_pages
 
     def connector(name: str) -> Connector:
         found = connectors.get(name)
@@ -37,7 +43,13 @@ def context_handlers(
 
     async def get(caller: Caller, params: ctx.ContextParams) -> ctx.ContextResult:
         if params.call_id is not None:
-            params = from_call_page(params)
+            params, deal, called = from_call_page(params)
+            if deal is not None:
+                return ctx.ContextResult(
+                    context=page_deal_context(deal, params, called), matches=[]
+                )
+            if not (params.opportunity_id or params.contact_id or params.snapshot):
+                return ctx.ContextResult(context=None, matches=[])
         if not (params.opportunity_id or params.contact_id or params.phone or params.snapshot):
             raise ProtocolError(
                 ErrorCode.INVALID_MESSAGE,
@@ -58,23 +70,51 @@ def context_handlers(
                 store.load(fetched)  # the store keeps the CRM's latest view
         return service.get(params)
 
-    def from_call_page(params: ctx.ContextParams) -> ctx.ContextParams:
-        """The page the call came from fills in what the request leaves out."""
+    def from_call_page(
+        params: ctx.ContextParams,
+    ) -> tuple[ctx.ContextParams, PageDeal | None, str | None]:
+        """The page the call came from fills in what the request leaves out: a stored
+        record it may name, else its page deal (with the number called)."""
         page = call_pages.get(params.call_id or "") if call_pages is not None else None
         if page is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no page is known for call {params.call_id}")
         changes: dict[str, object] = {}
         record = page.record
-        if record is not None and record.record_id and params.opportunity_id is None:
+        trusted = page_deals is None or page_deals.may_name_records(record)
+        if trusted and record is not None and record.record_id and params.opportunity_id is None:
             if store.opportunity(record.record_id) is not None:
                 changes["opportunity_id"] = record.record_id
             elif store.contacts([record.record_id]) and params.contact_id is None:
                 changes["contact_id"] = record.record_id
-        if page.snapshot is not None and params.snapshot is None:
+        named = params.opportunity_id or params.contact_id or changes
+        if page_deals is not None and not named:
+            deal = page_deals.deal_of(params.call_id or "")
+            if deal is not None:
+                return params, deal, page.number
+        if trusted and page.snapshot is not None and params.snapshot is None:
             changes["snapshot"] = page.snapshot
-        return params.model_copy(update=changes)
+        return params.model_copy(update=changes), None, None
+
+    def page_person(contact_id: str, opportunity_id: str | None) -> tuple[str, str] | None:
+        """(deal, person) when the edit is about a page deal's person: kept in page
+        memory, never written to a CRM."""
+        found = split_person_id(contact_id)
+        if found is None and not (opportunity_id or "").startswith(DEAL_PREFIX):
+            return None
+        if page_deals is None or not page_deals.on:
+            raise ProtocolError(
+                ErrorCode.UNAVAILABLE, "page memory is off: edits on page deals are not kept"
+            )
+        if found is None or (opportunity_id is not None and opportunity_id != found[0]):
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"no page person {contact_id}")
+        return found
 
     async def set_role(caller: Caller, params: ctx.SetRoleParams) -> Empty:
+        on_page = page_person(params.contact_id, params.opportunity_id)
+        if on_page is not None and page_deals is not None:
+            if not page_deals.memory.set_person(*on_page, params.role, params.is_primary):
+                raise ProtocolError(ErrorCode.NOT_FOUND, f"no page person {params.contact_id}")
+            return Empty()
         if store.opportunity(params.opportunity_id) is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no opportunity {params.opportunity_id}")
         if not store.contacts([params.contact_id]):
@@ -99,6 +139,11 @@ def context_handlers(
         return Empty()
 
     async def add_note(caller: Caller, params: ctx.AddNoteParams) -> Empty:
+        on_page = page_person(params.contact_id, params.opportunity_id)
+        if on_page is not None and page_deals is not None:
+            if not page_deals.memory.add_note(*on_page, params.body):
+                raise ProtocolError(ErrorCode.NOT_FOUND, f"no page person {params.contact_id}")
+            return Empty()
         if not store.contacts([params.contact_id]):
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no contact {params.contact_id}")
         if params.crm is None:
@@ -120,6 +165,12 @@ def context_handlers(
         return Empty()
 
     async def calllog(caller: Caller, params: ctx.CallLogParams) -> ctx.CallLogResult:
+        if (params.opportunity_id or "").startswith(DEAL_PREFIX):  # a page deal's calls
+            deal = page_deals.memory.deal(params.opportunity_id or "") if page_deals else None
+            rows = store.calls(record=deal.ref, limit=params.limit) if deal else []
+            return ctx.CallLogResult(
+                calls=[ctx.LoggedCall(entry=entry, state=state) for entry, state in rows]  # type: ignore[arg-type]
+            )
         rows = store.calls(opportunity_id=params.opportunity_id, limit=params.limit)
         return ctx.CallLogResult(
             calls=[ctx.LoggedCall(entry=entry, state=state) for entry, state in rows]  # type: ignore[arg-type]
@@ -139,7 +190,13 @@ def context_handlers(
             for name in ("disposition", "notes", "documents_presented")
             if (value := getattr(params, name)) is not None
         }
-        if params.opportunity_id is not None:
+        if params.opportunity_id is not None and params.opportunity_id.startswith(DEAL_PREFIX):
+            # a page deal the user picked: the entry names its record, no CRM deal
+            deal = page_deals.memory.deal(params.opportunity_id) if page_deals else None
+            if deal is None:
+                raise ProtocolError(ErrorCode.NOT_FOUND, f"no page deal {params.opportunity_id}")
+            changes["record"] = deal.ref
+        elif params.opportunity_id is not None:
             opportunity = store.opportunity(params.opportunity_id)
             if opportunity is None:
                 raise ProtocolError(ErrorCode.NOT_FOUND, f"no opportunity {params.opportunity_id}")

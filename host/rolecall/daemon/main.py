@@ -14,6 +14,7 @@ from rolecall import __version__
 from rolecall.audio.engine import AudioEngine
 from rolecall.audio.settings import load_audio_settings
 from rolecall.calllog.writer import CallLogger
+from rolecall.context.page_deals import PageDeals
 from rolecall.context.service import ContextService
 from rolecall.crm.connectors.base import Connector, ConnectorError
 from rolecall.crm.connectors.config import load_config
@@ -24,13 +25,16 @@ from rolecall.daemon.audio_handlers import audio_handlers, state_publisher
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
 from rolecall.daemon.lock import AlreadyRunning, InstanceLock
+from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
 from rolecall.daemon.telephony_handlers import telephony_handlers
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING
 from rolecall.paths import Home
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.secrets import SecretStore
-from rolecall.store.call_pages import CallPages
+from rolecall.store.page_memory import PageMemory
+from rolecall.store.page_settings import load_settings as load_context_settings
+from rolecall.store.page_settings import save_settings as save_context_settings
 from rolecall.store.store import Store
 from rolecall.telephony.pjsua2_stack import Pjsua2Stack
 from rolecall.telephony.service import TelephonyService
@@ -53,6 +57,19 @@ def _connectors(home: Home, secrets: SecretStore) -> dict[str, Connector]:
             found[config.name] = make_connector(config, secrets)
         except ConnectorError as exc:
             log.error("%s write-backs wait: %s", config.name, exc.message)
+    return found
+
+
+def _connector_origins(home: Home) -> list[str]:
+    """The sites of the configured CRMs' pages (HubSpot's pages are not on its API host)."""
+    try:
+        configs = load_config(home).connectors
+    except ConnectorError:
+        return []
+    found = []
+    for config in configs:
+        url = getattr(config, "instance_url", None) or getattr(config, "org_url", None)
+        found.append(url if url else "https://app.hubspot.com")
     return found
 
 
@@ -81,7 +98,17 @@ async def _serve(home: Home) -> None:
         return entry.ended_at + wrapup
 
     write_backs = WriteBacks(outbox, connectors, worker.poke, wrapup_end)
-    call_log = CallLogger(store, on_ended=write_backs.call_ended)
+    page_deals = PageDeals(
+        PageMemory(store.db),
+        load_context_settings(home),
+        lambda settings: save_context_settings(home, settings),
+        _connector_origins(home),
+    )
+    if not page_deals.on:
+        page_deals.memory.forget_all()  # turned off while the daemon was down
+    call_log = CallLogger(
+        store, on_ended=write_backs.call_ended, may_name=page_deals.may_name_records
+    )
     interrupted = call_log.recover()
     if interrupted:
         log.warning(
@@ -108,16 +135,22 @@ async def _serve(home: Home) -> None:
             entry.started_at.timestamp(),
             entry.ended_at.timestamp(),
         )
-    call_pages = CallPages()
     server.set_handlers(
         {
             **core_handlers(server),
             **audio_handlers(home, voice),
             **telephony_handlers(
                 telephony,
-                lambda call, params: call_pages.remember(call.id, params.record, params.snapshot),
+                lambda call, params: page_deals.placed(
+                    call.id, params.record, params.snapshot, call.e164
+                ),
             ),
-            **context_handlers(ContextService(store), write_backs, call_pages),
+            **context_handlers(
+                ContextService(store, memory=page_deals.memory, memory_on=lambda: page_deals.on),
+                write_backs,
+                page_deals=page_deals,
+            ),
+            **memory_handlers(page_deals),
         }
     )
     outbox_task = asyncio.get_running_loop().create_task(worker.run())

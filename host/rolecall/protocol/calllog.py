@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rolecall.protocol.page import PageRef
 from rolecall.protocol.records import RecordId
 
 
@@ -36,3 +37,7 @@ class CallLogEntry(BaseModel):
     notes: str = Field(default="", max_length=32_000)
     documents_presented: list[RecordId] = Field(default_factory=list)
     recording_path: str | None = Field(default=None, max_length=1024)
+    record: PageRef | None = Field(
+        default=None,
+        description="The CRM record the call was placed from (site, type, id, URL), if any.",
+    )

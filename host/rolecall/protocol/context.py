@@ -13,7 +13,7 @@ from pydantic import Field
 
 from rolecall.protocol.base import Params, Sent
 from rolecall.protocol.calllog import CallLogEntry
-from rolecall.protocol.page import PageDeal
+from rolecall.protocol.page import PageDeal, PageRef
 from rolecall.protocol.records import Account, Contact, Document, Opportunity, RecordId, Role
 
 PageSize = Annotated[int, Field(ge=1, le=500)]
@@ -50,7 +50,10 @@ class PageSnapshot(Params):
     opportunity_name: str = Field(default="", max_length=200)
     contacts: list[SnapshotContact] = Field(default_factory=list, max_length=500)
     documents: list[SnapshotDocument] = Field(default_factory=list, max_length=500)
-    is_deal: bool = Field(default=False, description="The page shows one deal (not a list).")
+    is_deal: bool | None = Field(
+        default=None,
+        description="The page shows one deal (not a list); absent: the page reader did not say.",
+    )
     page_key: str = Field(
         default="",
         max_length=2000,
@@ -97,6 +100,7 @@ class ContactCard(Sent):
     relations: list[Relation]
     notes: list[str]
     source: Literal["store", "page"]
+    is_called: bool = Field(default=False, description="This is the person the call is with.")
 
 
 class RoleGroup(Sent):
@@ -126,6 +130,16 @@ class OpportunityContext(Sent):
     total_documents: int
     next_contacts_offset: int | None
     next_documents_offset: int | None
+    source: Literal["store", "page"] = Field(
+        default="store",
+        description="`page`: a deal read off a CRM page (page memory), not imported data.",
+    )
+    page: PageRef | None = Field(default=None, description="The page deal's record and site.")
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="A page deal's fields as the page words them: stage, amount, currency, "
+        "close_date, owner, account.",
+    )
 
 
 class CallerMatch(Sent):
@@ -134,6 +148,11 @@ class CallerMatch(Sent):
     opportunity_id: str | None
     opportunity_name: str
     role: Role
+    via: Literal["contact", "switchboard"] = Field(
+        default="contact",
+        description="`switchboard`: the number is the account's main line, not the person's.",
+    )
+    source: Literal["store", "page"] = "store"
 
 
 class ContextResult(Sent):
@@ -218,3 +237,42 @@ class SyncUpdatedPayload(Sent):
     """`calllog.sync`: a write-back to a CRM succeeded, failed, or will be retried."""
 
     item: SyncItem
+
+
+class MemorySite(Sent):
+    """One site's page memory: how much is remembered and when it was last read."""
+
+    origin: str
+    deals: int
+    people: int
+    documents: int
+    last_seen_at: str
+
+
+class MemorySitesResult(Sent):
+    sites: list[MemorySite]
+    page_memory: bool
+
+
+class MemoryForgetParams(Params):
+    origin: str | None = Field(
+        default=None,
+        max_length=300,
+        pattern=r"^https?://[^/\s]+$",
+        description="The site to forget; every site when left out.",
+    )
+
+
+class MemoryForgetResult(Sent):
+    deals: int = Field(description="How many page deals were forgotten.")
+
+
+class MemorySettingsParams(Params):
+    page_memory: bool | None = Field(
+        default=None,
+        description="Turn page memory on or off (off forgets everything); left out: just read.",
+    )
+
+
+class MemorySettingsResult(Sent):
+    page_memory: bool

@@ -137,6 +137,9 @@ METHODS: dict[str, MethodSpec] = {
     "audio.devices": MethodSpec(params=Empty, result=aud.AudioDevicesResult),
     "audio.set": MethodSpec(params=aud.AudioSetParams, result=aud.AudioDevicesResult),
     "audio.test": MethodSpec(params=aud.AudioTestParams, result=aud.AudioTestResult),
+    "memory.sites": MethodSpec(params=Empty, result=ctx.MemorySitesResult),
+    "memory.forget": MethodSpec(params=ctx.MemoryForgetParams, result=ctx.MemoryForgetResult),
+    "memory.settings": MethodSpec(params=ctx.MemorySettingsParams, result=ctx.MemorySettingsResult),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {
@@ -163,5 +166,6 @@ CAPABILITIES: tuple[str, ...] = (
     "context",
     "calllog",
     "audio",
+    "memory",
 )
 """What this daemon offers; later features add theirs (e.g. `calls`, `context`)."""

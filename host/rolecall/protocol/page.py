@@ -7,6 +7,8 @@ panel can say where the call came from.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from pydantic import Field
 
 from rolecall.protocol.base import Params
@@ -38,3 +40,41 @@ class PageDeal(Params):
     close_date: str = Field(default="", max_length=64, description="As shown.")
     owner: str = Field(default="", max_length=200)
     account: str = Field(default="", max_length=200)
+
+
+class PageRef(Params):
+    """Which CRM record a page deal or a logged call came from: the site, type and id."""
+
+    origin: str = Field(max_length=300, pattern=r"^https?://[^/\s]+$")
+    record_type: str = Field(default="", max_length=64)
+    record_id: str = Field(default="", max_length=64)
+    url: str = Field(default="", max_length=2000, pattern=r"^(https?://.*)?$")
+
+
+def page_origin(url: str) -> str | None:
+    """`scheme://host[:port]` of an http(s) URL, lower case; None for anything else."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def record_ref(record: PageRecord | None) -> PageRef | None:
+    """The record a page showed, named by its origin; None when the page had no http(s) URL."""
+    if record is None:
+        return None
+    origin = page_origin(record.url)
+    if origin is None:
+        return None
+    return PageRef(
+        origin=origin,
+        record_type=record.object_type,
+        record_id=record.record_id,
+        url=record.url,
+    )

@@ -1,1 +1,2 @@
-"""The embedded store: the SQLite file, its migrations and the in-memory pages of calls."""
+"""The embedded store: the SQLite file, its migrations, the in-memory pages of calls and
+the memory of deals read off CRM pages."""

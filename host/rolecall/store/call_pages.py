@@ -17,6 +17,8 @@ from rolecall.protocol.page import PageRecord
 class CallPage:
     record: PageRecord | None
     snapshot: PageSnapshot | None
+    number: str | None = None
+    """The number called, in E.164, when known."""
 
 
 class CallPages:
@@ -27,11 +29,15 @@ class CallPages:
         self._pages: OrderedDict[str, CallPage] = OrderedDict()
 
     def remember(
-        self, call_id: str, record: PageRecord | None, snapshot: PageSnapshot | None
+        self,
+        call_id: str,
+        record: PageRecord | None,
+        snapshot: PageSnapshot | None,
+        number: str | None = None,
     ) -> None:
         if record is None and snapshot is None:
             return
-        self._pages[call_id] = CallPage(record, snapshot)
+        self._pages[call_id] = CallPage(record, snapshot, number)
         self._pages.move_to_end(call_id)
         while len(self._pages) > self._limit:
             self._pages.popitem(last=False)

@@ -121,6 +121,71 @@ STEPS: tuple[str, ...] = (
         UNIQUE (connector, kind, idempotency_key)
     );
     """,
+    # 3: page memory (deals, people and documents read off CRM pages, kept apart from
+    # imported and connector data) and the CRM record a call was placed from.
+    """
+    CREATE TABLE page_deals (
+        deal_key TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,
+        record_type TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT '',
+        fields TEXT NOT NULL DEFAULT '{}',
+        account_phone_e164 TEXT,
+        is_open INTEGER NOT NULL DEFAULT 1,
+        seen INTEGER NOT NULL,
+        seen_at TEXT NOT NULL,
+        UNIQUE (origin, record_type, record_id)
+    );
+    CREATE INDEX page_deals_by_seen ON page_deals(seen);
+    CREATE INDEX page_deals_by_origin ON page_deals(origin, seen);
+    CREATE INDEX page_deals_by_switchboard ON page_deals(account_phone_e164)
+        WHERE account_phone_e164 IS NOT NULL;
+    CREATE TABLE page_people (
+        deal_key TEXT NOT NULL REFERENCES page_deals(deal_key) ON DELETE CASCADE,
+        person_key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL,
+        source_role TEXT NOT NULL DEFAULT '',
+        phones TEXT NOT NULL DEFAULT '[]',
+        email TEXT NOT NULL DEFAULT '',
+        is_primary INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (deal_key, person_key)
+    );
+    CREATE TABLE page_phones (
+        e164 TEXT NOT NULL,
+        deal_key TEXT NOT NULL,
+        person_key TEXT NOT NULL,
+        PRIMARY KEY (e164, deal_key, person_key),
+        FOREIGN KEY (deal_key, person_key) REFERENCES page_people(deal_key, person_key)
+            ON DELETE CASCADE
+    );
+    CREATE INDEX page_phones_by_person ON page_phones(deal_key, person_key);
+    CREATE TABLE page_documents (
+        deal_key TEXT NOT NULL REFERENCES page_deals(deal_key) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        doc_type TEXT NOT NULL DEFAULT '',
+        size_bytes INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (deal_key, position)
+    );
+    CREATE TABLE page_edits (
+        deal_key TEXT NOT NULL REFERENCES page_deals(deal_key) ON DELETE CASCADE,
+        person_key TEXT NOT NULL,
+        role TEXT,
+        is_primary INTEGER,
+        notes TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (deal_key, person_key)
+    );
+    ALTER TABLE calls ADD COLUMN record_origin TEXT;
+    ALTER TABLE calls ADD COLUMN record_type TEXT;
+    ALTER TABLE calls ADD COLUMN record_id TEXT;
+    ALTER TABLE calls ADD COLUMN record_url TEXT;
+    """,
 )
 
 LATEST = len(STEPS)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.page import PageRef
 from rolecall.protocol.records import (
     Account,
     Contact,
@@ -352,6 +353,19 @@ class Store:
                 found.setdefault(row[0], []).append(row[1])
         return found
 
+    def open_deals_by_account_phone(self, e164: str) -> list[tuple[Account, Opportunity]]:
+        """An account's open deals, for a call from its main number (its switchboard)."""
+        found = []
+        for row in self.db.execute(
+            "SELECT o.id, a.id FROM accounts a JOIN opportunities o ON o.account_id = a.id "
+            "WHERE a.phone_e164 = ? AND o.stage NOT LIKE 'Closed%' ORDER BY o.name LIMIT 50",
+            (e164,),
+        ):
+            account, opportunity = self.account(row[1]), self.opportunity(row[0])
+            if account is not None and opportunity is not None:
+                found.append((account, opportunity))
+        return found
+
     # ---- call log -------------------------------------------------------------------------
 
     def call_started(self, entry: CallLogEntry, *, keep_wrap_up: bool = False) -> None:
@@ -369,9 +383,14 @@ class Store:
 
     def _write_call(self, entry: CallLogEntry, state: str, keep_wrap_up: bool) -> None:
         replace = int(not keep_wrap_up)
+        record = entry.record
         self.db.execute(
-            "INSERT INTO calls VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO calls (call_id, idempotency_key, direction, number, contact_id, "
+            "opportunity_id, account_id, subject, started_at, answered_at, ended_at, "
+            "duration_s, end_cause, disposition, notes, documents_presented, recording_path, "
+            "state, record_origin, record_type, record_id, record_url) VALUES "
+            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+            "?20, ?21, ?22, ?23) "
             "ON CONFLICT(call_id) DO UPDATE SET "
             "idempotency_key = excluded.idempotency_key, direction = excluded.direction, "
             "number = excluded.number, "
@@ -392,6 +411,10 @@ class Store:
             "THEN excluded.documents_presented ELSE calls.documents_presented END, "
             "recording_path = CASE WHEN ?19 THEN excluded.recording_path "
             "ELSE COALESCE(excluded.recording_path, calls.recording_path) END, "
+            "record_origin = COALESCE(excluded.record_origin, calls.record_origin), "
+            "record_type = COALESCE(excluded.record_type, calls.record_type), "
+            "record_id = COALESCE(excluded.record_id, calls.record_id), "
+            "record_url = COALESCE(excluded.record_url, calls.record_url), "
             "state = excluded.state",
             (
                 entry.call_id, entry.idempotency_key, entry.direction, entry.number,
@@ -399,6 +422,8 @@ class Store:
                 _iso(entry.started_at), _iso(entry.answered_at), _iso(entry.ended_at),
                 entry.duration_s, entry.end_cause, entry.disposition, entry.notes,
                 json.dumps(entry.documents_presented), entry.recording_path, state, replace,
+                record.origin if record else None, record.record_type if record else None,
+                record.record_id if record else None, record.url if record else None,
             ),
         )  # fmt: skip
 
@@ -407,11 +432,20 @@ class Store:
         return (self._entry(row), row["state"]) if row is not None else None
 
     def calls(
-        self, *, opportunity_id: str | None = None, limit: int = 20, state: str | None = None
+        self,
+        *,
+        opportunity_id: str | None = None,
+        limit: int = 20,
+        state: str | None = None,
+        record: PageRef | None = None,
     ) -> list[tuple[CallLogEntry, str]]:
-        """Logged calls, newest first, with their state (`live` or `ended`)."""
+        """Logged calls, newest first, with their state (`live` or `ended`); with
+        `record`, those placed from that CRM record's page."""
         where: list[str] = []
         args: list[object] = []
+        if record is not None:
+            where.append("record_origin = ? AND record_type = ? AND record_id = ?")
+            args += [record.origin, record.record_type, record.record_id]
         if opportunity_id is not None:
             where.append("opportunity_id = ?")
             args.append(opportunity_id)
@@ -429,4 +463,11 @@ class Store:
         data: dict[str, Any] = {key: row[key] for key in row.keys() if key != "state"}  # noqa: SIM118
         data["documents_presented"] = json.loads(data["documents_presented"])
         data["ended_at"] = data["ended_at"] or data["started_at"]
+        origin, kind, record_id, url = (
+            data.pop(key) for key in ("record_origin", "record_type", "record_id", "record_url")
+        )
+        if origin:
+            data["record"] = PageRef(
+                origin=origin, record_type=kind or "", record_id=record_id or "", url=url or ""
+            )
         return CallLogEntry.model_validate(data)

@@ -1,0 +1,204 @@
+"""The page deal end to end in Chromium: a CRM-like page the store knows nothing of.
+
+A click on a number of a simple deal page (served on 127.0.0.1) places a call that
+SIPp answers; the side panel shows the deal as the page shows it: its name, where it
+was read, its people grouped by role with the person called marked, its attachments.
+A later inbound call (SIPp calling the daemon's local account from one of those
+people's numbers) pops the same deal from page memory; with the memory off, it does not.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Playwright, expect
+
+from rolecall.client import DaemonClient
+from rolecall.demo.browser import ExtensionBrowser, launch, register_host
+from rolecall.paths import Home
+from support.calls import wait_event
+from support.daemons import prepare_home
+from support.deal_page import deal_page, e164
+from support.processes import daemon_pid, stop_pid
+from support.sip.ports import free_port
+from support.sip.sipp import SippPeer
+from support.web import StaticSite
+
+DEAL = "Umbrella Corp — lab expansion"
+PANEL_SIZE = {"width": 420, "height": 1000}
+
+
+@dataclass
+class Stack:
+    browser: ExtensionBrowser
+    home: Home
+    site: StaticSite
+    callee: SippPeer
+    peers: list[SippPeer]
+
+    def request(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        with DaemonClient.open(self.home, start=False) as client:
+            return client.request(method, params or {})
+
+    def local_address(self) -> str:
+        accounts = self.request("account.list")["accounts"]
+        local = next(a for a in accounts if a["config"]["id"] == "local")
+        return str(local["config"]["uri"].split("@", 1)[1])
+
+
+@pytest.fixture(scope="module")
+def stack(playwright: Playwright) -> Iterator[Stack]:
+    root = Path(tempfile.mkdtemp(prefix="rc-", dir="/tmp"))
+    profile = Path(tempfile.mkdtemp(prefix="rc-profile-"))
+    pages = root / "pages"
+    pages.mkdir()
+    (pages / "deal.html").write_text(deal_page(DEAL, people=6, documents=2))
+    home = prepare_home(Home(root / "home"), udp_port=free_port(), tcp_port=free_port())
+    callee = SippPeer("uas_answer", rtp_echo=True, calls=1, timeout=120).start()
+    peers = [callee]
+    site = StaticSite(pages, "127.0.0.1")
+    browser: ExtensionBrowser | None = None
+    try:
+        register_host(home.root, profile)
+        browser = launch(playwright, profile, home=home.root)
+        status = browser.evaluate(
+            """async () => {
+                for (let i = 0; i < 300 && globalThis.rolecall.state().status !== 'connected'; i++)
+                    await new Promise((r) => setTimeout(r, 50));
+                return globalThis.rolecall.state().status;
+            }"""
+        )
+        assert status == "connected"
+        stack = Stack(browser, home, site, callee, peers)
+        account = {
+            "id": "pbx",
+            "uri": "sip:rolecall@127.0.0.1",
+            "dial_plan": {"domain": callee.address},
+        }
+        stack.request("account.set", {"account": account})
+        yield stack
+    finally:
+        if browser is not None:
+            browser.close()
+        site.close()
+        for peer in peers:
+            peer.cleanup()
+        pid = daemon_pid(home)
+        if pid:
+            stop_pid(pid)
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def panel(stack: Stack) -> Iterator[Page]:
+    page = stack.browser.context.new_page()
+    page.set_viewport_size(PANEL_SIZE)
+    page.goto(stack.browser.panel_url)
+    expect(page.get_by_test_id("host-status")).to_have_text("connected", timeout=20_000)
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+def tab(panel: Page, name: str) -> None:
+    panel.get_by_test_id(f"tab-{name}").click()
+    expect(panel.get_by_test_id(f"{name}-view")).to_be_visible()
+
+
+def hang_up_all(stack: Stack) -> None:
+    for call in stack.request("calls.list")["calls"]:
+        if call["state"] not in ("disconnected",):
+            stack.request("call.hangup", {"call_id": call["id"]})
+
+
+def ring_from(stack: Stack, number: str) -> tuple[SippPeer, str]:
+    """SIPp calls the daemon's local account from `number`; the ringing call's id."""
+    peer = SippPeer(
+        "uac_inbound_from_number",
+        remote=stack.local_address(),
+        service="rolecall",
+        keys={"caller": number},
+        timeout=30,
+    )
+    stack.peers.append(peer)
+    peer.start()
+    with DaemonClient.open(stack.home, start=False) as client:
+        ringing = wait_event(
+            client,
+            "call.updated",
+            lambda p: p["call"]["direction"] == "inbound" and p["call"]["state"] == "ringing",
+        )
+    return peer, str(ringing["call"]["id"])
+
+
+def test_a_click_on_a_deal_page_shows_the_page_deal_and_a_later_caller_pops_it(
+    stack: Stack, panel: Page
+) -> None:
+    crm = stack.browser.context.new_page()
+    crm.goto(stack.site.url("deal.html"))
+    called = e164(2)  # Person2, the page's "Champion"
+    button = crm.locator(f'rolecall-call[data-number="{called}"]').first
+    button.wait_for(timeout=15_000)
+    button.click()
+
+    card = panel.get_by_test_id("call-card")
+    expect(card).to_have_attribute("data-state", "confirmed", timeout=15_000)
+    invite = stack.callee.received("INVITE")
+    assert invite and "16505550102" in (invite[0].request_uri or "")
+
+    expect(panel.get_by_test_id("opportunity-name")).to_have_text(DEAL)
+    source = panel.get_by_test_id("page-deal-source")
+    expect(source).to_have_attribute("data-origin", stack.site.url("").rstrip("/"))
+    expect(panel.get_by_test_id("open-in-crm")).to_have_attribute(
+        "href", stack.site.url("deal.html")
+    )
+    tab(panel, "people")
+    groups = panel.locator("[data-testid^='role-group-']:not([data-testid^='role-group-more'])")
+    order = [groups.nth(i).get_attribute("data-testid") for i in range(groups.count())]
+    assert order == [
+        "role-group-decision_maker",
+        "role-group-economic_buyer",
+        "role-group-influencer",
+        "role-group-business_user",
+        "role-group-other",
+        "role-group-none",
+    ]
+    marked = panel.locator("[data-called='true']")
+    expect(marked).to_have_count(1)
+    expect(marked).to_contain_text("Person2 Tester2")
+    tab(panel, "documents")
+    expect(panel.locator("[data-testid^='document-page.']")).to_have_count(2)
+    expect(panel.get_by_test_id("documents-view")).to_contain_text("Contract 1.pdf")
+
+    hang_up_all(stack)
+    expect(card).to_have_attribute("data-state", "disconnected", timeout=15_000)
+    crm.close()
+    sites = stack.request("memory.sites")["sites"]
+    assert [(s["deals"], s["people"], s["documents"]) for s in sites] == [(1, 6, 2)]
+
+    # Later: Person1 (the economic buyer) calls in; the panel pops the same deal.
+    peer, call_id = ring_from(stack, e164(1))
+    expect(panel.get_by_test_id("opportunity-name")).to_have_text(DEAL, timeout=15_000)
+    tab(panel, "people")
+    expect(panel.locator("[data-called='true']")).to_contain_text("Person1 Tester1")
+    stack.request("call.decline", {"call_id": call_id, "code": 603})
+    assert peer.wait() == 0
+
+    # With page memory off, the same caller matches nothing.
+    assert stack.request("memory.settings", {"page_memory": False}) == {"page_memory": False}
+    assert stack.request("memory.sites")["sites"] == []
+    peer, call_id = ring_from(stack, e164(1))
+    none = panel.get_by_test_id("people-view").get_by_test_id("context-none")
+    expect(none).to_be_visible(timeout=15_000)
+    expect(panel.get_by_test_id("opportunity-name")).to_have_count(0)
+    stack.request("call.decline", {"call_id": call_id, "code": 603})
+    assert peer.wait() == 0
+    stack.request("memory.settings", {"page_memory": True})
