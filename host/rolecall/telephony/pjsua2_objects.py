@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import pjsua2 as pj
 
@@ -29,12 +29,27 @@ from rolecall.telephony.stack import (
     PagerStatus,
     RegistrationChanged,
     RtpCounters,
+    StackEvent,
+    StackSettings,
     TransferProgress,
     TransferRequested,
 )
 
-if TYPE_CHECKING:
-    from rolecall.telephony.pjsua2_stack import Pjsua2Stack
+
+class Pjsua2Stack(Protocol):
+    """What the objects need of the stack that owns them (`pjsua2_stack.Pjsua2Stack`)."""
+
+    settings: StackSettings
+    calls: dict[str, SipCall]
+
+    def emit(self, event: StackEvent) -> None: ...
+    def later(self, action: Callable[[], None]) -> None: ...
+    def forget_call(self, call_id: str) -> None: ...
+    def connect_audio(self, call: SipCall) -> None: ...
+    def hold_audio(self, call: SipCall) -> None: ...
+    def take_pager(self, account_id: str, to_uri: str, body: str) -> str | None: ...
+    def hangup_now(self, call_id: str, status_code: int | None) -> None: ...
+
 
 log = logging.getLogger(__name__)
 pjlog = logging.getLogger("rolecall.pjsip")
