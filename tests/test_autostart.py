@@ -42,6 +42,7 @@ def _env(tmp_path: Path, rc_home: Path) -> dict[str, str]:
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "ROLECALL_HOME": str(rc_home),
         "ROLECALL_KEYRING": "file",
+        "ROLECALL_AUDIO": "off",  # no sound server client files in the config folder
     }
 
 

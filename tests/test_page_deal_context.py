@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from rolecall.context.page_deals import PageDeals
 from rolecall.context.service import ContextService
 from rolecall.crm.outbox import Outbox
+from rolecall.crm.writebacks import WriteBacks
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.protocol.calllog import CallLogEntry
@@ -45,7 +46,7 @@ class Session:
         )
         service = ContextService(store, memory=self.deals.memory, memory_on=lambda: self.deals.on)
         self.handlers = {
-            **context_handlers(service, Outbox(store), {}, page_deals=self.deals),
+            **context_handlers(service, WriteBacks(Outbox(store), {}), page_deals=self.deals),
             **memory_handlers(self.deals),
         }
 

@@ -43,9 +43,13 @@ def unpack(package: Path, into: Path) -> Path:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This environment without ROLECALL_* and XDG_* variables, plus `extra`."""
+    """This environment without ROLECALL_* and XDG_* variables, plus `extra`.
+
+    ROLECALL_AUDIO is kept (the tests' default is off: a sound server's client would
+    leave its own files in a throwaway home; the audio tests turn it on).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ROLECALL_"))}
-    return {**env, **extra}
+    return {**env, "ROLECALL_AUDIO": os.environ.get("ROLECALL_AUDIO", "off"), **extra}
 
 
 def run_bundle(

@@ -9,7 +9,17 @@ import type { PageCalls } from "./page-calls";
 import type { PanelOpener } from "./panel-opener";
 import type { Sites } from "./sites";
 
-/** The tab's URL as a record URL: http(s) only, at most 2,000 characters (the query
+/** The record's URL as the page reports it when it is on the sender's own origin (a
+ * single-page app's URL moves with client-side navigation, the sender's does not), else
+ * the sender's: a page can name only its own site. */
+export function recordUrlFor(reported: string | undefined, sender: string | undefined): string {
+  const own = recordUrl(sender);
+  const claimed = recordUrl(reported);
+  if (!own || !claimed) return own;
+  return new URL(claimed).origin === new URL(own).origin ? claimed : own;
+}
+
+/** A URL as a record URL: http(s) only, at most 2,000 characters (the query
  * goes first when it is longer). */
 export function recordUrl(url: string | undefined): string {
   if (!url || !/^https?:\/\//i.test(url)) return "";
@@ -34,8 +44,10 @@ export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels:
           reply({ ok: false, error: { code: "unavailable", message: "Rolecall is not enabled on this site" } });
           return;
         }
-        // The record's URL is the sender tab's, so a page's deal is kept under its own site.
-        const record = request.record ? { ...request.record, url: recordUrl(sender.url) } : request.record;
+        // The record's URL is on the sender's own site, so a page's deal is kept under it.
+        const record = request.record
+          ? { ...request.record, url: recordUrlFor(request.record.url, sender.url) }
+          : request.record;
         reply(await calls.place({ ...request, record, tabId: sender.tab?.id }));
       });
       return true; // answers asynchronously

@@ -6,7 +6,7 @@ import { render } from "preact";
 import { act } from "preact/test-utils";
 import { PageMemory } from "../../src/options/page-memory";
 import type { BackgroundClient } from "../../src/shared/background-client";
-import { recordUrl } from "../../src/background/runtime-messages";
+import { recordUrl, recordUrlFor } from "../../src/background/runtime-messages";
 
 type Site = { origin: string; deals: number; people: number; documents: number; last_seen_at: string };
 
@@ -76,5 +76,14 @@ describe("a call's record URL", () => {
     expect(recordUrl(undefined)).toBe("");
     const long = `https://crm.example/deals/7?q=${"a".repeat(3000)}`;
     expect(recordUrl(long)).toBe("https://crm.example/deals/7");
+  });
+
+  it("follows the page's client-side navigation on its own site, and only there", () => {
+    const tab = "https://crm.example/app";
+    expect(recordUrlFor("https://crm.example/app#/deal/9", tab)).toBe("https://crm.example/app#/deal/9");
+    expect(recordUrlFor("https://other.example/deal/9", tab)).toBe(tab);
+    expect(recordUrlFor("javascript:alert(1)", tab)).toBe(tab);
+    expect(recordUrlFor(undefined, tab)).toBe(tab);
+    expect(recordUrlFor("https://crm.example/deal/9", "file:///x")).toBe("");
   });
 });
