@@ -42,7 +42,10 @@ class Session:
     def __init__(self, store: Store, settings: ContextSettings | None = None) -> None:
         self.saved: list[ContextSettings] = []
         self.deals = PageDeals(
-            PageMemory(store.db), settings or ContextSettings(), self.saved.append
+            PageMemory(store.db),
+            settings or ContextSettings(),
+            self.saved.append,
+            stored_record=lambda rid: store.opportunity(rid) is not None,
         )
         service = ContextService(store, memory=self.deals.memory, memory_on=lambda: self.deals.on)
         self.handlers = {
@@ -112,6 +115,9 @@ def test_the_stored_deal_wins_when_the_page_names_one(store: Store) -> None:
     rc.deals.placed(CALL, page(record_id="opp-1"), shown(), None)
     context = rc("context.get", call_id=CALL)["context"]
     assert context["source"] == "store" and context["opportunity"]["id"] == "opp-1"
+    # ... and is not remembered a second time as a page deal: a later caller from that
+    # page is offered the stored deal once, not a copy of it beside it.
+    assert rc("memory.sites")["sites"] == []
 
 
 def test_a_site_not_trusted_for_records_cannot_attach_a_call_to_a_stored_deal(

@@ -35,6 +35,7 @@ class PageDeals:
         connector_origins: list[str] | None = None,
         call_pages: CallPages | None = None,
         region: str = "US",
+        stored_record: Callable[[str], bool] = lambda record_id: False,
     ) -> None:
         self.memory = memory
         self.settings = settings
@@ -44,6 +45,8 @@ class PageDeals:
         ]
         self.call_pages = call_pages if call_pages is not None else CallPages()
         self.region = region
+        self._stored_record = stored_record
+        """Is this id a record of the store (an opportunity or a contact)?"""
         self._read_deals: OrderedDict[str, PageDeal | None] = OrderedDict()
 
     @property
@@ -79,6 +82,8 @@ class PageDeals:
             return self._read_deals[call_id]
         page = self.call_pages.get(call_id)
         deal = page_deal_from_snapshot(page.record, page.snapshot, self.region) if page else None
+        if page is not None and self.names_stored_record(page.record):
+            deal = None  # the stored deal answers for this page: no second copy of it
         self._read_deals[call_id] = deal
         while len(self._read_deals) > READ_DEALS:
             self._read_deals.popitem(last=False)
@@ -88,6 +93,15 @@ class PageDeals:
             except Exception:  # the call goes on without memory; say why
                 log.exception("page memory: could not remember %s", deal.ref.origin)
         return deal
+
+    def names_stored_record(self, record: PageRecord | None) -> bool:
+        """Does this page name a stored record, and may it?"""
+        return (
+            record is not None
+            and bool(record.record_id)
+            and self._stored_record(record.record_id)
+            and self.may_name_records(record)
+        )
 
     def may_name_records(self, record: PageRecord | None) -> bool:
         """May this page name a record of the store or a configured CRM?"""

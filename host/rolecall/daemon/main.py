@@ -103,6 +103,9 @@ async def _serve(home: Home) -> None:
         load_context_settings(home),
         lambda settings: save_context_settings(home, settings),
         _connector_origins(home),
+        stored_record=lambda record_id: (
+            store.opportunity(record_id) is not None or bool(store.contacts([record_id]))
+        ),
     )
     if not page_deals.on:
         page_deals.memory.forget_all()  # turned off while the daemon was down
