@@ -28,8 +28,8 @@ from rolecall.daemon.lock import AlreadyRunning, InstanceLock
 from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
 from rolecall.daemon.telephony_handlers import telephony_handlers
-from rolecall.daemon_link import EXIT_ALREADY_RUNNING
-from rolecall.paths import Home
+from rolecall.daemon_link import EXIT_ALREADY_RUNNING, EXIT_UNSAFE_HOME
+from rolecall.paths import Home, UnsafeHome
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.secrets import SecretStore
 from rolecall.store.page_memory import PageMemory
@@ -181,7 +181,12 @@ def run_daemon(home: Home) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines hold query strings
     faulthandler.enable()  # a crash in native code leaves every thread's stack in the log
-    home.ensure()
+    os.umask(0o077)  # every file and directory the daemon makes is the user's alone
+    try:
+        home.ensure()
+    except UnsafeHome as exc:
+        log.error("%s", exc)
+        return EXIT_UNSAFE_HOME
     lock = InstanceLock(home.lock_path)
     try:
         lock.acquire()
