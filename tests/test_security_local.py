@@ -134,3 +134,20 @@ def test_cli_answers_a_bad_argument_without_a_traceback(tmp_path: Path) -> None:
     done = _cli(tmp_path / "home", "call")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_state_files_are_written_through_a_private_temporary(tmp_path: Path) -> None:
+    """A fixed `accounts.tmp` planted as a symlink must not redirect the write."""
+    from rolecall.protocol.telephony import AccountConfig
+    from rolecall.telephony.account_store import AccountStore
+
+    config = tmp_path / "config"
+    config.mkdir(mode=0o700)
+    victim = tmp_path / "victim"
+    victim.write_text("untouched")
+    (config / "accounts.tmp").symlink_to(victim)
+    path = config / "accounts.json"
+    AccountStore(path).save([AccountConfig(id="a", uri="sip:a@127.0.0.1")])
+    assert victim.read_text() == "untouched"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in config.iterdir() if p.name.endswith(".tmp")] == ["accounts.tmp"]

@@ -22,6 +22,7 @@ import keyring.backend
 import keyring.errors
 from keyring.backends import fail
 
+from rolecall.atomic_file import atomic_write_text
 from rolecall.paths import Home
 
 SERVICE = "rolecall"
@@ -67,11 +68,7 @@ class TestOnlyFileKeyring(keyring.backend.KeyringBackend):
         return {str(k): str(v) for k, v in data.items()}
 
     def _save(self, data: dict[str, str]) -> None:
-        temp = self._path.with_suffix(".tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump(data, out)
-        temp.replace(self._path)
+        atomic_write_text(self._path, json.dumps(data))
 
     def get_password(self, service: str, username: str) -> str | None:
         return self._load().get(f"{service}\0{username}")
