@@ -107,7 +107,12 @@ async def _serve(home: Home) -> None:
     if not page_deals.on:
         page_deals.memory.forget_all()  # turned off while the daemon was down
     call_log = CallLogger(
-        store, on_ended=write_backs.call_ended, may_name=page_deals.may_name_records
+        store,
+        on_ended=write_backs.call_ended,
+        may_name=page_deals.may_name_records,
+        on_write_failed=lambda call_id, reason: server.emit(
+            "calllog.write_failed", {"call_id": call_id, "reason": reason}
+        ),
     )
     interrupted = call_log.recover()
     if interrupted:
