@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from support.daemons import RunningDaemon, rolecall_env
+from support.daemons import RunningDaemon, rolecall_env, stop_daemon
 from support.sip.sipp import SippPeer
 
 
@@ -75,6 +75,31 @@ def test_call_with_hangup_after_prints_states_and_media(
     listing = rolecall(daemon, "calls", "--all")
     assert "outbound" in listing.stdout and "disconnected" in listing.stdout
     assert rolecall(daemon, "calls").stdout.strip() == "no calls"
+
+
+def test_a_far_end_that_never_answers_gets_one_line_and_exit_9(
+    daemon: RunningDaemon, sipp: list[SippPeer]
+):
+    peer = SippPeer("uas_no_answer").start()
+    sipp.append(peer)
+    result = rolecall(daemon, "call", peer.uri("bob"), "--wait-answer", "--timeout", "2")
+    assert result.returncode == 9, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("rolecall: ") and len(result.stderr.splitlines()) == 1
+
+
+def test_a_stopped_daemon_that_may_not_start_gets_one_line(daemon: RunningDaemon):
+    """Stopped, in a home others may write to: no daemon starts and the CLI says why."""
+    stop_daemon(daemon)
+    daemon.home.root.chmod(0o770)
+    try:
+        result = rolecall(daemon, "account", "list")
+    finally:
+        daemon.home.root.chmod(0o700)
+    assert result.returncode == 10, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "writable by other users" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_undialable_target_exits_2_and_says_why(daemon: RunningDaemon):

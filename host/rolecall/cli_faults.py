@@ -29,8 +29,9 @@ def run_guarded(command: Callable[[], int]) -> int:
     except DaemonError as exc:
         _say(f"{exc.message} ({exc.code})")
         return EXIT_DAEMON_ERROR
-    except TimeoutError:
-        _say("no answer in time (the daemon or the far end did not respond)")
+    except TimeoutError as exc:
+        said = str(exc) if str(exc) not in ("", "timed out") else ""
+        _say(said or "no answer in time (the daemon or the far end did not respond)")
         return EXIT_TIMEOUT
     except ConnectionError as exc:
         _say(f"lost the daemon: {exc}; start it with `rolecall daemon` or check the log")
