@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from support.daemons import RunningDaemon, rolecall_env, stop_daemon
+from rolecall.paths import Home
+from support.daemons import RunningDaemon, rolecall_env, start_daemon, stop_daemon
 from support.sip.sipp import SippPeer
 
 
@@ -106,3 +107,24 @@ def test_undialable_target_exits_2_and_says_why(daemon: RunningDaemon):
     result = rolecall(daemon, "call", "sip:alice@example.com;transport=tcp")
     assert result.returncode == 2
     assert "parameters" in result.stderr
+
+
+def test_without_a_keyring_an_account_without_password_still_adds(
+    rc_home: Home, monkeypatch: pytest.MonkeyPatch
+):
+    """No OS keyring: a password-less account never touches it; a password is refused
+    with what to install."""
+    monkeypatch.delenv("ROLECALL_KEYRING", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    running = start_daemon(rc_home)
+    try:
+        plain = rolecall(running, "account", "add", "lan", "--uri", "sip:me@127.0.0.1")
+        assert plain.returncode == 0, plain.stderr
+        secret = rolecall(
+            running, "account", "add", "pbx", "--uri", "sip:me@127.0.0.1",
+            "--username", "me", "--password-stdin", stdin="s3cret\n",
+        )  # fmt: skip
+        assert secret.returncode != 0
+        assert "gnome-keyring" in secret.stderr and "Traceback" not in secret.stderr
+    finally:
+        stop_daemon(running)
