@@ -151,3 +151,20 @@ def test_state_files_are_written_through_a_private_temporary(tmp_path: Path) -> 
     assert victim.read_text() == "untouched"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [p.name for p in config.iterdir() if p.name.endswith(".tmp")] == ["accounts.tmp"]
+
+
+def test_the_daemon_makes_its_files_private(rc_home: Home) -> None:
+    """The entry point's umask: the database the daemon creates is 0600 whatever the
+    caller's umask."""
+    from support.daemons import start_daemon, stop_daemon
+
+    old = os.umask(0o022)
+    try:
+        running = start_daemon(rc_home)
+    finally:
+        os.umask(old)
+    try:
+        database = rc_home.data_dir / "rolecall.db"
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    finally:
+        stop_daemon(running)
