@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from support.daemons import RunningDaemon, rolecall_env
+from rolecall.paths import Home
+from support.daemons import RunningDaemon, rolecall_env, start_daemon, stop_daemon
 from support.sip.sipp import SippPeer
 
 
@@ -77,7 +78,53 @@ def test_call_with_hangup_after_prints_states_and_media(
     assert rolecall(daemon, "calls").stdout.strip() == "no calls"
 
 
+def test_a_far_end_that_never_answers_gets_one_line_and_exit_9(
+    daemon: RunningDaemon, sipp: list[SippPeer]
+):
+    peer = SippPeer("uas_no_answer").start()
+    sipp.append(peer)
+    result = rolecall(daemon, "call", peer.uri("bob"), "--wait-answer", "--timeout", "2")
+    assert result.returncode == 9, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("rolecall: ") and len(result.stderr.splitlines()) == 1
+
+
+def test_a_stopped_daemon_that_may_not_start_gets_one_line(daemon: RunningDaemon):
+    """Stopped, in a home others may write to: no daemon starts and the CLI says why."""
+    stop_daemon(daemon)
+    daemon.home.root.chmod(0o770)
+    try:
+        result = rolecall(daemon, "account", "list")
+    finally:
+        daemon.home.root.chmod(0o700)
+    assert result.returncode == 10, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "writable by other users" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_undialable_target_exits_2_and_says_why(daemon: RunningDaemon):
     result = rolecall(daemon, "call", "sip:alice@example.com;transport=tcp")
     assert result.returncode == 2
     assert "parameters" in result.stderr
+
+
+def test_without_a_keyring_an_account_without_password_still_adds(
+    rc_home: Home, monkeypatch: pytest.MonkeyPatch
+):
+    """No OS keyring: a password-less account never touches it; a password is refused
+    with what to install."""
+    monkeypatch.delenv("ROLECALL_KEYRING", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    running = start_daemon(rc_home)
+    try:
+        plain = rolecall(running, "account", "add", "lan", "--uri", "sip:me@127.0.0.1")
+        assert plain.returncode == 0, plain.stderr
+        secret = rolecall(
+            running, "account", "add", "pbx", "--uri", "sip:me@127.0.0.1",
+            "--username", "me", "--password-stdin", stdin="s3cret\n",
+        )  # fmt: skip
+        assert secret.returncode != 0
+        assert "gnome-keyring" in secret.stderr and "Traceback" not in secret.stderr
+    finally:
+        stop_daemon(running)

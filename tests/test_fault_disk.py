@@ -4,7 +4,8 @@ The home's `data/` is a 4 MiB tmpfs mounted by the test (a real ENOSPC from the 
 not a simulation), filled to the last byte with a filler file. Writes that a client
 asked for fail with `unavailable` and say the disk is full; calls still work; nothing
 already written is lost or corrupted (SQLite's integrity check after the fact), and
-once space is back, writes work again without a restart.
+once space is back, writes work again without a restart. A call's log entry that cannot
+be written is announced to every client as `calllog.write_failed`.
 
 Needs root (or CAP_SYS_ADMIN) to mount; where that is refused, the test says so.
 """
@@ -25,7 +26,7 @@ from rolecall.client import DaemonClient, DaemonError
 from rolecall.paths import Home
 from rolecall.protocol.records import Contact, Dataset
 from rolecall.store.store import Store
-from support.calls import place, wait_call
+from support.calls import place, wait_call, wait_event
 from support.daemons import RunningDaemon, prepare_home, start_daemon, stop_daemon
 from support.sip.sipp import SippPeer
 
@@ -78,7 +79,10 @@ def test_full_disk_gives_a_clear_error_keeps_calls_working_and_corrupts_nothing(
     daemon: RunningDaemon = start_daemon(home)
     peer = SippPeer("uas_answer", rtp_echo=True, timeout=30).start()
     try:
-        with DaemonClient.open(home, start=False, name="disk-fault") as client:
+        with (
+            DaemonClient.open(home, start=False, name="disk-fault") as client,
+            DaemonClient.open(home, start=False, name="disk-watcher") as watcher,
+        ):
             note(client, "written before the disk filled")
             fill(home.data_dir / "filler")
             refused = 0
@@ -97,6 +101,11 @@ def test_full_disk_gives_a_clear_error_keeps_calls_working_and_corrupts_nothing(
             client.request("call.hangup", {"call_id": call["id"]})
             ended = wait_call(client, call["id"], "disconnected")
             assert ended["end_cause"] == "normal"
+            # the call's log entry could not be written: every client is told, not just the log
+            failed = wait_event(
+                watcher, "calllog.write_failed", lambda p: p["call_id"] == call["id"]
+            )
+            assert "full" in failed["reason"], failed
             assert client.request("ping", {"echo": "x"})["echo"] == "x"
 
             (home.data_dir / "filler").unlink()

@@ -350,7 +350,7 @@ def test_flatpak_refusals(sandbox: Sandbox, tmp_path: Path) -> None:
 
 
 def test_flatpak_copy_of_a_bundle_and_its_removal(tmp_path: Path) -> None:
-    """From a PyInstaller bundle the whole folder is copied (hard links where possible)."""
+    """From a PyInstaller bundle the whole folder is copied, never hard-linked."""
     bundle_dir = tmp_path / "lib/rolecall"
     (bundle_dir / "_internal").mkdir(parents=True)
     executable = bundle_dir / "rolecall"
@@ -365,6 +365,8 @@ def test_flatpak_copy_of_a_bundle_and_its_removal(tmp_path: Path) -> None:
     assert host == app / "data/rolecall/host/rolecall"
     assert os.access(host, os.X_OK) and host.read_text() == executable.read_text()
     assert (host.parent / "_internal/libpython.so").read_bytes() == b"\0" * 64
+    # a copy, not a link: the sandbox writing to its host must not change the bundle
+    assert host.stat().st_ino != executable.stat().st_ino and executable.stat().st_nlink == 1
     # again: the earlier copy is replaced, not nested, and no staging directory is left
     assert install_host(app, manifest_dir, "linux", executable) == host
     assert sorted(p.name for p in host.parent.parent.iterdir()) == ["host"]

@@ -26,6 +26,7 @@ HOST_LAYERS: tuple[tuple[str, float], ...] = (
     ("rolecall.identity", 0),
     ("rolecall.invocation", 0),
     ("rolecall.paths", 0),
+    ("rolecall.atomic_file", 0),
     ("rolecall.framing", 0),
     ("rolecall.protocol", 0.5),
     ("rolecall.phones", 0.4),

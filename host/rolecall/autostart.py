@@ -29,8 +29,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from rolecall.atomic_file import atomic_write
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING
-from rolecall.install.launcher import atomic_write
 from rolecall.install.registry import Registry, system_registry
 from rolecall.install.table import OSName, current_os
 from rolecall.invocation import rolecall_command

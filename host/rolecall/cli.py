@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -115,12 +116,19 @@ def _native_host(caller: list[str]) -> int:
     return native_main(caller)
 
 
+def _private_umask() -> None:
+    """Files and directories this process makes are the user's alone (0600 / 0700)."""
+    os.umask(0o077)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    _private_umask()
     if _is_browser_launch(args):
         return _native_host(args)
     if args[:1] == ["native-host"]:
         return _native_host(args[1:])
     parsed = build_parser().parse_args(args)
-    result: int = parsed.func(parsed)
-    return result
+    from rolecall.cli_faults import run_guarded
+
+    return run_guarded(lambda: int(parsed.func(parsed)))

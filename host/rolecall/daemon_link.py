@@ -17,6 +17,8 @@ from rolecall.paths import Home
 
 EXIT_ALREADY_RUNNING = 3
 """The daemon's exit status when another daemon holds the lock."""
+EXIT_UNSAFE_HOME = 4
+"""The daemon refused a state directory another user owns or others may write to."""
 
 
 class DaemonStartError(Exception):

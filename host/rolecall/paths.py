@@ -1,7 +1,9 @@
 """Where Rolecall keeps its state: one directory, `$ROLECALL_HOME` or the user data dir.
 
 Layout: `config/` (settings), `data/` (SQLite), `run/` (socket, lock; 0700),
-`logs/`. Importing this module stays cheap: the shim resolves paths on every launch.
+`logs/`. Every directory is 0700; the root and `config/` must belong to the user
+and be writable by nobody else, or `ensure` refuses with `UnsafeHome`.
+Importing this module stays cheap: the shim resolves paths on every launch.
 """
 
 from __future__ import annotations
@@ -15,6 +17,26 @@ from pathlib import Path
 ENV_HOME = "ROLECALL_HOME"
 SOCKET_PATH_LIMIT = 100
 """sun_path holds 104–108 bytes depending on the OS; stay under the smallest."""
+
+
+class UnsafeHome(PermissionError):
+    """The state directory belongs to someone else or others may write to it."""
+
+
+def check_owned_private(directory: Path) -> None:
+    """Refuses a directory another user owns or that group/others may write to."""
+    if sys.platform == "win32":
+        return
+    info = directory.stat()
+    if info.st_uid != os.getuid():
+        raise UnsafeHome(
+            f"{directory} belongs to uid {info.st_uid}, not to you; Rolecall will not use it"
+        )
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise UnsafeHome(
+            f"{directory} is writable by other users (mode {stat.S_IMODE(info.st_mode):o}); "
+            f"run `chmod 700 {directory}` and start again"
+        )
 
 
 @dataclass(frozen=True)
@@ -56,17 +78,25 @@ class Home:
         return self.root / "bin"
 
     def ensure(self) -> None:
-        """Creates the directories; `run/` is private to the user (0700), checked after."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        for directory in (self.config_dir, self.data_dir, self.log_dir, self.bin_dir):
-            directory.mkdir(exist_ok=True)
-        self.run_dir.mkdir(mode=0o700, exist_ok=True)
+        """Creates the directories private to the user (0700); refuses a home not safely ours.
+
+        The root and `config/` are checked before anything is made inside them (`UnsafeHome`).
+        Our own subdirectories with looser modes (from older versions) are narrowed to 0700;
+        the root itself is never changed, only refused.
+        """
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        check_owned_private(self.root)
+        self.config_dir.mkdir(mode=0o700, exist_ok=True)
+        check_owned_private(self.config_dir)
+        for directory in (self.data_dir, self.log_dir, self.bin_dir, self.run_dir):
+            directory.mkdir(mode=0o700, exist_ok=True)
         if sys.platform != "win32":
-            info = self.run_dir.stat()
-            if info.st_uid != os.getuid():
-                raise PermissionError(f"{self.run_dir} belongs to another user")
-            if stat.S_IMODE(info.st_mode) != 0o700:
-                self.run_dir.chmod(0o700)
+            for directory in (self.config_dir, self.data_dir, self.log_dir, self.run_dir):
+                info = directory.lstat()
+                if info.st_uid != os.getuid() or not stat.S_ISDIR(info.st_mode):
+                    raise UnsafeHome(f"{directory} is not a directory of yours")
+                if stat.S_IMODE(info.st_mode) != 0o700:
+                    directory.chmod(0o700)
         if len(os.fsencode(self.socket_path)) > SOCKET_PATH_LIMIT:
             raise OSError(
                 f"socket path {self.socket_path} is over {SOCKET_PATH_LIMIT} bytes; "

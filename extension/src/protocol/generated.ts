@@ -95,6 +95,7 @@ export interface Events {
   "call.message_received": CallMessageReceivedPayload;
   "call.updated": CallUpdatedPayload;
   "calllog.sync": SyncUpdatedPayload;
+  "calllog.write_failed": CallLogWriteFailedPayload;
   "daemon.clients": DaemonClientsPayload;
   "daemon.stopping": DaemonStoppingPayload;
   "message.received": MessageReceivedPayload;
@@ -310,6 +311,16 @@ export interface SyncItem {
   next_attempt_at: string;
   remote_id: string | null;
   state: "pending" | "done" | "failed";
+}
+/**
+ * `calllog.write_failed`: a call's log entry could not be written (e.g. a full disk).
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallLogWriteFailedPayload".
+ */
+export interface CallLogWriteFailedPayload {
+  call_id: string;
+  reason: string;
 }
 /**
  * `daemon.clients`: the number of connected clients changed.

@@ -108,6 +108,7 @@ export const EVENT_NAMES = [
   "message.received",
   "message.status",
   "calllog.sync",
+  "calllog.write_failed",
   "audio.state",
 ] as const;
 /** Every error code, at run time (checked against `ErrorCode` below). */

@@ -200,6 +200,19 @@ describe("PanelStore", () => {
     client.emit("presence.updated", { account_id: "local", uri: "sip:x@example.com", status: "busy", note: "" });
     expect(store.snapshot.presence["sip:x@example.com"]).toBe("busy");
   });
+
+  it("says so when the host could not write a call to the call log", async () => {
+    const client = new FakeClient().on("calls.list", () => ({ calls: [] }));
+    const store = new PanelStore(client);
+    store.start();
+    await settle();
+    client.emit("calllog.write_failed", { call_id: ID, reason: "database or disk is full" });
+    expect(store.snapshot.notice).toMatchObject({
+      kind: "error",
+      key: "notice_calllog_write_failed",
+      subs: ["database or disk is full"],
+    });
+  });
 });
 
 describe("userPartNumber", () => {

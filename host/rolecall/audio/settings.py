@@ -11,6 +11,7 @@ import logging
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from rolecall.atomic_file import atomic_write_text
 from rolecall.paths import Home
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,5 @@ def load_audio_settings(home: Home) -> AudioSettings:
 
 
 def save_audio_settings(home: Home, settings: AudioSettings) -> None:
-    home.config_dir.mkdir(parents=True, exist_ok=True)
     path = home.config_dir / "audio.json"
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(settings.model_dump(), indent=2) + "\n")
-    temporary.replace(path)
+    atomic_write_text(path, json.dumps(settings.model_dump(), indent=2) + "\n")

@@ -5,11 +5,14 @@ the disconnect is published to any client; a daemon killed mid-call leaves a `li
 row behind, which the next start marks as interrupted. The contact and opportunity are
 those of the CRM record the call was placed from, when the store knows it (and the
 page's site may name its records), else those
-the caller's number matches when the match is unambiguous.
+the caller's number matches when the match is unambiguous. An entry that cannot be
+written (a full disk) is reported through `on_write_failed`, never dropped silently.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -17,6 +20,8 @@ from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.page import PageRecord, record_ref
 from rolecall.protocol.telephony import CallInfo, CallState
 from rolecall.store.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def _when(timestamp: float | None) -> datetime | None:
@@ -31,8 +36,11 @@ class CallLogger:
         store: Store,
         on_ended: Callable[[CallLogEntry], None] = lambda entry: None,
         may_name: Callable[[PageRecord], bool] = lambda record: True,
+        on_write_failed: Callable[[str, str], object] = lambda call_id, reason: None,
     ) -> None:
         self._store = store
+        self._on_write_failed = on_write_failed
+        """Told (call id, reason) when an entry could not be written, so the user hears of it."""
         self._may_name = may_name
         """Whether a page's record may name a stored record (the origin rule)."""
         self._on_ended = on_ended
@@ -109,7 +117,15 @@ class CallLogger:
         )
 
     def update(self, call: CallInfo) -> None:
-        """Called with every call change, before it is published."""
+        """Called with every call change, before it is published; a failed write is reported."""
+        try:
+            self._update(call)
+        except (sqlite3.Error, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+            log.error("the call log could not record call %s: %s", call.id, reason)
+            self._on_write_failed(call.id, reason)
+
+    def _update(self, call: CallInfo) -> None:
         if call.recording:
             self._recordings[call.id] = call.recording
         if call.state == CallState.DISCONNECTED:

@@ -28,8 +28,8 @@ from rolecall.daemon.lock import AlreadyRunning, InstanceLock
 from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
 from rolecall.daemon.telephony_handlers import telephony_handlers
-from rolecall.daemon_link import EXIT_ALREADY_RUNNING
-from rolecall.paths import Home
+from rolecall.daemon_link import EXIT_ALREADY_RUNNING, EXIT_UNSAFE_HOME
+from rolecall.paths import Home, UnsafeHome
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.secrets import SecretStore
 from rolecall.store.page_memory import PageMemory
@@ -110,7 +110,12 @@ async def _serve(home: Home) -> None:
     if not page_deals.on:
         page_deals.memory.forget_all()  # turned off while the daemon was down
     call_log = CallLogger(
-        store, on_ended=write_backs.call_ended, may_name=page_deals.may_name_records
+        store,
+        on_ended=write_backs.call_ended,
+        may_name=page_deals.may_name_records,
+        on_write_failed=lambda call_id, reason: server.emit(
+            "calllog.write_failed", {"call_id": call_id, "reason": reason}
+        ),
     )
     interrupted = call_log.recover()
     if interrupted:
@@ -184,7 +189,12 @@ def run_daemon(home: Home) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines hold query strings
     faulthandler.enable()  # a crash in native code leaves every thread's stack in the log
-    home.ensure()
+    os.umask(0o077)  # every file and directory the daemon makes is the user's alone
+    try:
+        home.ensure()
+    except UnsafeHome as exc:
+        log.error("%s", exc)
+        return EXIT_UNSAFE_HOME
     lock = InstanceLock(home.lock_path)
     try:
         lock.acquire()

@@ -1,10 +1,26 @@
-"""Who is on the other end of a Unix socket: the peer's uid, from the kernel."""
+"""Who is on the other end of a Unix socket: the peer's uid, from the kernel.
+
+The check fails closed: a peer whose credentials cannot be read is refused.
+"""
 
 from __future__ import annotations
 
 import socket
 import struct
 import sys
+
+
+def may_connect(sock: socket.socket | None, own_uid: int) -> bool:
+    """True only when the kernel says the peer is `own_uid`; any doubt refuses it."""
+    if sock is None:
+        return sys.platform == "win32"  # named pipes carry their own ACL
+    try:
+        uid = peer_uid(sock)
+    except OSError:
+        return False
+    if uid is None:
+        return sys.platform == "win32"
+    return uid == own_uid
 
 
 def peer_uid(sock: socket.socket) -> int | None:

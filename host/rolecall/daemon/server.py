@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from rolecall.daemon.dispatch import Dispatcher, Handler
-from rolecall.daemon.peer import peer_uid
+from rolecall.daemon.peer import may_connect
 from rolecall.daemon.session import Session
 from rolecall.paths import Home
 from rolecall.protocol.envelope import PROTOCOL_VERSION
@@ -62,9 +62,8 @@ class DaemonServer:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sock: socket.socket | None = writer.get_extra_info("socket")
-        uid = peer_uid(sock) if sock is not None else None
-        if uid is not None and uid != os.getuid():
-            log.warning("refused a connection from uid %d", uid)
+        if not may_connect(sock, os.getuid()):
+            log.warning("refused a connection whose peer is not this user (or cannot be told)")
             writer.close()
             return
         if self._dispatcher is None or self._stopped.is_set():

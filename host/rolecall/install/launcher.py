@@ -10,12 +10,11 @@ the manifests name the bundle's executable itself and no launcher is written.
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
-import tempfile
 from pathlib import Path
 
+from rolecall.atomic_file import atomic_write
 from rolecall.install.table import LAUNCHER_NAME, OSName
 from rolecall.invocation import rolecall_command
 from rolecall.paths import ENV_HOME
@@ -74,21 +73,6 @@ def script_for(os_name: OSName, rolecall_home: str | None) -> str:
     if os_name == "win32":
         return windows_script(command, rolecall_home)
     return posix_script(command, rolecall_home)
-
-
-def atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Writes `data` to a temporary file beside `path`, then renames it into place."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temp).chmod(mode)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def write_launcher(directory: Path, os_name: OSName, rolecall_home: str | None) -> Path:

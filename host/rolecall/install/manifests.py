@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from rolecall.atomic_file import atomic_write
 from rolecall.identity import (
     CHROMIUM_EXTENSION_ID,
     GECKO_EXTENSION_ID,
     HOST_DESCRIPTION,
     HOST_NAME,
 )
-from rolecall.install.launcher import atomic_write
 from rolecall.install.registry import Registry
 from rolecall.install.table import (
     BROWSERS,

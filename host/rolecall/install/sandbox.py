@@ -3,9 +3,10 @@
 A Flatpak browser sees `~/.var/app/<id>/` at its usual absolute path, but neither the
 rest of the home directory nor the host system's `/usr`, so the manifest it reads must
 name an executable inside that directory. `install_host` copies there what a regular
-manifest would name: the PyInstaller bundle (hard-linked where the file system allows,
-else copied), or, from a Python installation, the launcher script (which works only if
-the sandbox can see that interpreter). The copy goes in `<app>/data/rolecall/host/`,
+manifest would name: the PyInstaller bundle (copied, never hard-linked: a link
+would let a process in the sandbox rewrite the host outside it), or, from a Python
+installation, the launcher script (which works only if the sandbox can see that
+interpreter). The copy goes in `<app>/data/rolecall/host/`,
 beside the Rolecall home the host uses inside the sandbox (`$XDG_DATA_HOME/rolecall`),
 with a record file listing the directories `install` created. `remove_host` removes the
 copy, then those directories once empty, and nothing else.
@@ -16,13 +17,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from rolecall.install.launcher import atomic_write, script_for
+from rolecall.atomic_file import atomic_write
+from rolecall.install.launcher import script_for
 from rolecall.install.manifests import prune_empty
 from rolecall.install.table import LAUNCHER_NAME, OSName
 
@@ -76,15 +77,6 @@ def missing_dirs(app_dir: Path, ends: Iterable[Path]) -> list[Path]:
     return missing
 
 
-def _link_or_copy(source: str, destination: str) -> str:
-    """A hard link (the bundle is about 100 MB), or a copy across file systems."""
-    try:
-        os.link(source, destination)
-    except OSError:
-        shutil.copy2(source, destination)
-    return destination
-
-
 def install_host(app_dir: Path, manifest_dir: Path, os_name: OSName, bundle: Path | None) -> Path:
     """Copies the host into `app_dir` (replacing an earlier copy); the executable's path.
 
@@ -108,7 +100,7 @@ def install_host(app_dir: Path, manifest_dir: Path, os_name: OSName, bundle: Pat
                 staging,
                 symlinks=True,
                 dirs_exist_ok=True,
-                copy_function=_link_or_copy,
+                copy_function=shutil.copy2,
             )
             executable = bundle.name
         else:

@@ -239,6 +239,13 @@ class SyncUpdatedPayload(Sent):
     item: SyncItem
 
 
+class CallLogWriteFailedPayload(Sent):
+    """`calllog.write_failed`: a call's log entry could not be written (e.g. a full disk)."""
+
+    call_id: str
+    reason: str
+
+
 class MemorySite(Sent):
     """One site's page memory: how much is remembered and when it was last read."""
 

@@ -153,6 +153,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "message.received": tel.MessageReceivedPayload,
     "message.status": tel.MessageStatusPayload,
     "calllog.sync": ctx.SyncUpdatedPayload,
+    "calllog.write_failed": ctx.CallLogWriteFailedPayload,
     "audio.state": aud.AudioStatePayload,
 }
 

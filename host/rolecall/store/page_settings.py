@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from rolecall.atomic_file import atomic_write_text
 from rolecall.paths import Home
 from rolecall.protocol.page import page_origin
 
@@ -55,10 +56,8 @@ def load_settings(home: Home) -> ContextSettings:
 def save_settings(home: Home, settings: ContextSettings) -> None:
     """Writes the file atomically (a crash leaves the old or the new one)."""
     path = settings_path(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_suffix(".tmp")
-    scratch.write_text(json.dumps(settings.model_dump(exclude_none=True), indent=2) + "\n")
-    scratch.replace(path)
+    text = json.dumps(settings.model_dump(exclude_none=True), indent=2) + "\n"
+    atomic_write_text(path, text)
 
 
 def _salesforce_pair(origin: str) -> str:

@@ -159,7 +159,9 @@ class AccountService:
         try:
             if password is not None:
                 self._secrets.set(secret_name(config.id), password)
-            else:
+            elif (known := self.records.get(config.id)) is not None and known.has_password:
+                # Replacing an account that has a password keeps it; an account without
+                # one never touches the keyring (machines without one can still add it).
                 password = self._secrets.get(secret_name(config.id))
         except SecretStoreUnavailable as exc:
             raise ProtocolError(ErrorCode.UNAVAILABLE, str(exc)) from None

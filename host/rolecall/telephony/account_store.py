@@ -7,11 +7,11 @@ The file holds each `AccountConfig` (never a password: those are in the keyring 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from pydantic import TypeAdapter
 
+from rolecall.atomic_file import atomic_write_text
 from rolecall.protocol.telephony import AccountConfig
 
 LOCAL_ACCOUNT_ID = "local"
@@ -37,9 +37,5 @@ class AccountStore:
             return []
 
     def save(self, accounts: list[AccountConfig]) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self._path.with_suffix(".tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump([a.model_dump(mode="json") for a in accounts], out, indent=2)
-        temp.replace(self._path)
+        data = [a.model_dump(mode="json") for a in accounts]
+        atomic_write_text(self._path, json.dumps(data, indent=2))

@@ -63,6 +63,9 @@ export class CallTracker {
     else if (event.type === "account.registration") void this.loadAccounts();
     else if (event.type === "message.status" && payload.ok === false) {
       this.core.notify("error", "notice_message_failed", [String(payload.status_code ?? ""), String(payload.reason ?? "")]);
+    } else if (event.type === "calllog.write_failed") {
+      // the host could not write this call to the call log (a full disk): say so, never drop it
+      this.core.notify("error", "notice_calllog_write_failed", [String(payload.reason ?? "")]);
     }
   }
 
