@@ -43,6 +43,7 @@ HOST_LAYERS: tuple[tuple[str, float], ...] = (
     ("rolecall.daemon", 2),
     ("rolecall.native_host", 2),
     ("rolecall.doctor", 2),
+    ("rolecall.doctor_audio", 2),
     ("rolecall.autostart", 2),
     ("rolecall.cli", 3),
     ("rolecall.cli_", 3),  # every cli_*.py

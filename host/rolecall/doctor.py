@@ -6,8 +6,9 @@ starts that `path` exactly as the browser would and says hello (see
 `rolecall.install.probe`); a launcher script must still name a program that exists.
 Then it checks the daemon's run directory (0700) and socket (0600), the OS keyring that
 holds SIP passwords, and the SIP registration of every account with a registrar (asked
-of the running daemon). Every failure comes with a fix in plain words. Exit status 0
-when every check passes.
+of the running daemon), and that the chosen microphone and speaker open and the
+microphone hears something (`rolecall.doctor_audio`). Every failure comes with a fix in
+plain words. Exit status 0 when every check passes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from rolecall.doctor_audio import audio_findings
 from rolecall.identity import CHROMIUM_EXTENSION_ID, GECKO_EXTENSION_ID, HOST_NAME
 from rolecall.install.launcher import is_ours, launcher_target
 from rolecall.install.manifests import Target, chromium_origin, read_manifest
@@ -104,6 +106,7 @@ def diagnose(selection: Selection, registry: Registry) -> list[Check]:
     checks += runtime_checks(home.root)
     checks.append(keyring_check(home))
     checks += registration_checks(home)
+    checks += [Check(*finding) for finding in audio_findings(home)]
     return checks
 
 

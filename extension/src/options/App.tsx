@@ -10,6 +10,7 @@ import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
 import { PageMemory } from "./page-memory";
 import { PhoneAccounts } from "./PhoneAccounts";
+import { SoundDevices } from "./SoundDevices";
 import { t, uiLanguage } from "../shared/i18n";
 
 function useSites(): [SiteInfo[] | null, (next: Promise<SiteInfo[] | null>) => void, string] {
@@ -81,6 +82,7 @@ export function App(): JSX.Element {
     <main>
       <h1>{t("options_title")}</h1>
       <PhoneAccounts />
+      <SoundDevices />
       <section>
         <h2>{t("options_crms")}</h2>
         <p>{t("options_crms_help")}</p>

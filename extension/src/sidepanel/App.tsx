@@ -18,6 +18,7 @@ import { formatAmount, formatDate, formatDuration } from "./format";
 import { t, tDynamic, type MessageKey } from "../shared/i18n";
 import { isLive, isRingingInbound, type PanelState, type PanelStore } from "./panel-store";
 import { PageDealSource } from "./PageDealView";
+import { AudioDevices } from "./AudioDevices";
 
 const INITIAL: ConnectionState = {
   status: "connecting",
@@ -287,6 +288,7 @@ export function App({ client, store }: { client: BackgroundClient; store: PanelS
         <Tabs tab={tab} setTab={setTab} state={state} />
         <View name="call" tab={tab}>
           {focused && !isRingingInbound(focused) ? <CallCard key={focused.id} store={store} state={state} call={focused} /> : null}
+          <AudioDevices model={store.audio} />
           {!focused ? <p class="empty" data-testid="idle">{t("idle_hint")}</p> : null}
           <ContextStatus state={state} />
           <DealSummary state={state} />

@@ -2,12 +2,14 @@
 // live in `store/` — `state.ts` (the state, its subscribers, notices), `calls.ts` (the
 // host's calls and the one followed), `deal.ts` (the deal that call is about), `actions.ts`
 // (call controls and transfers), `edits.ts` (role and note edits, messages, presenting),
-// `wrapup.ts` (notes, disposition, the final log). Components only read its snapshots and
+// `wrapup.ts` (notes, disposition, the final log), `audio.ts` (the sound devices in use).
+// Components only read its snapshots and
 // call its methods; everything that reaches the host goes through `PanelClient.request`,
 // so the model is tested without a browser.
 
 import type { CallInfo, ContactCard, Document, Role } from "../protocol/index";
 import { CallActions } from "./store/actions";
+import { AudioModel } from "./store/audio";
 import { CallTracker } from "./store/calls";
 import { DealContext } from "./store/deal";
 import { DealEdits } from "./store/edits";
@@ -15,6 +17,8 @@ import { type Notice, type PanelClient, type PanelState, StoreCore } from "./sto
 import { WrapUp } from "./store/wrapup";
 
 export { contactTarget, isLive, isRingingInbound, userPartNumber } from "./store/facts";
+export { chosenFor, devicesFor } from "./store/audio";
+export type { AudioModel, AudioRole, AudioView } from "./store/audio";
 export type { LoadStatus, Notice, PanelClient, PanelState, SaveStatus } from "./store/state";
 
 export class PanelStore {
@@ -24,6 +28,8 @@ export class PanelStore {
   private readonly actions: CallActions;
   private readonly edits: DealEdits;
   private readonly wrapUp: WrapUp;
+  /** The sound devices in use, with their own subscribers. */
+  readonly audio: AudioModel;
 
   constructor(client: PanelClient) {
     this.core = new StoreCore(client);
@@ -32,6 +38,7 @@ export class PanelStore {
     this.actions = new CallActions(this.core, this.calls);
     this.edits = new DealEdits(this.core);
     this.wrapUp = new WrapUp(this.core, this.deal);
+    this.audio = new AudioModel(client);
   }
 
   // ---- state and notices
@@ -54,9 +61,11 @@ export class PanelStore {
   // ---- calls
   start(): void {
     this.calls.start();
+    this.audio.start();
   }
   stop(): void {
     this.calls.stop();
+    this.audio.stop();
   }
   refresh(): Promise<void> {
     return this.calls.refresh();
