@@ -9,7 +9,8 @@ Two rules, both on backticked text only (prose is never guessed at):
   or `installer/` exists in the repository, and a backticked module in the first column of a
   table row (a name ending in `.py`, `.ts` or `.tsx`) exists under the section's root:
   `host/rolecall/` or `extension/src/` when the last `## ` heading names one of them, else
-  under either of them or the repository itself. Paths holding `*`, `<`, `{`, `$` or `…` are patterns, not paths.
+  under either of them or the repository itself. Paths holding `*`, `<`, `{`, `$` or `…`
+  are patterns, not paths.
 """
 
 from __future__ import annotations
