@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rolecall.telephony.dialplan import (
+from rolecall.phones.dialplan import (
     MAX_INPUT_LENGTH,
     REASONS,
     SAFE_URI_PATTERN,
@@ -707,7 +707,7 @@ def test_hidden_characters_anywhere_are_refused(
 
 def test_final_check_refuses_what_slipped_through(monkeypatch: pytest.MonkeyPatch) -> None:
     """Defence in depth: if a bug let an unsafe user part through, the last check stops it."""
-    import rolecall.telephony.dialplan as dialplan
+    import rolecall.phones.dialplan as dialplan
 
     monkeypatch.setattr(dialplan, "_canonical_user", lambda user: "a>b")
     with pytest.raises(DialError) as raised:

@@ -51,6 +51,7 @@ from rolecall.framing.native import (
 )
 from rolecall.framing.socket_frames import MAX_SOCKET_FRAME, pack, unpack
 from rolecall.paths import Home
+from rolecall.phones.dialplan import SAFE_URI_PATTERN, DialError, DialPlan, parse_target
 from rolecall.protocol.context import ContextParams, PageSnapshot
 from rolecall.protocol.envelope import MESSAGE_ADAPTER, ErrorResponse, OkResponse
 from rolecall.protocol.errors import ErrorCode
@@ -59,7 +60,6 @@ from rolecall.protocol.page import PageRecord
 from rolecall.protocol.telephony import PlaceCallParams
 from rolecall.store.call_pages import CallPages
 from rolecall.store.store import Store
-from rolecall.telephony.dialplan import SAFE_URI_PATTERN, DialError, DialPlan, parse_target
 
 # ---- native messaging framing ---------------------------------------------------------------
 

@@ -15,8 +15,7 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -26,6 +25,7 @@ from rolecall.phones import to_e164
 from rolecall.protocol.context import PageSnapshot
 from rolecall.protocol.page import PageRecord, PageRef, page_origin
 from rolecall.protocol.records import Role, normalize_role
+from rolecall.store.transactions import immediate
 
 DEAL_PREFIX = "page."
 PERSON_PREFIX = "pp."
@@ -223,15 +223,8 @@ class PageMemory:
         self.max_deals = deals
         self.max_people = people
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate(self.db)
 
     # ---- writing ------------------------------------------------------------------------
 

@@ -1,1 +1,1 @@
-"""Telephony: the SIP stack behind one interface, the dial plan, and the call service."""
+"""Telephony: the SIP stack behind one interface, and the call service."""

@@ -17,11 +17,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from rolecall.paths import Home
+from rolecall.phones.dialplan import DialError, DialPlan, DialTarget, parse_target
 from rolecall.protocol.errors import ErrorCode, ProtocolError
 from rolecall.protocol.telephony import AccountConfig, AccountStatus, RegistrationState
 from rolecall.secrets import SecretStore, SecretStoreUnavailable
 from rolecall.telephony.account_store import LOCAL_ACCOUNT_ID, AccountStore, secret_name
-from rolecall.telephony.dialplan import DialError, DialPlan, DialTarget, parse_target
 from rolecall.telephony.failures import not_found, stack_failure
 from rolecall.telephony.registration_advice import advice_for
 from rolecall.telephony.stack import AccountSpec, RegistrationChanged, SipStack, StackError

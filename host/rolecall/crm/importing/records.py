@@ -15,6 +15,7 @@ from typing import Any, Final, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from rolecall.phones import is_region
+from rolecall.phones.dialplan import DialError, DialPlan, parse_target
 from rolecall.protocol.records import (
     Account,
     Contact,
@@ -25,7 +26,6 @@ from rolecall.protocol.records import (
     Phone,
     Relationship,
 )
-from rolecall.telephony.dialplan import DialError, DialPlan, parse_target
 
 JSON_FORMAT: Final = "rolecall-dataset"
 JSON_VERSION: Final = 1

@@ -1,4 +1,4 @@
-"""The dial plan: what the user clicked or typed becomes the SIP URI to INVITE, or a DialError.
+"""Dial text: what the user clicked or typed becomes the SIP URI to INVITE, or a DialError.
 
 This module owns the boundary between the (hostile) web page and the SIP stack: nothing
 reaches an INVITE unless it parsed here as a valid phone number, a short internal code,
