@@ -166,9 +166,9 @@ def test_a_click_on_a_deal_page_shows_the_page_deal_and_a_later_caller_pops_it(
     assert order == [
         "role-group-decision_maker",
         "role-group-economic_buyer",
+        "role-group-technical_buyer",  # "Technical evaluator", as the page reader maps it
         "role-group-influencer",
         "role-group-business_user",
-        "role-group-other",
         "role-group-none",
     ]
     marked = panel.locator("[data-called='true']")
