@@ -9,12 +9,14 @@ people's numbers) pops the same deal from page memory; with the memory off, it d
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, Playwright, expect
@@ -28,9 +30,19 @@ from support.deal_page import deal_page, e164
 from support.processes import daemon_pid, stop_pid
 from support.sip.ports import free_port
 from support.sip.sipp import SippPeer
-from support.web import StaticSite
+from support.web import StaticSite, serve_one_page
 
 DEAL = "Umbrella Corp — lab expansion"
+CRM_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
+# Reconstructed CRM pages (English, German, French, Chinese) with what each must yield.
+FIXTURES = [
+    ("odoo", "opportunity"),
+    ("espocrm", "opportunity"),
+    ("vtiger", "potential"),
+    ("bitrix24", "deal"),
+    ("creatio", "opportunity"),
+    ("zendesk_sell", "deal"),
+]
 PANEL_SIZE = {"width": 420, "height": 1000}
 
 
@@ -60,7 +72,7 @@ def stack(playwright: Playwright) -> Iterator[Stack]:
     pages.mkdir()
     (pages / "deal.html").write_text(deal_page(DEAL, people=6, documents=2))
     home = prepare_home(Home(root / "home"), udp_port=free_port(), tcp_port=free_port())
-    callee = SippPeer("uas_answer", rtp_echo=True, calls=1, timeout=120).start()
+    callee = SippPeer("uas_answer", rtp_echo=True, calls=1 + len(FIXTURES), timeout=300).start()
     peers = [callee]
     site = StaticSite(pages, "127.0.0.1")
     browser: ExtensionBrowser | None = None
@@ -202,3 +214,73 @@ def test_a_click_on_a_deal_page_shows_the_page_deal_and_a_later_caller_pops_it(
     stack.request("call.decline", {"call_id": call_id, "code": 603})
     assert peer.wait() == 0
     stack.request("memory.settings", {"page_memory": True})
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def click_number(crm: Page, e164_number: str) -> None:
+    """Clicks the call button the page reader put beside `e164_number`, however written."""
+    crm.locator("rolecall-call").first.wait_for(timeout=15_000)
+    numbers = crm.eval_on_selector_all(
+        "rolecall-call", "els => els.map((e) => e.getAttribute('data-number') || '')"
+    )
+    index = next(i for i, n in enumerate(numbers) if _digits(n) == _digits(e164_number))
+    crm.locator("rolecall-call").nth(index).click()
+
+
+@pytest.mark.parametrize(("crm_name", "fixture"), FIXTURES)
+def test_a_crm_page_gives_its_deal_to_the_call_and_to_a_later_caller(
+    stack: Stack, panel: Page, crm_name: str, fixture: str
+) -> None:
+    want = json.loads((CRM_FIXTURES / crm_name / f"{fixture}.expected.json").read_text())
+    html = (CRM_FIXTURES / crm_name / f"{fixture}.html").read_bytes()
+    stack.request("memory.settings", {"page_memory": True})
+    shown_url = urlsplit(want["url"])
+    with serve_one_page(html) as site:
+        address = site.url(shown_url.path) + (f"?{shown_url.query}" if shown_url.query else "")
+        address += f"#{shown_url.fragment}" if shown_url.fragment else ""
+        crm = stack.browser.context.new_page()
+        crm.goto(address)
+        people = [c for c in want["contacts"] if c["phones"]]
+        called, caller = people[0], people[1]
+        invites = len(stack.callee.received("INVITE"))
+        click_number(crm, called["phones"][0])
+
+        card = panel.get_by_test_id("call-card")
+        expect(card).to_have_attribute("data-state", "confirmed", timeout=15_000)
+        invite = stack.callee.received("INVITE")
+        assert len(invite) == invites + 1
+        assert _digits(called["phones"][0]) in (invite[-1].request_uri or "")
+
+        # the deal's own name, never the window's title
+        expect(panel.get_by_test_id("opportunity-name")).to_have_text(want["name"])
+        for field in ("stage", "amount", "close_date", "owner", "account"):
+            if field in want["deal"]:
+                expect(panel.get_by_test_id(f"page-deal-field-{field}")).to_contain_text(
+                    want["deal"][field]
+                )
+            else:
+                expect(panel.get_by_test_id(f"page-deal-field-{field}")).to_have_count(0)
+        tab(panel, "people")
+        for person in want["contacts"]:
+            role = person.get("canonical_role") or "none"
+            group = panel.get_by_test_id(f"role-group-{role}")
+            expect(group).to_contain_text(person["name"].split()[-1])
+        expect(panel.locator("[data-called='true']")).to_contain_text(called["name"].split()[-1])
+        tab(panel, "documents")
+        links = [d for d in want["documents"] if d.get("url", "http").startswith("http")]
+        expect(panel.locator("[data-testid^='document-page.']")).to_have_count(len(links))
+
+        hang_up_all(stack)
+        expect(card).to_have_attribute("data-state", "disconnected", timeout=15_000)
+        crm.close()
+
+        # Later, another person of that deal calls in: the same deal pops.
+        peer, call_id = ring_from(stack, caller["phones"][0])
+        expect(panel.get_by_test_id("opportunity-name")).to_have_text(want["name"], timeout=15_000)
+        tab(panel, "people")
+        expect(panel.locator("[data-called='true']")).to_contain_text(caller["name"].split()[-1])
+        stack.request("call.decline", {"call_id": call_id, "code": 603})
+        assert peer.wait() == 0
