@@ -72,7 +72,7 @@ def stack(playwright: Playwright) -> Iterator[Stack]:
     pages.mkdir()
     (pages / "deal.html").write_text(deal_page(DEAL, people=6, documents=2))
     home = prepare_home(Home(root / "home"), udp_port=free_port(), tcp_port=free_port())
-    callee = SippPeer("uas_answer", rtp_echo=True, calls=1 + len(FIXTURES), timeout=300).start()
+    callee = SippPeer("uas_answer", rtp_echo=True, calls=4 + len(FIXTURES), timeout=300).start()
     peers = [callee]
     site = StaticSite(pages, "127.0.0.1")
     browser: ExtensionBrowser | None = None
@@ -237,12 +237,8 @@ def test_a_crm_page_gives_its_deal_to_the_call_and_to_a_later_caller(
     want = json.loads((CRM_FIXTURES / crm_name / f"{fixture}.expected.json").read_text())
     html = (CRM_FIXTURES / crm_name / f"{fixture}.html").read_bytes()
     stack.request("memory.settings", {"page_memory": True})
-    shown_url = urlsplit(want["url"])
     with serve_one_page(html) as site:
-        address = site.url(shown_url.path) + (f"?{shown_url.query}" if shown_url.query else "")
-        address += f"#{shown_url.fragment}" if shown_url.fragment else ""
-        crm = stack.browser.context.new_page()
-        crm.goto(address)
+        crm = open_fixture(stack, site, want["url"])
         people = [c for c in want["contacts"] if c["phones"]]
         called, caller = people[0], people[1]
         invites = len(stack.callee.received("INVITE"))
@@ -284,3 +280,84 @@ def test_a_crm_page_gives_its_deal_to_the_call_and_to_a_later_caller(
         expect(panel.locator("[data-called='true']")).to_contain_text(caller["name"].split()[-1])
         stack.request("call.decline", {"call_id": call_id, "code": 603})
         assert peer.wait() == 0
+
+
+def open_fixture(stack: Stack, site: StaticSite, url: str) -> Page:
+    shown_url = urlsplit(url)
+    address = site.url(shown_url.path) + (f"?{shown_url.query}" if shown_url.query else "")
+    address += f"#{shown_url.fragment}" if shown_url.fragment else ""
+    crm = stack.browser.context.new_page()
+    crm.goto(address)
+    return crm
+
+
+def test_a_list_page_calls_but_gives_no_page_deal(stack: Stack, panel: Page) -> None:
+    want = json.loads((CRM_FIXTURES / "espocrm" / "opportunity-list.expected.json").read_text())
+    html = (CRM_FIXTURES / "espocrm" / "opportunity-list.html").read_bytes()
+    stack.request("memory.settings", {"page_memory": True})
+    with serve_one_page(html) as site:
+        crm = open_fixture(stack, site, want["url"])
+        invites = len(stack.callee.received("INVITE"))
+        click_number(crm, want["numbers"][0])
+        card = panel.get_by_test_id("call-card")
+        expect(card).to_have_attribute("data-state", "confirmed", timeout=15_000)
+        assert len(stack.callee.received("INVITE")) == invites + 1
+        expect(panel.get_by_test_id("opportunity-name")).to_have_count(0)
+        expect(panel.get_by_test_id("page-deal-source")).to_have_count(0)
+        hang_up_all(stack)
+        expect(card).to_have_attribute("data-state", "disconnected", timeout=15_000)
+        crm.close()
+        origin = site.url("").rstrip("/")
+        assert origin not in [s["origin"] for s in stack.request("memory.sites")["sites"]]
+
+
+def test_forgetting_a_site_on_the_options_page_forgets_its_callers(
+    stack: Stack, panel: Page
+) -> None:
+    want = json.loads((CRM_FIXTURES / "odoo" / "opportunity.expected.json").read_text())
+    html = (CRM_FIXTURES / "odoo" / "opportunity.html").read_bytes()
+    stack.request("memory.settings", {"page_memory": True})
+    for seen in stack.request("memory.sites")["sites"]:  # the same deal read on other sites
+        stack.request("memory.forget", {"origin": seen["origin"]})
+    kept = json.loads((CRM_FIXTURES / "vtiger" / "potential.expected.json").read_text())
+    with serve_one_page((CRM_FIXTURES / "vtiger" / "potential.html").read_bytes()) as other:
+        crm = open_fixture(stack, other, kept["url"])
+        click_number(crm, kept["contacts"][0]["phones"][0])
+        card = panel.get_by_test_id("call-card")
+        expect(card).to_have_attribute("data-state", "confirmed", timeout=15_000)
+        hang_up_all(stack)
+        expect(card).to_have_attribute("data-state", "disconnected", timeout=15_000)
+        crm.close()
+    people = [c for c in want["contacts"] if c["phones"]]
+    with serve_one_page(html) as site:
+        crm = open_fixture(stack, site, want["url"])
+        click_number(crm, people[0]["phones"][0])
+        card = panel.get_by_test_id("call-card")
+        expect(card).to_have_attribute("data-state", "confirmed", timeout=15_000)
+        expect(panel.get_by_test_id("opportunity-name")).to_have_text(want["name"])
+        hang_up_all(stack)
+        expect(card).to_have_attribute("data-state", "disconnected", timeout=15_000)
+        crm.close()
+        origin = site.url("").rstrip("/")
+        others = [
+            s["origin"] for s in stack.request("memory.sites")["sites"] if s["origin"] != origin
+        ]
+
+        options = stack.browser.context.new_page()
+        options.goto(stack.browser.panel_url.replace("sidepanel.html", "options.html"))
+        row = options.get_by_test_id(f"memory-site-{origin}")
+        expect(row).to_be_visible(timeout=15_000)
+        row.get_by_role("button").click()
+        expect(row).to_have_count(0, timeout=15_000)
+        options.close()
+        sites = [s["origin"] for s in stack.request("memory.sites")["sites"]]
+        assert origin not in sites and sites == others  # only that site is forgotten
+        assert len(others) == 1
+
+    peer, call_id = ring_from(stack, people[1]["phones"][0])
+    none = panel.get_by_test_id("people-view").get_by_test_id("context-none")
+    tab(panel, "people")
+    expect(none).to_be_visible(timeout=15_000)
+    expect(panel.get_by_test_id("opportunity-name")).to_have_count(0)
+    stack.request("call.decline", {"call_id": call_id, "code": 603})
+    assert peer.wait() == 0
