@@ -72,7 +72,7 @@ def stack(playwright: Playwright) -> Iterator[Stack]:
     pages.mkdir()
     (pages / "deal.html").write_text(deal_page(DEAL, people=6, documents=2))
     home = prepare_home(Home(root / "home"), udp_port=free_port(), tcp_port=free_port())
-    callee = SippPeer("uas_answer", rtp_echo=True, calls=4 + len(FIXTURES), timeout=300).start()
+    callee = SippPeer("uas_answer", rtp_echo=True, calls=5 + len(FIXTURES), timeout=300).start()
     peers = [callee]
     site = StaticSite(pages, "127.0.0.1")
     browser: ExtensionBrowser | None = None
@@ -359,5 +359,53 @@ def test_forgetting_a_site_on_the_options_page_forgets_its_callers(
     tab(panel, "people")
     expect(none).to_be_visible(timeout=15_000)
     expect(panel.get_by_test_id("opportunity-name")).to_have_count(0)
+    stack.request("call.decline", {"call_id": call_id, "code": 603})
+    assert peer.wait() == 0
+
+
+def person_item(panel: Page, name: str) -> Any:
+    return panel.locator("li.contact").filter(has=panel.get_by_role("heading", name=name)).first
+
+
+def test_edits_on_a_page_deal_stay_with_it_for_the_next_call(stack: Stack, panel: Page) -> None:
+    want = json.loads((CRM_FIXTURES / "creatio" / "opportunity.expected.json").read_text())
+    html = (CRM_FIXTURES / "creatio" / "opportunity.html").read_bytes()
+    stack.request("memory.settings", {"page_memory": True})
+    people = [c for c in want["contacts"] if c["phones"]]
+    called, caller = people[0], people[1]
+    note = "Préfère être appelé le matin <b>avant 10h</b>"
+    with serve_one_page(html) as site:
+        crm = open_fixture(stack, site, want["url"])
+        click_number(crm, called["phones"][0])
+        card = panel.get_by_test_id("call-card")
+        expect(card).to_have_attribute("data-state", "confirmed", timeout=15_000)
+        expect(panel.get_by_test_id("opportunity-name")).to_have_text(want["name"])
+        tab(panel, "people")
+        item = person_item(panel, caller["name"])
+        item.get_by_test_id("contact-edit").click()
+        item.get_by_test_id("contact-role-select").select_option("economic_buyer")
+        item.get_by_test_id("contact-primary").check()
+        item.get_by_test_id("contact-save").click()
+        item = person_item(panel, caller["name"])
+        expect(item).to_have_attribute("data-primary", "true")
+        item.get_by_test_id("contact-edit").click()
+        item.get_by_test_id("contact-note-input").fill(note)
+        item.get_by_test_id("contact-note-add").click()
+        expect(item.get_by_test_id("contact-notes")).to_contain_text(note)
+        hang_up_all(stack)
+        expect(card).to_have_attribute("data-state", "disconnected", timeout=15_000)
+        crm.close()
+
+    # The next call (the same person calling in) shows the edits, the note as text.
+    peer, call_id = ring_from(stack, caller["phones"][0])
+    expect(panel.get_by_test_id("opportunity-name")).to_have_text(want["name"], timeout=15_000)
+    tab(panel, "people")
+    group = panel.get_by_test_id("role-group-economic_buyer")
+    expect(group).to_contain_text(caller["name"])
+    item = person_item(panel, caller["name"])
+    expect(item).to_have_attribute("data-primary", "true")
+    expect(item).to_have_attribute("data-called", "true")
+    expect(item.get_by_test_id("contact-notes")).to_contain_text(note)
+    expect(item.locator("b")).to_have_count(0)
     stack.request("call.decline", {"call_id": call_id, "code": 603})
     assert peer.wait() == 0
