@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,7 +73,7 @@ def stack(playwright: Playwright) -> Iterator[Stack]:
     pages.mkdir()
     (pages / "deal.html").write_text(deal_page(DEAL, people=6, documents=2))
     home = prepare_home(Home(root / "home"), udp_port=free_port(), tcp_port=free_port())
-    callee = SippPeer("uas_answer", rtp_echo=True, calls=5 + len(FIXTURES), timeout=300).start()
+    callee = SippPeer("uas_answer", rtp_echo=True, calls=6 + len(FIXTURES), timeout=300).start()
     peers = [callee]
     site = StaticSite(pages, "127.0.0.1")
     browser: ExtensionBrowser | None = None
@@ -409,3 +410,54 @@ def test_edits_on_a_page_deal_stay_with_it_for_the_next_call(stack: Stack, panel
     expect(item.locator("b")).to_have_count(0)
     stack.request("call.decline", {"call_id": call_id, "code": 603})
     assert peer.wait() == 0
+
+
+MARKUP = '<img src=x onerror="window.pwned=1"><b>bold</b>'
+
+
+def hostile_deal_page() -> bytes:
+    """A vTiger-shaped deal page whose every field carries markup as its text."""
+    m = escape(MARKUP)
+    rows = "".join(
+        f"<tr><td class='fieldLabel'>{label}</td><td class='fieldValue'>{value}</td></tr>"
+        for label, value in [
+            ("Sales Stage", f"Proposal {m}"),
+            ("Amount", f"$ 1,000.00 {m}"),
+            ("Expected Close Date", f"2027-01-15 {m}"),
+            ("Assigned To", f"Owner {m}"),
+            ("Organization", f"Account {m}"),
+        ]
+    )
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{m}</title></head><body>
+<div class="detailview-header"><h4 class="recordLabel"><span>Deal {m}</span></h4></div>
+<table class="detailview-table">{rows}</table>
+<table class="listview-table"><thead><tr><th>Contact</th><th>Role</th><th>Title</th>
+<th>Office Phone</th></tr></thead><tbody>
+<tr><td>Mallory {m}</td><td>Champion {m}</td><td>CTO {m}</td><td>+1 512 555 0177</td></tr>
+</tbody></table>
+<ul class="attachments"><li><a href="/files/quote.pdf">Quote {m}.pdf</a></li></ul>
+</body></html>""".encode()
+
+
+def test_a_hostile_deal_page_shows_as_text_only(stack: Stack, panel: Page) -> None:
+    url = "https://crm.example/index.php?module=Potentials&view=Detail&record=666"
+    with serve_one_page(hostile_deal_page()) as site:
+        crm = open_fixture(stack, site, url)
+        click_number(crm, "+15125550177")
+        card = panel.get_by_test_id("call-card")
+        expect(card).to_have_attribute("data-state", "confirmed", timeout=15_000)
+        expect(panel.get_by_test_id("opportunity-name")).to_contain_text(MARKUP)
+        for field in ("stage", "amount", "close_date", "owner", "account"):
+            expect(panel.get_by_test_id(f"page-deal-field-{field}")).to_contain_text(MARKUP)
+        tab(panel, "people")
+        expect(panel.get_by_test_id("people-view")).to_contain_text(f"Mallory {MARKUP}")
+        tab(panel, "documents")
+        expect(panel.get_by_test_id("documents-view")).to_contain_text(MARKUP)
+        for view in ("people", "documents"):
+            tab(panel, view)
+            assert panel.locator("main img, main b").count() == 0
+        assert panel.evaluate("() => 'pwned' in window") is False
+        hang_up_all(stack)
+        expect(card).to_have_attribute("data-state", "disconnected", timeout=15_000)
+        crm.close()
