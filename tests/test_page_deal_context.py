@@ -23,7 +23,7 @@ from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.context import PageSnapshot, SnapshotContact, SnapshotDocument
 from rolecall.protocol.errors import ProtocolError
 from rolecall.protocol.methods import METHODS
-from rolecall.protocol.page import PageRecord
+from rolecall.protocol.page import PageDeal, PageRecord
 from rolecall.protocol.records import Account, Dataset, Opportunity, Phone, Role
 from rolecall.store.page_memory import PageMemory
 from rolecall.store.page_settings import ContextSettings
@@ -173,6 +173,32 @@ def test_a_switchboard_number_offers_the_accounts_open_deals(store: Store) -> No
     assert sorted(m["opportunity_id"] for m in result["matches"]) == ["o-2", "o-open"]
     assert {m["via"] for m in result["matches"]} == {"switchboard"}
     assert result["context"] is None  # two deals: the user picks
+
+
+def test_a_call_from_the_main_line_a_page_showed_offers_the_page_deal(store: Store) -> None:
+    rc = Session(store)
+    deal = PageDeal(account="Globex", account_phone="+1 (415) 555-0199", stage="Qualify")
+    snapshot = shown().model_copy(update={"deal": deal})
+    rc.deals.placed(CALL, page(), snapshot, None)
+    result = rc("context.get", phone="415.555.0199")
+    assert [m["via"] for m in result["matches"]] == ["switchboard"]
+    assert result["matches"][0]["source"] == "page"
+    assert result["context"]["opportunity"]["name"] == "Globex renewal"
+    # nobody on the deal is the caller: the main line is the account's, not a person's
+    assert not [c for g in result["context"]["groups"] for c in g["contacts"] if c["is_called"]]
+    # once the deal is closed on the page, its main line offers it no more
+    closed = PageDeal(account="Globex", account_phone="+14155550199", stage="Closed Won")
+    snapshot = snapshot.model_copy(update={"deal": closed})
+    rc.deals.placed(LATER, page(), snapshot, None)
+    assert rc("context.get", phone="+14155550199")["matches"] == []
+
+
+def test_without_page_memory_the_main_line_matches_nothing(store: Store) -> None:
+    rc = Session(store)
+    rc("memory.settings", page_memory=False)
+    snapshot = shown().model_copy(update={"deal": PageDeal(account_phone="+14155550199")})
+    rc.deals.placed(CALL, page(), snapshot, None)
+    assert rc("context.get", phone="+14155550199") == {"context": None, "matches": []}
 
 
 def test_edits_on_page_people_stay_with_the_page_deal(store: Store) -> None:

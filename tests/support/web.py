@@ -1,7 +1,8 @@
 """A static web server on loopback for fixture pages (CRM pages, SPA, hostile pages).
 
 It runs in a thread of the test process and serves one directory, with no caching so
-every load sees the file as it is; `close()` stops it.
+every load sees the file as it is; `close()` stops it. `serve_one_page` answers every
+path with one page, so a CRM page can be opened at its CRM's own path, query and fragment.
 """
 
 from __future__ import annotations
@@ -22,11 +23,25 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
 
+class _OnePageHandler(_QuietHandler):
+    page = b""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/favicon"):
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.page)))
+        self.end_headers()
+        self.wfile.write(self.page)
+
+
 class StaticSite:
     """Serves `root` at http://<host>:<port>/ until closed."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1") -> None:
-        handler = functools.partial(_QuietHandler, directory=str(root))
+    def __init__(self, root: Path, host: str = "127.0.0.1", handler: Any = None) -> None:
+        handler = handler or functools.partial(_QuietHandler, directory=str(root))
         self._server = ThreadingHTTPServer((host, 0), handler)
         self._server.daemon_threads = True
         self.host = host
@@ -47,3 +62,9 @@ class StaticSite:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def serve_one_page(html: bytes, host: str = "127.0.0.1") -> StaticSite:
+    """A site that answers every path with `html` (as text/html) until closed."""
+    handler = type("OnePage", (_OnePageHandler,), {"page": html})
+    return StaticSite(Path("."), host, handler)

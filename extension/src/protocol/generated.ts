@@ -994,6 +994,10 @@ export interface SnapshotContact {
 export interface PageDeal {
   account?: string;
   /**
+   * The account's main line (switchboard) as shown beside the account, if any.
+   */
+  account_phone?: string;
+  /**
    * As shown, e.g. '€48,500.00'.
    */
   amount?: string;

@@ -145,13 +145,35 @@ function DealSummary({ state }: { state: PanelState }): JSX.Element | null {
   if (!context) return null;
   const o = context.opportunity;
   const facts = [o.stage, formatAmount(o.amount, o.currency), o.close_date ? t("closes", formatDate(o.close_date)) : "", o.owner ? t("owner", o.owner) : ""].filter(Boolean);
+  // A page deal's fields are shown as the page words them ("48.500,00 €", "15.01.2027"), never re-read.
+  const shown = context.source === "page" ? context.fields ?? {} : null;
+  const pageFacts: [string, string][] = shown
+    ? ([
+        ["account", shown["account"] ?? ""],
+        ["stage", shown["stage"] ?? ""],
+        ["amount", shown["amount"] ?? ""],
+        ["close_date", shown["close_date"] ? t("closes", shown["close_date"]) : ""],
+        ["owner", shown["owner"] ? t("owner", shown["owner"]) : ""],
+      ] as [string, string][]).filter(([, text]) => text)
+    : [];
   return (
     <section class="deal" data-testid="opportunity-summary" data-opportunity-id={o.id} aria-labelledby="deal-title">
       <p class="eyebrow">{t("opportunity")}</p>
       <h2 id="deal-title" data-testid="opportunity-name">
         {o.name}
       </h2>
-      <p class="muted">{[context.account?.name, ...facts].filter(Boolean).join(" · ")}</p>
+      {shown ? (
+        <p class="muted" data-testid="page-deal-fields">
+          {pageFacts.map(([field, text], i) => (
+            <span key={field} data-testid={`page-deal-field-${field}`}>
+              {i ? " · " : ""}
+              {text}
+            </span>
+          ))}
+        </p>
+      ) : (
+        <p class="muted">{[context.account?.name, ...facts].filter(Boolean).join(" · ")}</p>
+      )}
       <PageDealSource context={context} />
       {context.missing_roles.length ? (
         <p class="hint">{context.missing_roles.map((r) => t("missing_role", tDynamic(`role_${r}`, [], r))).join(" ")}</p>

@@ -102,6 +102,8 @@ function ContactItem({ store, state, card, call }: { store: PanelStore; state: P
   const presence = presenceOf(state, card);
   const email = card.contact.email ?? "";
   const headingId = `contact-name-${card.contact.id}`;
+  // A page deal's people are edited in page memory; a page-only person on a stored deal is not.
+  const editable = card.source === "store" || state.context?.source === "page";
   return (
     <li
       class={`contact${card.is_primary ? " primary" : ""}`}
@@ -186,8 +188,8 @@ function ContactItem({ store, state, card, call }: { store: PanelStore; state: P
         <button
           type="button"
           data-testid="contact-edit"
-          disabled={card.source !== "store"}
-          title={card.source !== "store" ? t("page_only_contact") : undefined}
+          disabled={!editable}
+          title={!editable ? t("page_only_contact") : undefined}
           aria-expanded={open === "edit"}
           aria-label={t("edit_contact", name)}
           onClick={() => setOpen((o) => (o === "edit" ? "" : "edit"))}

@@ -40,6 +40,11 @@ class PageDeal(Params):
     close_date: str = Field(default="", max_length=64, description="As shown.")
     owner: str = Field(default="", max_length=200)
     account: str = Field(default="", max_length=200)
+    account_phone: str = Field(
+        default="",
+        max_length=64,
+        description="The account's main line (switchboard) as shown beside the account, if any.",
+    )
 
 
 class PageRef(Params):

@@ -179,9 +179,11 @@ def page_deal_from_snapshot(
         ref=PageRef(origin=origin, record_type=record_type, record_id=record_id, url=record.url),
         name=name,
         fields={k: v for k, v in fields.items() if v},
-        # The page reader does not yet pick out the account's main line; stored accounts'
-        # main lines still match (see `context/page_context.py`).
-        account_phone=None,
+        # The account's main line, when the page shows one beside the account: an inbound
+        # call from that switchboard offers this deal (see `context/page_context.py`).
+        account_phone=_e164(_text(getattr(shown, "account_phone", ""), 64), region)
+        if shown
+        else None,
         is_open=not stage.startswith("closed"),
         people=tuple(people.values()),
         documents=documents,

@@ -339,6 +339,8 @@ export function clipDeal(deal: Partial<Record<keyof PageDeal, unknown>> | null |
   if (owner) out.owner = owner;
   const account = cleanText(deal.account, LIMITS.name);
   if (account) out.account = account;
+  const accountPhone = cleanText(deal.account_phone, LIMITS.phone);
+  if (accountPhone) out.account_phone = accountPhone;
   return Object.keys(out).length ? out : null;
 }
 
@@ -421,12 +423,13 @@ export function snapshotProblems(value: unknown): Problems {
     if (!isObject(value.deal)) out.push("snapshot.deal: not an object");
     else {
       const deal = value.deal;
-      checkKeys(deal, ["stage", "amount", "currency", "close_date", "owner", "account"], "snapshot.deal", out);
+      checkKeys(deal, ["stage", "amount", "currency", "close_date", "owner", "account", "account_phone"], "snapshot.deal", out);
       checkString(deal.stage, LIMITS.stage, "snapshot.deal.stage", out);
       checkString(deal.amount, LIMITS.amount, "snapshot.deal.amount", out);
       checkString(deal.close_date, LIMITS.closeDate, "snapshot.deal.close_date", out);
       checkString(deal.owner, LIMITS.name, "snapshot.deal.owner", out);
       checkString(deal.account, LIMITS.name, "snapshot.deal.account", out);
+      checkString(deal.account_phone, LIMITS.phone, "snapshot.deal.account_phone", out);
       if (deal.currency !== undefined && !(typeof deal.currency === "string" && /^([A-Z]{3})?$/.test(deal.currency))) {
         out.push("snapshot.deal.currency: pattern");
       }

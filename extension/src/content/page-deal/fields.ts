@@ -1,6 +1,6 @@
 // The deal's own fields as the page shows them: its name (a name field or the record's
 // heading, never the window's or the app's title) and, where shown, stage, amount and
-// currency, close date, owner and account, read from label/value layouts (label+input,
+// currency, close date, owner, account and the account's main line, read from label/value layouts (label+input,
 // dt/dd, th/td rows, "Label: value" blocks) in English, German, French, Spanish and Chinese.
 
 import type { PageDeal } from "../../protocol";
@@ -28,6 +28,9 @@ const WORDS: Record<FieldKind, readonly string[]> = {
   account: ["account", "account name", "organization", "organisation", "company", "customer", "client",
     "firma", "unternehmen", "konto", "kunde", "organisation", "compte", "société", "entreprise",
     "cuenta", "empresa", "cliente", "organización", "客户", "公司", "客户名称"],
+  account_phone: ["account phone", "company phone", "main phone", "main line", "switchboard", "office main",
+    "firmentelefon", "zentrale", "telefon zentrale", "téléphone société", "téléphone entreprise", "téléphone standard",
+    "teléfono de la empresa", "centralita", "公司电话", "总机", "客户电话"],
   contact: ["contact", "contact person", "contact name", "person", "primary contact", "ansprechpartner", "kontakt", "kontaktperson",
     "interlocuteur", "personne", "contacto", "persona de contacto", "联系人", "主要联系人", "participant", "teilnehmer"],
   role: ["role", "contact role", "buying role", "rolle", "rôle", "rol", "función", "角色"],
@@ -173,6 +176,7 @@ export function dealFields(values: LabelledValue[], lang: string): PageDeal {
     else if (v.kind === "close_date" && !out.close_date) out.close_date = v.value;
     else if (v.kind === "owner" && !out.owner) out.owner = v.value;
     else if (v.kind === "account" && !out.account) out.account = v.value;
+    else if (v.kind === "account_phone" && !out.account_phone && /\d{3}/.test(v.value)) out.account_phone = v.value;
     else if (v.kind === "currency_code" && !out.currency && /^[A-Z]{3}\b/.test(v.value)) out.currency = v.value.slice(0, 3);
   }
   if (out.amount && !out.currency) {
