@@ -137,13 +137,14 @@ class ContextService:
         memory = self.memory if self.memory is not None and self.memory_on() else None
         if memory is not None:
             # A page that showed a stored deal is that deal: offered once, from the store.
-            stored = {m.opportunity_id for m in found} | {m.opportunity_name for m in found}
+            # (By id only: two deals of one name on different sites are different deals.)
+            stored = {m.opportunity_id for m in found}
             for key, person in memory.deals_with_person_phone(e164)[:50]:
                 deal = memory.deal(key)
                 seen = next((p for p in deal.people if p.key == person), None) if deal else None
                 if deal is None or seen is None:
                     continue
-                if deal.ref.record_id in stored or deal.name in stored:
+                if deal.ref.record_id in stored:
                     continue
                 found.append(page_match(deal, seen))
         if found:
