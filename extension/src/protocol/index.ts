@@ -12,6 +12,7 @@ import type {
   Methods,
   OkResponse,
   Request,
+  Role,
   RolecallProtocol,
 } from "./generated";
 
@@ -35,6 +36,22 @@ export type EventPayload<E extends EventName> = Events[E];
 export type KnownEvent<E extends EventName = EventName> = {
   [K in E]: Omit<Event, "type" | "payload"> & { type: K; payload: Events[K] };
 }[E];
+
+/** Every `Role`, in the order the people view shows them ("none": on the deal, no role). */
+export const ROLES = [
+  "decision_maker",
+  "economic_buyer",
+  "executive_sponsor",
+  "technical_buyer",
+  "evaluator",
+  "influencer",
+  "business_user",
+  "other",
+  "none",
+] as const satisfies readonly Role[];
+// A role added to the protocol and missing here fails to compile.
+const _everyRole: Exclude<Role, (typeof ROLES)[number]> extends never ? true : never = true;
+void _everyRole;
 
 export const PROTOCOL_VERSION = 1 as const;
 /** The protocol versions this extension speaks, offered in `hello`. */

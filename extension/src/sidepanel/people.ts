@@ -1,20 +1,10 @@
 // The people view's rules: the fixed order of roles, grouping, the search that filters
 // contacts, and how a contact's phones and relations read.
 
-import type { ContactCard, Role } from "../protocol/index";
+import { ROLES, type ContactCard, type Role } from "../protocol/index";
 
-/** Roles in the order the people view shows them; "none" (on the deal, no role) last. */
-export const ROLE_ORDER: readonly Role[] = [
-  "decision_maker",
-  "economic_buyer",
-  "executive_sponsor",
-  "technical_buyer",
-  "evaluator",
-  "influencer",
-  "business_user",
-  "other",
-  "none",
-];
+/** Roles in the order the people view shows them: the protocol's own order. */
+export const ROLE_ORDER: readonly Role[] = ROLES;
 
 function rank(role: Role): number {
   const index = ROLE_ORDER.indexOf(role);

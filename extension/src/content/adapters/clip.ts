@@ -5,7 +5,7 @@
 // host's limits (counted in code points, as Python counts); URLs are resolved against
 // the page and kept only when http(s); lists are cut to their maximum length.
 
-import type { PageDeal, PageRecord, PageSnapshot, Role, SnapshotContact, SnapshotDocument } from "../../protocol";
+import { ROLES, type PageDeal, type PageRecord, type PageSnapshot, type Role, type SnapshotContact, type SnapshotDocument } from "../../protocol";
 
 /** The host models' limits, field by field. */
 export const LIMITS = {
@@ -30,18 +30,6 @@ export const LIMITS = {
   closeDate: 64,
 } as const;
 
-/** The host's `Role` values (a page's role wording mapped to one of them is `canonical_role`). */
-export const ROLES: readonly Role[] = [
-  "decision_maker",
-  "economic_buyer",
-  "executive_sponsor",
-  "technical_buyer",
-  "evaluator",
-  "influencer",
-  "business_user",
-  "other",
-  "none",
-];
 
 const CRM_PATTERN = /^[a-z0-9_]+$/;
 
