@@ -172,6 +172,23 @@ def test_bye_in_the_middle_of_a_transfer_ends_the_call(
     assert follow_up.wait() == 0
 
 
+def test_incoming_refer_is_declined_and_dials_nothing(
+    daemon: RunningDaemon, client: DaemonClient, sipp_peers: list[SippPeer]
+) -> None:
+    """A far end that answers and REFERs us to a premium-rate number gets 603; the
+    daemon places no call (toll fraud through a transfer nobody asked for)."""
+    peer = start(sipp_peers, "hostile_refer")
+    call = place(client, peer.uri("alice"))
+    wait_call(client, call["id"], "confirmed")
+    ended = wait_call(client, call["id"], "disconnected")
+    assert peer.wait() == 0, peer.report()
+    assert ended["end_cause"] == "normal", ended
+    assert [m.status for m in peer.received_responses("REFER")] == [603]
+    calls = client.request("calls.list", {})
+    assert all(c["id"] == call["id"] for c in calls["calls"]), calls
+    assert_daemon_well(daemon, client)
+
+
 def test_presence_subscriptions_are_refused_including_expires_zero(
     daemon: RunningDaemon, client: DaemonClient, sipp_peers: list[SippPeer]
 ) -> None:

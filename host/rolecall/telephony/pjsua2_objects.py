@@ -32,7 +32,6 @@ from rolecall.telephony.stack import (
     StackEvent,
     StackSettings,
     TransferProgress,
-    TransferRequested,
 )
 
 
@@ -277,10 +276,9 @@ class SipCall(pj.Call):  # type: ignore[misc]
 
     @guarded
     def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
-        new_call = SipCall(self.stack, self.account, new_id())
-        self.stack.calls[new_call.call_id] = new_call
-        prm.newCall = new_call
-        self.stack.emit(TransferRequested(self.call_id, str(prm.dstUri), new_call.call_id))
+        # A far end's REFER would otherwise make PJSIP dial any Refer-To on the user's
+        # account (toll fraud). Until the user can be asked, every REFER is declined.
+        prm.statusCode = 603  # Decline
 
     @guarded
     def onCallReplaced(self, prm: pj.OnCallReplacedParam) -> None:
