@@ -59,6 +59,8 @@ RING_S = 1.5
 REJECT_AFTER_S = 6.0
 """How long the `call_back` person lets it ring before the call fails over."""
 CALLBACK_AFTER_S = 3.0
+HEARD_AFTER_S = 0.5
+"""How long after a call the recording of what was heard is measured (closed by then)."""
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -95,6 +97,10 @@ def guarded(fn: F) -> F:
             return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def level(path: Path) -> float:
+    return round(rms_dbfs(path), 1)
 
 
 def _names(prefix: str) -> dict[int, str]:
@@ -161,9 +167,12 @@ class DemoCall(pj.Call):  # type: ignore[misc]
         if ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             self.emit("media", rx_packets=self.rx_packets, tx_packets=self.tx_packets)
             self.player = None
-            self.recorder = None  # closes the WAV
+            self.recorder = None  # the bridge closes the WAV soon after, on its own clock
             if self.heard is not None:
-                self.emit("heard", wav=str(self.heard), dbfs=round(rms_dbfs(self.heard), 1))
+                heard, emit = self.heard, self.emit
+                self.switch.later(
+                    HEARD_AFTER_S, lambda: emit("heard", wav=str(heard), dbfs=level(heard))
+                )
             self.switch.calls.pop(self.key, None)  # the last reference, dropped here
             person = self.person
             if person.behaviour == "call_back" and not self.outgoing and not self.confirmed:
