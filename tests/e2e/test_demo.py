@@ -26,6 +26,7 @@ from playwright.sync_api import Playwright
 from rolecall.demo.browser import ExtensionBrowser, launch, register_host
 from rolecall.demo.dataset import demo_dataset
 from rolecall.demo.processes import pids_with_argument
+from rolecall.demo.sound import SILENCE_DBFS
 from rolecall.demo.stack import DemoStack
 from rolecall.demo.tour import Tour
 from rolecall.paths import Home
@@ -104,6 +105,14 @@ def check_run(output: Path, result: subprocess.CompletedProcess[str]) -> dict[st
     assert any(e.get("state") == "CONFIRMED" for e in sam)
     media = [e for e in anna if e["event"] == "media" and e["call"] == call]
     assert media and media[0]["rx_packets"] > 0 and media[0]["tx_packets"] > 0, media
+    # Voice crossed the call both ways: Anna's phone recorded our phrase, and the demo's
+    # speaker recorded Anna (this machine has PulseAudio: the demo's own server).
+    voice = next(s for s in tour["steps"] if s["name"].startswith("voice both ways"))
+    assert voice["outcome"] == "done", voice
+    heard = next(e for e in anna if e["event"] == "heard" and e["call"] == call)
+    assert heard["dbfs"] > SILENCE_DBFS and facts["our_speaker_dbfs"] > SILENCE_DBFS, voice
+    pids = json.loads((output / "pids.json").read_text())
+    assert "pulseaudio" in pids
     # Marcus was busy; Tom missed the call and rang back.
     assert any(e.get("code") == 486 and e.get("state") == "DISCONNECTED" for e in events)
     assert any(e["person"] == "tom" and e["event"] == "calling_back" for e in events)
@@ -119,7 +128,6 @@ def check_run(output: Path, result: subprocess.CompletedProcess[str]) -> dict[st
     assert (output / "01-opportunity-page.png").stat().st_size > 10_000
 
     # Everything the run started is gone, and its throwaway profile too.
-    pids = json.loads((output / "pids.json").read_text())
     assert {"daemon", "kamailio", "callee people", "callee colleague"} <= set(pids)
     assert [name for name, pid in pids.items() if pid_alive(pid)] == []
     assert not (output / "chromium-profile").exists()

@@ -4,10 +4,11 @@ Starts the demo CRM web app, the demo PBX and callees, and the daemon under a de
 home with the demo account and data (see `stack.py`); registers the native host in a
 throwaway Chromium profile and opens Chromium with the extension. With a display the
 browser is yours (on the demo CRM's opportunity page) until Ctrl-C or until you close
-it; without one a scripted tour (`tour.py`) places calls and uses the side panel, and
-prints what happened, with screenshots, the call log and the callees' own records in
-the output directory. Everything it started is stopped by pid, and a second run starts
-clean.
+it, and the daemon uses your sound server; without one the daemon gets the demo's own
+PulseAudio (`sound.py`, where installed) and a scripted tour (`tour.py`) places calls,
+speaks and listens on the call with Anna, uses the side panel, and prints what
+happened, with screenshots, the call log and the callees' own records in the output
+directory. Everything it started is stopped by pid, and a second run starts clean.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from playwright.sync_api import sync_playwright
 from rolecall import __version__
 from rolecall.demo.browser import REPO, ExtensionBrowser, launch, register_host
 from rolecall.demo.processes import end_pids, pids_with_argument
+from rolecall.demo.sound import DemoSound, pulseaudio_available
 from rolecall.demo.stack import DEMO_OPPORTUNITY, DemoStack
 from rolecall.demo.tour import Tour, TourReport
 from rolecall.paths import SOCKET_PATH_LIMIT, Home
@@ -138,6 +140,10 @@ def run(output: Path, headless: bool, direct: bool) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     stack = DemoStack(home, output, direct=direct)
+    if headless and pulseaudio_available():
+        stack.sound = DemoSound(output / "sound", stack.children)
+    elif headless:
+        print("no PulseAudio on this machine: the calls carry no sound", flush=True)
     failed = False
     try:
         stack.start()

@@ -20,7 +20,9 @@ Each line of the events file is one JSON object with `event`, `person`, and `t` 
 time): ready, registered {code}, incoming {call, from, to}, call_state {call, state,
 code, reason}, speaking {call, wav}, message {call, from, body, content_type, in_call},
 dtmf {call, digit}, transfer_request {call, to}, transfer_status {call, code, final},
-calling_back {call, to}, media {call, rx_packets, tx_packets}, error {where, error},
+calling_back {call, to}, media {call, rx_packets, tx_packets}, heard {call, wav, dbfs}
+(what this phone received on the call, recorded next to the events file, and its RMS
+level in dB below full scale), error {where, error},
 stopped. SIGTERM and SIGINT hang up, unregister and exit.
 
 Threading follows docs/ARCHITECTURE.md's pjsua2 rules: this one thread owns pjsua2
@@ -49,12 +51,16 @@ from typing import Any, TypeVar
 
 import pjsua2 as pj
 
+from rolecall.demo.sound import rms_dbfs
+
 LOOPBACK = "127.0.0.1"
 RING_S = 1.5
 """How long a person lets it ring before picking up."""
 REJECT_AFTER_S = 6.0
 """How long the `call_back` person lets it ring before the call fails over."""
 CALLBACK_AFTER_S = 3.0
+HEARD_AFTER_S = 0.5
+"""How long after a call the recording of what was heard is measured (closed by then)."""
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -63,6 +69,7 @@ class Events:
 
     def __init__(self, path: Path) -> None:
         self._out = path.open("a", buffering=1, encoding="utf-8")
+        self.directory = path.parent
         self._lock = threading.Lock()
 
     def emit(self, event: str, person: str | None = None, **fields: Any) -> None:
@@ -90,6 +97,10 @@ def guarded(fn: F) -> F:
             return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def level(path: Path) -> float:
+    return round(rms_dbfs(path), 1)
 
 
 def _names(prefix: str) -> dict[int, str]:
@@ -124,6 +135,8 @@ class DemoCall(pj.Call):  # type: ignore[misc]
         self.switch = account.person.switch
         self.key = self.switch.new_key()
         self.player: Any = None
+        self.recorder: Any = None
+        self.heard: Path | None = None
         self.outgoing = call_id == pj.PJSUA_INVALID_ID
         self.confirmed = False
         self.rx_packets = 0
@@ -154,6 +167,12 @@ class DemoCall(pj.Call):  # type: ignore[misc]
         if ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             self.emit("media", rx_packets=self.rx_packets, tx_packets=self.tx_packets)
             self.player = None
+            self.recorder = None  # the bridge closes the WAV soon after, on its own clock
+            if self.heard is not None:
+                heard, emit = self.heard, self.emit
+                self.switch.later(
+                    HEARD_AFTER_S, lambda: emit("heard", wav=str(heard), dbfs=level(heard))
+                )
             self.switch.calls.pop(self.key, None)  # the last reference, dropped here
             person = self.person
             if person.behaviour == "call_back" and not self.outgoing and not self.confirmed:
@@ -173,6 +192,11 @@ class DemoCall(pj.Call):  # type: ignore[misc]
                 self.player.createPlayer(self.person.wav, 0)  # loops: says it, then listens
                 self.player.startTransmit(self.getAudioMedia(index))
                 self.emit("speaking", wav=self.person.wav)
+            if self.recorder is None:
+                self.heard = events.directory / f"{self.person.key}-{self.key}.heard.wav"
+                self.recorder = pj.AudioMediaRecorder()
+                self.recorder.createRecorder(str(self.heard))
+                self.getAudioMedia(index).startTransmit(self.recorder)
 
     @guarded
     def onStreamDestroyed(self, prm: Any) -> None:

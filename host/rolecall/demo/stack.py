@@ -25,6 +25,7 @@ from rolecall.demo.crm_app import CrmApp
 from rolecall.demo.dataset import demo_dataset
 from rolecall.demo.processes import LOOPBACK, Children, free_port
 from rolecall.demo.registrar import Registrar, kamailio_modules
+from rolecall.demo.sound import DemoSound
 from rolecall.paths import Home
 from rolecall.protocol.records import Dataset
 from rolecall.protocol.telephony import AccountConfig, DialPlanConfig
@@ -49,6 +50,8 @@ class DemoStack:
     callees: Callees | None = None
     registrar: Registrar | None = None
     daemon_pid: int | None = None
+    sound: DemoSound | None = None
+    """The demo's own sound server for the daemon (headless), else the user's or none."""
     sip_port: int = 0
 
     @property
@@ -104,6 +107,9 @@ class DemoStack:
             log(f"demo callees on {process.address} (pid {process.pid}): {names}")
 
         self._write_account()
+        if self.sound is not None:
+            self.sound.start()
+            log("demo sound: a private PulseAudio (speaker spk, microphone mic)")
         self._start_daemon()
         self._wait_account()
 
@@ -114,7 +120,7 @@ class DemoStack:
             "daemon",
             [sys.executable, "-m", "rolecall", "daemon"],
             log=self.home.log_dir / "demo-daemon.out",
-            env=self.env,
+            env=self._daemon_env(),
         )
         self.daemon_pid = process.pid
         deadline = time.monotonic() + timeout
@@ -122,6 +128,15 @@ class DemoStack:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the daemon did not start; see {self.home.daemon_log}")
             time.sleep(0.05)
+
+    def _daemon_env(self) -> dict[str, str]:
+        if self.sound is None:
+            return self.env
+        return {
+            **self.sound.env,
+            "ROLECALL_HOME": os.fspath(self.home.root),
+            "ROLECALL_AUDIO": "on",
+        }
 
     def _write_account(self) -> None:
         """The demo account, in the daemon's account file before the daemon starts (so it

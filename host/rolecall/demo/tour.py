@@ -29,7 +29,9 @@ from playwright.sync_api import Page, ViewportSize
 from rolecall.client import DaemonError
 from rolecall.demo.browser import ExtensionBrowser
 from rolecall.demo.cast import COLLEAGUE_EXTENSION
+from rolecall.demo.sound import SILENCE_DBFS, rms_dbfs
 from rolecall.demo.stack import DEMO_OPPORTUNITY, DemoStack
+from rolecall.demo.voice import speech_wav
 
 Outcome = Literal["done", "via daemon", "not done", "failed"]
 CallInfo = dict[str, Any]
@@ -39,6 +41,8 @@ MARCUS = "+14155550110"
 TOM = "+16285550175"
 TOM_ID = "con-tom-becker"
 PROPOSAL = "doc-acme-platform-proposal"
+OUR_PHRASE = "Hello Anna, thanks for taking my call."
+LISTEN_S = 3.0
 NOTES = "Walked Anna through the proposal; Sam takes the security questions."
 PANEL_VIEWPORT: ViewportSize = {"width": 420, "height": 900}
 ROLE_GROUPS_JS = """() => [...document.querySelectorAll('[data-testid^="role-group-"]')]
@@ -169,16 +173,51 @@ class Tour:
 
     def _run(self) -> None:
         call = self.call_anna()
+        self.speak_and_listen()
         self.open_panel()
         self.panel_call_view(call)
         self.panel_people()
         self.panel_documents(call)
         self.mute(call)
         self.transfer(call)
+        self.voice_both_ways()
         self.wrap_up(call)
         self.call_busy()
         self.hang_up_ringing()
         self.take_call_back()
+
+    def speak_and_listen(self) -> None:
+        """With the demo's own sound server: says a phrase into the microphone while
+        recording the speaker, for `voice_both_ways`."""
+        sound = self.stack.sound
+        if sound is None:
+            return
+        phrase = speech_wav(OUR_PHRASE, self.output / "our-phrase.wav", pause_s=0.0)
+        heard = self.output / "our-speaker.wav"
+        recorder = sound.listen(heard)
+        player = sound.say(self.output / "our-phrase.wav")
+        time.sleep(LISTEN_S)
+        sound.done(recorder)
+        sound.done(player)
+        self.report.facts["our_phrase"] = {"text": OUR_PHRASE, "how": phrase}
+        self.report.facts["our_speaker_dbfs"] = round(rms_dbfs(heard), 1)
+
+    def voice_both_ways(self) -> None:
+        """Anna's phone heard us (its own recording) and our speaker played her."""
+        if self.stack.sound is None:
+            return
+        heard = self.callee_event(lambda e: e["person"] == "anna" and e["event"] == "heard", 5)
+        anna_dbfs = float(heard["dbfs"]) if heard else -120.0
+        ours = float(self.report.facts.get("our_speaker_dbfs", -120.0))
+        self.report.facts["anna_heard_dbfs"] = anna_dbfs
+        self.log(
+            Step(
+                "voice both ways: Anna's phone hears us, our speaker plays Anna",
+                "done" if anna_dbfs > SILENCE_DBFS and ours > SILENCE_DBFS else "failed",
+                f"Anna's own recording {anna_dbfs:.1f} dBFS, our speaker {ours:.1f} dBFS "
+                f"(silence is below {SILENCE_DBFS:.0f})",
+            )
+        )
 
     def call_anna(self) -> CallInfo:
         crm = self.browser.context.new_page()
