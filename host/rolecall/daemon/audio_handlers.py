@@ -59,7 +59,12 @@ def audio_handlers(home: Home, engine: AudioEngine) -> dict[str, Handler]:
     """Handlers bound to one engine."""
 
     async def devices_result() -> AudioDevicesResult:
-        found = await asyncio.get_running_loop().run_in_executor(None, list_devices, engine.sd)
+        # With audio off (ROLECALL_AUDIO=off) the daemon touches no sound server at all.
+        found = (
+            await asyncio.get_running_loop().run_in_executor(None, list_devices, engine.sd)
+            if engine.sd is not None
+            else []
+        )
         chosen = engine.settings
         return AudioDevicesResult(
             devices=[
