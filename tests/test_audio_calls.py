@@ -120,11 +120,13 @@ def test_microphone_tone_crosses_an_echoed_call_to_the_speaker(
     client.request("audio.set", {"echo_cancellation": False})
     pulse.play("micfeed", write_sine(tmp_path / "say.wav", MIC_HZ, 2.0), loop=True)
     _, call_id = echo_call(client, sipp_peers)
-    time.sleep(1.0)
+    time.sleep(1.5)  # the round trip through SIPp's echo and both buffers settles first
     heard = pulse.capture("spk.monitor", tmp_path / "heard.wav", 3.0)
     hang_up(client, call_id)
-    assert tone_power(heard, MIC_HZ) > 0.3
-    assert tone_power(heard, CONTROL_HZ) < 0.02
+    # Per 100 ms window: a frame the jitter buffer drops or repeats on a busy machine
+    # shifts the sine's phase, which one Goertzel over the whole take counts as loss.
+    assert tone_share(heard, MIC_HZ) > 0.3
+    assert tone_share(heard, CONTROL_HZ) < 0.02
     quiet = pulse.capture("spk.monitor", tmp_path / "after.wav", 1.5)
     assert tone_power(quiet, MIC_HZ) < 0.05  # the call is over: the loop is gone
 
