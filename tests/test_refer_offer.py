@@ -1,0 +1,155 @@
+"""A transfer the far end asks for (REFER) is offered to the user, never obeyed on its own.
+
+The far end is SIPp (`refer_offer.xml`): it answers our call, REFERs us to a target and
+waits for our BYE. The would-be target is a second SIPp (`uas_answer.xml`) that the
+test account's dial plan sends numbers to; it must see an INVITE only after the user
+accepted. The REFER itself is always answered 603.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from rolecall.client import DaemonClient, DaemonError
+from support.calls import place, wait_call, wait_ended, wait_event
+from support.daemons import RunningDaemon
+from support.sip.sipp import SippPeer
+
+ACCOUNT = "pbx"
+
+
+@pytest.fixture
+def client(daemon: RunningDaemon) -> Iterator[DaemonClient]:
+    with DaemonClient.open(daemon.home, start=False, name="refer-offer-test") as opened:
+        yield opened
+
+
+@pytest.fixture
+def peers() -> Iterator[list[SippPeer]]:
+    started: list[SippPeer] = []
+    yield started
+    for peer in started:
+        peer.cleanup()
+
+
+@pytest.fixture
+def target(peers: list[SippPeer]) -> SippPeer:
+    """Where the account sends numbers: it answers whatever reaches it."""
+    peer = SippPeer("uas_answer", timeout=60)
+    peers.append(peer)
+    return peer.start()
+
+
+def asking_far_end(
+    client: DaemonClient, peers: list[SippPeer], target: SippPeer, refer_to: str
+) -> tuple[SippPeer, dict[str, Any]]:
+    """An account whose numbers go to `target`; a confirmed call to a far end that REFERs."""
+    client.request(
+        "account.set",
+        {"account": {"id": ACCOUNT, "uri": "sip:me@127.0.0.1", "dial_plan": {"domain": target.address}}},
+    )  # fmt: skip
+    far = SippPeer("refer_offer", keys={"refer_to": refer_to}, timeout=40)
+    peers.append(far)
+    far.start()
+    call = place(client, far.uri("anna"), account_id=ACCOUNT)
+    wait_call(client, call["id"], "confirmed")
+    return far, call
+
+
+def hang_up_and_finish(client: DaemonClient, far: SippPeer, call: dict[str, Any]) -> None:
+    client.request("call.hangup", {"call_id": call["id"]})
+    wait_call(client, call["id"], "disconnected")
+    assert far.wait() == 0, far.report()
+    assert [m.status for m in far.received_responses("REFER")] == [603]
+
+
+def assert_nothing_dialled(client: DaemonClient, target: SippPeer, call: dict[str, Any]) -> None:
+    assert target.received("INVITE") == [], target.messages()
+    calls = client.request("calls.list")["calls"]
+    assert [c["id"] for c in calls] == [call["id"]], calls
+
+
+@pytest.mark.parametrize(
+    ("refer_to", "reason"),
+    [
+        ("<tel:+1900555>", "invalid_number"),
+        ("<sip:+19005550100@{target};method=INVITE>", "unsupported_parameter"),
+        ("<sip:carol@{target}?Call-Info=%3Chttp://x%3E>", "foreign_header"),
+        (
+            "<sip:carol@{target}?Replaces=nosuchcall%40elsewhere%3Bto-tag%3Da%3Bfrom-tag%3Db>",
+            "unknown_replaces",
+        ),
+    ],
+    ids=["number-the-dial-plan-refuses", "uri-parameter", "foreign-header", "unknown-replaces"],
+)
+def test_a_refused_target_gets_603_a_notice_and_no_invite_anywhere(
+    client: DaemonClient, peers: list[SippPeer], target: SippPeer, refer_to: str, reason: str
+) -> None:
+    far, call = asking_far_end(client, peers, target, refer_to.format(target=target.address))
+    refused = wait_event(client, "call.transfer_refused", lambda p: p["call_id"] == call["id"])
+    assert refused["reason"] == reason, refused
+    assert "anna" in refused["by"]["uri"]
+    hang_up_and_finish(client, far, call)
+    assert_nothing_dialled(client, target, call)
+
+
+def test_an_allowed_target_is_offered_and_declining_dials_nothing(
+    client: DaemonClient, peers: list[SippPeer], target: SippPeer
+) -> None:
+    far, call = asking_far_end(client, peers, target, "<tel:+19005550100>")
+    offer = wait_event(client, "call.transfer_requested", lambda p: p["call_id"] == call["id"])
+    assert offer["target"] == "+19005550100"
+    assert offer["target_uri"] == f"sip:+19005550100@{target.address}"
+    assert offer["attended"] is False and offer["expires_in_s"] == 30
+    assert "anna" in offer["by"]["uri"]
+    assert [m.status for m in far.received_responses("REFER")] == [603]  # already, unasked
+    client.request("call.transfer_decline", {"request_id": offer["request_id"]})
+    ended = wait_event(client, "call.transfer_ended", lambda p: p["call_id"] == call["id"])
+    assert ended["outcome"] == "declined" and ended["new_call_id"] is None
+    with pytest.raises(DaemonError) as late:
+        client.request("call.transfer_accept", {"request_id": offer["request_id"]})
+    assert late.value.code == "not_found"
+    hang_up_and_finish(client, far, call)
+    assert_nothing_dialled(client, target, call)
+
+
+def test_accepting_places_the_call_and_hangs_up_the_one_that_asked(
+    client: DaemonClient, peers: list[SippPeer], target: SippPeer
+) -> None:
+    far, call = asking_far_end(client, peers, target, f"<sip:carol@{target.address}>")
+    offer = wait_event(client, "call.transfer_requested", lambda p: p["call_id"] == call["id"])
+    assert target.received("INVITE") == []  # nothing before the user's word
+    placed = client.request("call.transfer_accept", {"request_id": offer["request_id"]})["call"]
+    assert placed["dialed"] == f"sip:carol@{target.address}"
+    assert placed["account_id"] == ACCOUNT
+    ended = wait_ended(client, [call["id"]], timeout=20)[call["id"]]
+    assert ended["end_cause"] == "transferred", ended
+    assert far.wait() == 0, far.report()  # our BYE, once the target answered
+    assert [m.status for m in far.received_responses("REFER")] == [603]
+    assert target.request("INVITE").request_uri == f"sip:carol@{target.address}"
+    new = wait_call(client, placed["id"], "confirmed")
+    client.request("call.hangup", {"call_id": new["id"]})
+    wait_call(client, new["id"], "disconnected")
+    assert target.wait() == 0, target.report()
+
+
+def test_an_offer_ends_with_the_call_that_asked(
+    client: DaemonClient, peers: list[SippPeer]
+) -> None:
+    """`hostile_refer.xml` REFERs to a SIP URI (the dial plan allows it) and hangs up."""
+    far = SippPeer("hostile_refer")
+    peers.append(far)
+    far.start()
+    call = place(client, far.uri("anna"))
+    offer = wait_event(client, "call.transfer_requested", lambda p: p["call_id"] == call["id"])
+    assert offer["target"] == "sip:19005550100@127.0.0.1:5999"
+    ended = wait_event(client, "call.transfer_ended", lambda p: p["call_id"] == call["id"])
+    assert ended["outcome"] == "call_ended"
+    assert far.wait() == 0, far.report()
+    with pytest.raises(DaemonError):
+        client.request("call.transfer_accept", {"request_id": offer["request_id"]})
+    calls = client.request("calls.list")["calls"]
+    assert [c["id"] for c in calls] == [call["id"]], calls
