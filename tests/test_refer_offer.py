@@ -9,6 +9,7 @@ accepted. The REFER itself is always answered 603.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from rolecall.client import DaemonClient, DaemonError
 from support.calls import place, wait_call, wait_ended, wait_event
 from support.daemons import RunningDaemon
-from support.sip.sipp import SippPeer
+from support.sip.sipp import SippPeer, scenario_path
 
 ACCOUNT = "pbx"
 
@@ -43,14 +44,18 @@ def target(peers: list[SippPeer]) -> SippPeer:
     return peer.start()
 
 
+def use_account(client: DaemonClient, target: SippPeer) -> None:
+    """The test account: no registrar, numbers go to `target`."""
+    plan = {"domain": target.address}
+    account = {"id": ACCOUNT, "uri": "sip:me@127.0.0.1", "dial_plan": plan}
+    client.request("account.set", {"account": account})
+
+
 def asking_far_end(
     client: DaemonClient, peers: list[SippPeer], target: SippPeer, refer_to: str
 ) -> tuple[SippPeer, dict[str, Any]]:
     """An account whose numbers go to `target`; a confirmed call to a far end that REFERs."""
-    client.request(
-        "account.set",
-        {"account": {"id": ACCOUNT, "uri": "sip:me@127.0.0.1", "dial_plan": {"domain": target.address}}},
-    )  # fmt: skip
+    use_account(client, target)
     far = SippPeer("refer_offer", keys={"refer_to": refer_to}, timeout=40)
     peers.append(far)
     far.start()
@@ -153,3 +158,35 @@ def test_an_offer_ends_with_the_call_that_asked(
         client.request("call.transfer_accept", {"request_id": offer["request_id"]})
     calls = client.request("calls.list")["calls"]
     assert [c["id"] for c in calls] == [call["id"]], calls
+
+
+def test_an_attended_transfer_replacing_our_own_call_is_offered_and_carries_replaces(
+    client: DaemonClient, peers: list[SippPeer], target: SippPeer, tmp_path: Path
+) -> None:
+    """A `Replaces` naming a dialog we have (here the asking call's own) is honoured: the
+    offer says `attended`, and on accept the INVITE carries the `Replaces` header."""
+    replaces = "[call_id]%3Bto-tag%3Dtheirs%3Bfrom-tag%3Dours"  # SIPp fills in its Call-ID
+    scenario = tmp_path / "refer_replaces.xml"
+    scenario.write_text(
+        scenario_path("refer_offer")
+        .read_text()
+        .replace("[refer_to]", f"<sip:carol@{target.address}?Replaces={replaces}>")
+    )
+    use_account(client, target)
+    far = SippPeer(scenario, timeout=40)
+    peers.append(far)
+    far.start()
+    call = place(client, far.uri("anna"), account_id=ACCOUNT)
+    offer = wait_event(client, "call.transfer_requested", lambda p: p["call_id"] == call["id"])
+    assert offer["attended"] is True
+    assert offer["target_uri"] == f"sip:carol@{target.address}"
+    placed = client.request("call.transfer_accept", {"request_id": offer["request_id"]})["call"]
+    wait_ended(client, [call["id"]], timeout=20)
+    assert far.wait() == 0, far.report()
+    sip_call_id = far.request("INVITE").header("Call-ID")
+    assert target.request("INVITE").header("Replaces") == (
+        f"{sip_call_id};to-tag=theirs;from-tag=ours"
+    )
+    client.request("call.hangup", {"call_id": placed["id"]})
+    wait_call(client, placed["id"], "disconnected")
+    assert target.wait() == 0, target.report()
