@@ -44,7 +44,10 @@ export class PanelStore {
     this.edits = new DealEdits(this.core);
     this.wrapUp = new WrapUp(this.core, this.deal);
     this.audio = new AudioModel(client);
-    this.transfers = new TransferOffers(this.core);
+    this.transfers = new TransferOffers(this.core, (call) => {
+      this.calls.onCall(call);
+      this.calls.focus(call.id);
+    });
   }
 
   // ---- state and notices

@@ -59,6 +59,7 @@ describe("a transfer the far end asks for", () => {
     const host = client().on("call.transfer_accept", () => ({ call: call({ id: "c".repeat(32), dialed: "tel:+19005550100" }) }));
     const root = await mount(host);
     expect(q(root, "transfer-offer")).toBeNull();
+    expect(q(root, "call-card")?.dataset.callId).toBe(CALL.id);
     await settle(() => host.emit("call.transfer_requested", offered()));
     expect(q(root, "transfer-offer-text")?.textContent).toBe("Anna Kowalski asks to transfer you to +1 900 555 0100");
     expect(q(root, "transfer-offer-note")?.textContent).toContain("30 s");
@@ -67,6 +68,7 @@ describe("a transfer the far end asks for", () => {
     expect(host.calls("call.transfer_accept")).toEqual([{ request_id: REQUEST }]);
     expect(host.calls("call.transfer_decline")).toEqual([]);
     expect(q(root, "transfer-offer")).toBeNull();
+    expect(q(root, "call-card")?.dataset.callId).toBe("c".repeat(32)); // the new call takes the card
   });
 
   it("Decline tells the host and the card goes; an offer the host ends goes too", async () => {

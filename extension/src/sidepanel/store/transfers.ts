@@ -2,10 +2,11 @@
 // the dial plan, offers it here (`call.transfer_requested`) until the user accepts
 // (`call.transfer_accept`, which places the call), declines (`call.transfer_decline`), the
 // offer lapses or its call ends (`call.transfer_ended`). A request the host refused outright
-// (`call.transfer_refused`) and a lapsed offer become notices. Its own small state with its
+// (`call.transfer_refused`) and a lapsed offer become notices; the call an accepted offer
+// placed takes the card. Its own small state with its
 // own subscribers, like the audio model.
 
-import type { EventMessage, TransferEndedPayload, TransferRefusedPayload, TransferRequestedPayload } from "../../protocol/index";
+import type { CallInfo, EventMessage, TransferEndedPayload, TransferRefusedPayload, TransferRequestedPayload } from "../../protocol/index";
 import { formatNumber, formatUri } from "../../shared/phone/format";
 import type { StoreCore } from "./state";
 
@@ -34,7 +35,11 @@ export class TransferOffers {
   private readonly listeners = new Set<(offers: TransferOfferView[]) => void>();
   private stopEvents: (() => void) | null = null;
 
-  constructor(private readonly core: StoreCore) {}
+  /** `placed` hears of the call an accepted offer placed (the panel follows it). */
+  constructor(
+    private readonly core: StoreCore,
+    private readonly placed: (call: CallInfo) => void = () => undefined,
+  ) {}
 
   get offers(): TransferOfferView[] {
     return this.current;
@@ -56,7 +61,10 @@ export class TransferOffers {
 
   /** Places the call the far end asked for; the offer goes once the host has it. */
   async accept(requestId: string): Promise<boolean> {
-    return this.answer(requestId, () => this.core.client.request("call.transfer_accept", { request_id: requestId }));
+    return this.answer(requestId, async () => {
+      const { call } = await this.core.client.request("call.transfer_accept", { request_id: requestId });
+      this.placed(call);
+    });
   }
 
   async decline(requestId: string): Promise<boolean> {
