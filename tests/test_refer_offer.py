@@ -15,11 +15,45 @@ from typing import Any
 import pytest
 
 from rolecall.client import DaemonClient, DaemonError
+from rolecall.telephony.refer import Replaces, parse_refer_to
 from support.calls import place, wait_call, wait_ended, wait_event
 from support.daemons import RunningDaemon
 from support.sip.sipp import SippPeer, scenario_path
 
 ACCOUNT = "pbx"
+
+
+@pytest.mark.parametrize(
+    ("value", "uri", "replaces", "problem"),
+    [
+        ("<sip:carol@pbx.example>", "sip:carol@pbx.example", None, None),
+        ('"Carol" <sip:carol@pbx.example>;x=1', "sip:carol@pbx.example", None, None),
+        ("tel:+19005550100", "tel:+19005550100", None, None),
+        ("sip:a@b;method=BYE", "sip:a@b;method=BYE", None, None),  # the dial plan refuses it
+        (
+            "<sip:c@h?Replaces=abc%40h%3Bto-tag%3D1%3Bfrom-tag%3D2>",
+            "sip:c@h",
+            Replaces("abc@h", "1", "2"),
+            None,
+        ),
+        ("<sip:c@h?Call-Info=%3Chttp://x%3E>", "sip:c@h", None, "foreign_header"),
+        (
+            "<sip:c@h?Replaces=a%3Bto-tag%3D1%3Bfrom-tag%3D2&Subject=x>",
+            "sip:c@h",
+            None,
+            "foreign_header",
+        ),
+        ("<sip:c@h?Replaces=only-a-call-id>", "sip:c@h", None, "malformed"),
+        ("sip:c@h>x<", "", None, "malformed"),
+        ("", "", None, "malformed"),
+        ("<sip:" + "a" * 1100 + "@h>", "", None, "malformed"),
+    ],
+)
+def test_refer_to_is_split_into_what_the_dial_plan_judges_and_replaces(
+    value: str, uri: str, replaces: Replaces | None, problem: str | None
+) -> None:
+    parsed = parse_refer_to(value)
+    assert (parsed.uri, parsed.replaces, parsed.problem) == (uri, replaces, problem)
 
 
 @pytest.fixture
