@@ -68,7 +68,6 @@ def test_the_panel_offers_the_transfer_and_accept_makes_the_target_ring(
             expect(panel.get_by_test_id("transfer-offer-text")).to_have_text(
                 f"anna@{far.address} asks to transfer you to +1 900 555 0100"
             )
-            assert [m.status for m in far.received_responses("REFER")] == [603]
             assert target.received("INVITE") == []  # nothing rings before Accept
             SHOTS.mkdir(parents=True, exist_ok=True)
             panel.screenshot(path=SHOTS / "panel-transfer-offer.png")
@@ -78,6 +77,7 @@ def test_the_panel_offers_the_transfer_and_accept_makes_the_target_ring(
             ended = wait_ended(client, [call["id"]], timeout=20)[call["id"]]
             assert ended["end_cause"] == "transferred"
             assert far.wait() == 0, far.report()
+            assert [m.status for m in far.received_responses("REFER")] == [603]
             invite = target.request("INVITE")
             assert invite.request_uri == f"sip:+19005550100@{target.address}"
             new = next(
