@@ -155,9 +155,13 @@ def test_an_allowed_target_is_offered_and_declining_dials_nothing(
     assert offer["attended"] is False and offer["expires_in_s"] == 30
     assert "anna" in offer["by"]["uri"]
     assert refer_answers(far) == [603]  # already, before the user said anything
+    pending = client.request("calls.transfer_offers")["offers"]
+    assert [o["request_id"] for o in pending] == [offer["request_id"]]  # for a late panel
+    assert pending[0]["target"] == offer["target"] and 0 < pending[0]["expires_in_s"] <= 30
     client.request("call.transfer_decline", {"request_id": offer["request_id"]})
     ended = wait_event(client, "call.transfer_ended", lambda p: p["call_id"] == call["id"])
     assert ended["outcome"] == "declined" and ended["new_call_id"] is None
+    assert client.request("calls.transfer_offers")["offers"] == []
     with pytest.raises(DaemonError) as late:
         client.request("call.transfer_accept", {"request_id": offer["request_id"]})
     assert late.value.code == "not_found"

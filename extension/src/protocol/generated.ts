@@ -612,6 +612,7 @@ export interface Methods {
   "calllog.sync_status": CalllogSyncStatusMethod;
   "calllog.update": CalllogUpdateMethod;
   "calls.list": CallsListMethod;
+  "calls.transfer_offers": CallsTransferOffersMethod;
   "context.add_note": ContextAddNoteMethod;
   "context.get": ContextGetMethod;
   "context.set_role": ContextSetRoleMethod;
@@ -1369,6 +1370,23 @@ export interface CallsListMethod {
  */
 export interface CallsResult {
   calls: CallInfo[];
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallsTransferOffersMethod".
+ */
+export interface CallsTransferOffersMethod {
+  params: Empty;
+  result: TransferOffersResult;
+}
+/**
+ * `calls.transfer_offers`: the offers still waiting for the user (a panel opened late).
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TransferOffersResult".
+ */
+export interface TransferOffersResult {
+  offers: TransferRequestedPayload[];
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

@@ -94,6 +94,7 @@ export const METHOD_NAMES = [
   "call.transfer_attended",
   "call.transfer_accept",
   "call.transfer_decline",
+  "calls.transfer_offers",
   "call.add_participant",
   "call.message",
   "call.record",

@@ -78,8 +78,8 @@ export class PanelStore {
     this.audio.stop();
     this.transfers.stop();
   }
-  refresh(): Promise<void> {
-    return this.calls.refresh();
+  async refresh(): Promise<void> {
+    await Promise.all([this.calls.refresh(), this.transfers.load()]);
   }
   ringing(): CallInfo[] {
     return this.calls.ringing();

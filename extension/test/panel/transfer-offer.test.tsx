@@ -88,6 +88,13 @@ describe("a transfer the far end asks for", () => {
     expect(q(root, "notice")?.textContent).toContain("The transfer request from Anna Kowalski lapsed");
   });
 
+  it("an offer made before the panel opened is shown from the host's list", async () => {
+    const host = client().on("calls.transfer_offers", () => ({ offers: [offered({ expires_in_s: 12 })] }));
+    const root = await mount(host);
+    expect(q(root, "transfer-offer-text")?.textContent).toBe("Anna Kowalski asks to transfer you to +1 900 555 0100");
+    expect(q(root, "transfer-offer-note")?.textContent).toContain("12 s");
+  });
+
   it("a refused request is a notice, with no card to accept", async () => {
     const host = client();
     const root = await mount(host);

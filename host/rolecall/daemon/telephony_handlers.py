@@ -86,6 +86,9 @@ def telephony_handlers(
         calls.offers.decline(params.request_id)
         return Empty()
 
+    async def transfer_offers(caller: Caller, params: Empty) -> tel.TransferOffersResult:
+        return tel.TransferOffersResult.model_validate({"offers": calls.offers.listed()})
+
     async def add_participant(caller: Caller, params: tel.AddParticipantParams) -> tel.CallResult:
         return tel.CallResult(call=await calls.add_participant(params.call_id, params.target))
 
@@ -132,6 +135,7 @@ def telephony_handlers(
         "call.transfer_attended": transfer_attended,
         "call.transfer_accept": transfer_accept,
         "call.transfer_decline": transfer_decline,
+        "calls.transfer_offers": transfer_offers,
         "call.add_participant": add_participant,
         "call.message": message,
         "call.record": record,

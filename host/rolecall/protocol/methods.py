@@ -122,6 +122,7 @@ METHODS: dict[str, MethodSpec] = {
     "call.transfer_attended": MethodSpec(params=tel.AttendedTransferParams, result=tel.CallResult),
     "call.transfer_accept": MethodSpec(params=tel.TransferRequestRef, result=tel.CallResult),
     "call.transfer_decline": MethodSpec(params=tel.TransferRequestRef, result=Empty),
+    "calls.transfer_offers": MethodSpec(params=Empty, result=tel.TransferOffersResult),
     "call.add_participant": MethodSpec(params=tel.AddParticipantParams, result=tel.CallResult),
     "call.message": MethodSpec(params=tel.CallMessageParams, result=tel.CallResult),
     "call.record": MethodSpec(params=tel.RecordParams, result=tel.CallResult),

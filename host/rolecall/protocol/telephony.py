@@ -376,6 +376,12 @@ class TransferRequestedPayload(Sent):
     expires_in_s: int
 
 
+class TransferOffersResult(Sent):
+    """`calls.transfer_offers`: the offers still waiting for the user (a panel opened late)."""
+
+    offers: list[TransferRequestedPayload]
+
+
 class TransferRefusedPayload(Sent):
     """`call.transfer_refused`: a far end's transfer request was refused outright (603):
     the target failed the dial plan, carried headers, or replaced a call we do not know."""

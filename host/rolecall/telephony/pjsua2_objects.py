@@ -291,7 +291,7 @@ class SipCall(pj.Call):  # type: ignore[misc]
     def _offer_transfer(self, refer_to: str) -> None:
         replaces = parse_refer_to(refer_to).replaces
         known = replaces is not None and replaces.call_id in self.stack.sip_call_ids()
-        self.stack.emit(TransferRequested(self.call_id, refer_to, known))
+        self.stack.emit(TransferRequested(self.call_id, self.account.account_id, refer_to, known))
 
     @guarded
     def onCallReplaced(self, prm: pj.OnCallReplacedParam) -> None:

@@ -151,9 +151,11 @@ class TransferRequested:
 
     The stack has already declined the REFER with 603 and dialled nothing; whether the
     user is offered the transfer is the call service's decision. `replaces_known`: the
-    Refer-To's `Replaces` names the SIP dialog of one of our own calls."""
+    Refer-To's `Replaces` names the SIP dialog of one of our own calls. `account_id`
+    is the call's account (the call service may not have filled in its record yet)."""
 
     call_id: str
+    account_id: str
     refer_to: str
     replaces_known: bool = False
 

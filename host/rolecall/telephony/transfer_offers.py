@@ -37,7 +37,6 @@ class CallView(Protocol):
     """What an offer needs of one call (`call_service.CallRecord`)."""
 
     id: str
-    account_id: str
     state: CallState
     remote_uri: str
     remote_display: str
@@ -71,6 +70,10 @@ class TransferOffer:
     text: str
     """The Refer-To's URI, dialled through the dial plan again on accept."""
     replaces: Replaces | None
+    shown: dict[str, Any]
+    """`call.transfer_requested`'s payload."""
+    expires_at: float
+    """On the event loop's clock."""
     timer: asyncio.TimerHandle | None = None
 
 
@@ -101,7 +104,9 @@ class TransferOffers:
         if any(offer.call_id == parent.id for offer in self.pending.values()):
             self._refuse(parent, event.refer_to, "pending")
             return
-        account = self._accounts.records.get(parent.account_id)
+        # The stack's word on the account: a call answered at once can ask before `place`
+        # has filled in its record.
+        account = self._accounts.records.get(event.account_id)
         if account is None:
             self._refuse(parent, event.refer_to, "no_account")
             return
@@ -110,26 +115,38 @@ class TransferOffers:
         except ProtocolError as exc:
             self._refuse(parent, event.refer_to, str(exc.details.get("reason", "invalid")))
             return
+        request_id = uuid.uuid4().hex
+        shown = {
+            "request_id": request_id,
+            "call_id": parent.id,
+            "by": _party(parent),
+            "target": target.e164 or target.uri,
+            "target_uri": target.uri,
+            "attended": refer.replaces is not None,
+            "expires_in_s": int(OFFER_TIMEOUT_S),
+        }
+        loop = asyncio.get_running_loop()
         offer = TransferOffer(
-            uuid.uuid4().hex, parent.id, parent.account_id, refer.uri, refer.replaces
+            request_id,
+            parent.id,
+            event.account_id,
+            refer.uri,
+            refer.replaces,
+            shown,
+            loop.time() + OFFER_TIMEOUT_S,
         )
-        offer.timer = asyncio.get_running_loop().call_later(
-            OFFER_TIMEOUT_S, self._end, offer.request_id, "expired"
-        )
-        self.pending[offer.request_id] = offer
+        offer.timer = loop.call_later(OFFER_TIMEOUT_S, self._end, request_id, "expired")
+        self.pending[request_id] = offer
         log.info("call %s asks to be transferred to %s: offered", parent.id, target.uri)
-        self._emit(
-            "call.transfer_requested",
-            {
-                "request_id": offer.request_id,
-                "call_id": parent.id,
-                "by": _party(parent),
-                "target": target.e164 or target.uri,
-                "target_uri": target.uri,
-                "attended": refer.replaces is not None,
-                "expires_in_s": int(OFFER_TIMEOUT_S),
-            },
-        )
+        self._emit("call.transfer_requested", shown)
+
+    def listed(self) -> list[dict[str, Any]]:
+        """The pending offers as `call.transfer_requested` says them, time left updated."""
+        now = asyncio.get_running_loop().time()
+        return [
+            {**offer.shown, "expires_in_s": max(0, round(offer.expires_at - now))}
+            for offer in self.pending.values()
+        ]
 
     def _refuse(self, parent: CallView, refer_to: str, reason: str) -> None:
         log.warning("call %s asked for a transfer, refused (%s)", parent.id, reason)

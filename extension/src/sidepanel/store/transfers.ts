@@ -4,7 +4,8 @@
 // offer lapses or its call ends (`call.transfer_ended`). A request the host refused outright
 // (`call.transfer_refused`) and a lapsed offer become notices; the call an accepted offer
 // placed takes the card. Its own small state with its
-// own subscribers, like the audio model.
+// own subscribers, like the audio model; `calls.transfer_offers` fills it in when the panel
+// opens or reconnects.
 
 import type { CallInfo, EventMessage, TransferEndedPayload, TransferRefusedPayload, TransferRequestedPayload } from "../../protocol/index";
 import { formatNumber, formatUri } from "../../shared/phone/format";
@@ -52,6 +53,19 @@ export class TransferOffers {
 
   start(): void {
     this.stopEvents ??= this.core.client.onEvent((event) => this.onEvent(event));
+    void this.load();
+  }
+
+  /** The offers the host still holds (asked for before this panel opened or reconnected). */
+  async load(): Promise<void> {
+    try {
+      const { offers } = await this.core.client.request("calls.transfer_offers", {});
+      const pending = new Set((offers ?? []).map((o) => o.request_id));
+      this.set(this.current.filter((o) => pending.has(o.requestId)));
+      for (const offer of offers ?? []) this.offered(offer);
+    } catch {
+      // not connected yet: the connection state says so; events will fill in
+    }
   }
 
   stop(): void {
