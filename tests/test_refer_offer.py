@@ -238,3 +238,34 @@ def test_an_attended_transfer_replacing_our_own_call_is_offered_and_carries_repl
     client.request("call.hangup", {"call_id": placed["id"]})
     wait_call(client, placed["id"], "disconnected")
     assert target.wait() == 0, target.report()
+
+
+def test_a_second_request_while_one_is_offered_is_refused(
+    client: DaemonClient, peers: list[SippPeer], target: SippPeer, tmp_path: Path
+) -> None:
+    """A far end cannot stack offers (or swap the target under the user's click): while
+    one is pending, its next REFER is refused with `pending`."""
+    text = scenario_path("refer_offer").read_text()
+    start = text.index('  <send retrans="500">\n    <![CDATA[\n      REFER')
+    end = text.index('  <recv response="603"/>\n', start) + len('  <recv response="603"/>\n')
+    again = text[start:end].replace("CSeq: 1 REFER", "CSeq: 2 REFER")
+    again = again.replace("[refer_to]", f"<sip:mallory@{target.address}>")
+    scenario = tmp_path / "refer_twice.xml"
+    scenario.write_text(text[:end] + again + text[end:])
+    use_account(client, target)
+    far = SippPeer(scenario, keys={"refer_to": "<tel:+19005550100>"}, timeout=40)
+    peers.append(far)
+    far.start()
+    call = place(client, far.uri("anna"), account_id=ACCOUNT)
+    offer = wait_event(client, "call.transfer_requested", lambda p: p["call_id"] == call["id"])
+    assert offer["target"] == "+19005550100"
+    refused = wait_event(client, "call.transfer_refused", lambda p: p["call_id"] == call["id"])
+    assert refused["reason"] == "pending" and "mallory" in refused["target"]
+    offers = client.request("calls.transfer_offers")["offers"]
+    assert [o["target"] for o in offers] == ["+19005550100"]
+    client.request("call.transfer_decline", {"request_id": offer["request_id"]})
+    client.request("call.hangup", {"call_id": call["id"]})
+    wait_call(client, call["id"], "disconnected")
+    assert far.wait() == 0, far.report()
+    assert [m.status for m in far.received_responses("REFER")] == [603, 603]
+    assert_nothing_dialled(client, target, call)
