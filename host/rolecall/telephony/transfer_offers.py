@@ -175,6 +175,11 @@ class TransferOffers:
             raise
         self._replacing[placed.id] = offer.call_id
         self._ended(offer, "accepted", placed.id)
+        record = self._calls.records.get(placed.id)
+        if record is not None and record.state != CallState.DIALING:
+            # A quick target can answer (or fail) before `place` returns here: its
+            # updates went by before the call was known to replace the asking one.
+            self.on_call(record)
         return placed
 
     def decline(self, request_id: str) -> None:
