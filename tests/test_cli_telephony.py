@@ -87,6 +87,10 @@ def test_a_far_end_that_never_answers_gets_one_line_and_exit_9(
     assert result.returncode == 9, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("rolecall: ") and len(result.stderr.splitlines()) == 1
+    # Given up on, the call is hung up (CANCEL), not left ringing at the far end.
+    assert peer.wait() == 0, peer.report()
+    listing = rolecall(daemon, "calls", "--json")
+    assert [c["state"] for c in json.loads(listing.stdout)] == ["disconnected"], listing.stdout
 
 
 def test_a_stopped_daemon_that_may_not_start_gets_one_line(daemon: RunningDaemon):

@@ -2,12 +2,14 @@
 
 Each talks to the daemon (starting it when needed) over the same protocol as the
 extension. `rolecall call` exits 0 when the call was answered (or, without
-`--wait-answer`, placed) and with a code that says why otherwise.
+`--wait-answer`, placed) and with a code that says why otherwise; a call it stops
+waiting for (time out, Ctrl-C) is hung up, not left ringing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import sys
@@ -79,7 +81,11 @@ def _cmd_call(args: argparse.Namespace) -> int:
         print(f"call {call_id} to {placed['remote_uri']}", flush=True)
         if not args.wait_answer and args.hangup_after is None:
             return 0
-        call = _wait_for(client, call_id, {"confirmed"}, args.timeout)
+        try:
+            call = _wait_for(client, call_id, {"confirmed"}, args.timeout)
+        except (TimeoutError, KeyboardInterrupt):
+            _give_up(client, call_id)
+            raise
         if call["state"] != "confirmed":
             cause = call.get("end_cause") or "failed"
             print(f"rolecall: not answered: {call.get('reason') or cause}", file=sys.stderr)
@@ -95,6 +101,14 @@ def _cmd_call(args: argparse.Namespace) -> int:
                     f"{rtp['rx_lost']} lost ({rtp['codec']})"
                 )
         return 0
+
+
+def _give_up(client: Any, call_id: str) -> None:
+    """Hangs up a call nobody waits for any more (it would go on ringing otherwise)."""
+    from rolecall.client import DaemonError
+
+    with contextlib.suppress(DaemonError):  # it ended meanwhile
+        client.request("call.hangup", {"call_id": call_id})
 
 
 def _cmd_calls(args: argparse.Namespace) -> int:

@@ -93,6 +93,9 @@ export interface Events {
   "audio.state": AudioStatePayload;
   "call.dtmf_received": DtmfReceivedPayload;
   "call.message_received": CallMessageReceivedPayload;
+  "call.transfer_ended": TransferEndedPayload;
+  "call.transfer_refused": TransferRefusedPayload;
+  "call.transfer_requested": TransferRequestedPayload;
   "call.updated": CallUpdatedPayload;
   "calllog.sync": SyncUpdatedPayload;
   "calllog.write_failed": CallLogWriteFailedPayload;
@@ -186,6 +189,89 @@ export interface CallMessageReceivedPayload {
   content_type: string;
   from_uri: string;
   text: string;
+}
+/**
+ * `call.transfer_ended`: an offer is over; `new_call_id` is the call placed on accept.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TransferEndedPayload".
+ */
+export interface TransferEndedPayload {
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  new_call_id: string | null;
+  outcome: "accepted" | "declined" | "expired" | "call_ended" | "failed";
+  /**
+   * Names one transfer offer.
+   */
+  request_id: string;
+}
+/**
+ * `call.transfer_refused`: a far end's transfer request was refused outright (603):
+ * the target failed the dial plan, carried headers, or replaced a call we do not know.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TransferRefusedPayload".
+ */
+export interface TransferRefusedPayload {
+  by: TransferParty;
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  /**
+   * A dial plan refusal (`invalid_number`, …), `malformed`, `foreign_header`, `unknown_replaces`, `pending` or `no_account`.
+   */
+  reason: string;
+  /**
+   * The Refer-To as received (cut short).
+   */
+  target: string;
+}
+/**
+ * Who asked for the transfer: the far end of the call the REFER came in.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TransferParty".
+ */
+export interface TransferParty {
+  display: string;
+  e164: string | null;
+  uri: string;
+}
+/**
+ * `call.transfer_requested`: the far end asked us to call someone else, and the
+ * target passed the dial plan. Nothing is dialled unless the user accepts within
+ * `expires_in_s` (`call.transfer_accept`); the far end's REFER was declined already.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TransferRequestedPayload".
+ */
+export interface TransferRequestedPayload {
+  /**
+   * An attended transfer (Replaces one of our calls).
+   */
+  attended: boolean;
+  by: TransferParty;
+  /**
+   * Daemon-assigned.
+   */
+  call_id: string;
+  expires_in_s: number;
+  /**
+   * Names one transfer offer.
+   */
+  request_id: string;
+  /**
+   * E.164 for a number, else the SIP URI.
+   */
+  target: string;
+  /**
+   * The URI that would be called.
+   */
+  target_uri: string;
 }
 /**
  * `call.updated`: a call was created or changed; `call` is its whole current state.
@@ -518,12 +604,15 @@ export interface Methods {
   "call.record": CallRecordMethod;
   "call.resume": CallResumeMethod;
   "call.transfer": CallTransferMethod;
+  "call.transfer_accept": CallTransferAcceptMethod;
   "call.transfer_attended": CallTransferAttendedMethod;
+  "call.transfer_decline": CallTransferDeclineMethod;
   "call.unmute": CallUnmuteMethod;
   "calllog.list": CalllogListMethod;
   "calllog.sync_status": CalllogSyncStatusMethod;
   "calllog.update": CalllogUpdateMethod;
   "calls.list": CallsListMethod;
+  "calls.transfer_offers": CallsTransferOffersMethod;
   "context.add_note": ContextAddNoteMethod;
   "context.get": ContextGetMethod;
   "context.set_role": ContextSetRoleMethod;
@@ -1079,6 +1168,26 @@ export interface TransferParams {
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallTransferAcceptMethod".
+ */
+export interface CallTransferAcceptMethod {
+  params: TransferRequestRef;
+  result: CallResult;
+}
+/**
+ * `call.transfer_accept` / `call.transfer_decline`: the offer being answered.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TransferRequestRef".
+ */
+export interface TransferRequestRef {
+  /**
+   * Names one transfer offer.
+   */
+  request_id: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
  * via the `definition` "CallTransferAttendedMethod".
  */
 export interface CallTransferAttendedMethod {
@@ -1098,6 +1207,14 @@ export interface AttendedTransferParams {
    * The call with the transfer target.
    */
   consult_call_id: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallTransferDeclineMethod".
+ */
+export interface CallTransferDeclineMethod {
+  params: TransferRequestRef;
+  result: Empty;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
@@ -1253,6 +1370,23 @@ export interface CallsListMethod {
  */
 export interface CallsResult {
   calls: CallInfo[];
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallsTransferOffersMethod".
+ */
+export interface CallsTransferOffersMethod {
+  params: Empty;
+  result: TransferOffersResult;
+}
+/**
+ * `calls.transfer_offers`: the offers still waiting for the user (a panel opened late).
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TransferOffersResult".
+ */
+export interface TransferOffersResult {
+  offers: TransferRequestedPayload[];
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

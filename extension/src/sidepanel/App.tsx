@@ -19,6 +19,7 @@ import { t, tDynamic, type MessageKey } from "../shared/i18n";
 import { isLive, isRingingInbound, type PanelState, type PanelStore } from "./panel-store";
 import { PageDealSource } from "./PageDealView";
 import { AudioDevices } from "./AudioDevices";
+import { TransferOfferCards } from "./TransferOffer";
 
 const INITIAL: ConnectionState = {
   status: "connecting",
@@ -306,6 +307,7 @@ export function App({ client, store }: { client: BackgroundClient; store: PanelS
           <InboundCard key={call.id} store={store} state={state} call={call} />
         ))}
         {focused && isRingingInbound(focused) ? <InboundCard store={store} state={state} call={focused} /> : null}
+        <TransferOfferCards model={store.transfers} />
         {tab !== "call" ? <CallBar store={store} state={state} /> : null}
         <Tabs tab={tab} setTab={setTab} state={state} />
         <View name="call" tab={tab}>

@@ -79,6 +79,16 @@ def telephony_handlers(
             call=await calls.transfer_attended(params.call_id, params.consult_call_id)
         )
 
+    async def transfer_accept(caller: Caller, params: tel.TransferRequestRef) -> tel.CallResult:
+        return tel.CallResult(call=await calls.offers.accept(params.request_id))
+
+    async def transfer_decline(caller: Caller, params: tel.TransferRequestRef) -> Empty:
+        calls.offers.decline(params.request_id)
+        return Empty()
+
+    async def transfer_offers(caller: Caller, params: Empty) -> tel.TransferOffersResult:
+        return tel.TransferOffersResult.model_validate({"offers": calls.offers.listed()})
+
     async def add_participant(caller: Caller, params: tel.AddParticipantParams) -> tel.CallResult:
         return tel.CallResult(call=await calls.add_participant(params.call_id, params.target))
 
@@ -123,6 +133,9 @@ def telephony_handlers(
         "call.dtmf": dtmf,
         "call.transfer": transfer,
         "call.transfer_attended": transfer_attended,
+        "call.transfer_accept": transfer_accept,
+        "call.transfer_decline": transfer_decline,
+        "calls.transfer_offers": transfer_offers,
         "call.add_participant": add_participant,
         "call.message": message,
         "call.record": record,

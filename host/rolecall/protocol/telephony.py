@@ -339,3 +339,67 @@ class MessageStatusPayload(Sent):
     ok: bool
     status_code: int
     reason: str
+
+
+# ---- transfers a far end asks for (REFER) -------------------------------------------
+
+TransferRequestId = Annotated[
+    str, Field(pattern=r"^[0-9a-f]{32}$", description="Names one transfer offer.")
+]
+
+
+class TransferRequestRef(Params):
+    """`call.transfer_accept` / `call.transfer_decline`: the offer being answered."""
+
+    request_id: TransferRequestId
+
+
+class TransferParty(Sent):
+    """Who asked for the transfer: the far end of the call the REFER came in."""
+
+    display: str = Field(max_length=200)
+    uri: str = Field(max_length=512)
+    e164: str | None
+
+
+class TransferRequestedPayload(Sent):
+    """`call.transfer_requested`: the far end asked us to call someone else, and the
+    target passed the dial plan. Nothing is dialled unless the user accepts within
+    `expires_in_s` (`call.transfer_accept`); the far end's REFER was declined already."""
+
+    request_id: TransferRequestId
+    call_id: CallId
+    by: TransferParty
+    target: str = Field(max_length=256, description="E.164 for a number, else the SIP URI.")
+    target_uri: str = Field(max_length=256, description="The URI that would be called.")
+    attended: bool = Field(description="An attended transfer (Replaces one of our calls).")
+    expires_in_s: int
+
+
+class TransferOffersResult(Sent):
+    """`calls.transfer_offers`: the offers still waiting for the user (a panel opened late)."""
+
+    offers: list[TransferRequestedPayload]
+
+
+class TransferRefusedPayload(Sent):
+    """`call.transfer_refused`: a far end's transfer request was refused outright (603):
+    the target failed the dial plan, carried headers, or replaced a call we do not know."""
+
+    call_id: CallId
+    by: TransferParty
+    target: str = Field(max_length=256, description="The Refer-To as received (cut short).")
+    reason: str = Field(
+        max_length=40,
+        description="A dial plan refusal (`invalid_number`, …), `malformed`, "
+        "`foreign_header`, `unknown_replaces`, `pending` or `no_account`.",
+    )
+
+
+class TransferEndedPayload(Sent):
+    """`call.transfer_ended`: an offer is over; `new_call_id` is the call placed on accept."""
+
+    request_id: TransferRequestId
+    call_id: CallId
+    outcome: Literal["accepted", "declined", "expired", "call_ended", "failed"]
+    new_call_id: CallId | None

@@ -33,6 +33,7 @@ from rolecall.telephony.stack import (
     TransferProgress,
     TransferRequested,
 )
+from rolecall.telephony.transfer_offers import TransferOffers
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +162,11 @@ class CallService:
         """Sees every call change before clients do (the call log is written there)."""
         self.records: dict[str, CallRecord] = {}
         self._ended: list[str] = []
+        self.offers = TransferOffers(self, accounts, emit)
+        """Transfers far ends ask for, offered to the user."""
 
     def cancel_timers(self) -> None:
+        self.offers.cancel_timers()
         for record in self.records.values():
             for timer in record.timers:
                 timer.cancel()
@@ -189,16 +193,18 @@ class CallService:
         region: str | None,
         page: PageRecord | None = None,
         placed: Callable[[CallInfo], None] | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
     ) -> CallInfo:
         """Dials `text` (a number or URI); `page` is the CRM record it was dialled from.
 
         `placed` hears of the call before the first update that carries `page` is
         published, so what it records is there for anyone reacting to that update.
+        `headers` go into the INVITE (an attended transfer's `Replaces`).
         """
         account = self._accounts.pick(account_id)
         target = dial_target(text, account, region)
         try:
-            call_id = await self._stack.make_call(account.config.id, target.uri)
+            call_id = await self._stack.make_call(account.config.id, target.uri, headers)
         except StackError as exc:
             raise stack_failure(exc) from None
         record = self.records.get(call_id) or CallRecord(call_id, account.config.id, "outbound")
@@ -229,6 +235,10 @@ class CallService:
             return
         record.end_cause = EndCause.NO_ANSWER
         record.reason = "no answer"
+        asyncio.get_running_loop().create_task(self._hangup_quietly(call_id))
+
+    def hang_up_later(self, call_id: str) -> None:
+        """Hangs up `call_id` from a callback (failures are only logged)."""
         asyncio.get_running_loop().create_task(self._hangup_quietly(call_id))
 
     async def _hangup_quietly(self, call_id: str, status_code: int | None = None) -> None:
@@ -431,13 +441,7 @@ class CallService:
             record.reason = "transferred"
 
     def on_transfer_requested(self, event: TransferRequested) -> None:
-        parent = self.records.get(event.call_id)
-        account_id = parent.account_id if parent else LOCAL_ACCOUNT_ID
-        record = CallRecord(event.new_call_id, account_id, "outbound")
-        record.dialed = record.remote_uri = event.target
-        record.e164 = _e164_of(event.target)
-        self.records.setdefault(event.new_call_id, record)
-        self._publish(self.records[event.new_call_id])
+        self.offers.on_requested(event)
 
     def on_call_state(self, event: CallStateChanged) -> None:
         record = self.records.get(event.call_id)
@@ -477,6 +481,7 @@ class CallService:
                     other.conference.discard(record.id)
             self._forget_later(record.id)
         self._publish(record)
+        self.offers.on_call(record)
 
     def add_interrupted(
         self, call_id: str, direction: str, number: str, started_at: float, ended_at: float

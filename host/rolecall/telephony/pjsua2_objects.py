@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 import pjsua2 as pj
 
+from rolecall.telephony.refer import parse_refer_to
 from rolecall.telephony.stack import (
     BuddyChanged,
     CallMediaChanged,
@@ -32,6 +33,7 @@ from rolecall.telephony.stack import (
     StackEvent,
     StackSettings,
     TransferProgress,
+    TransferRequested,
 )
 
 
@@ -48,6 +50,7 @@ class Pjsua2Stack(Protocol):
     def hold_audio(self, call: SipCall) -> None: ...
     def take_pager(self, account_id: str, to_uri: str, body: str) -> str | None: ...
     def hangup_now(self, call_id: str, status_code: int | None) -> None: ...
+    def sip_call_ids(self) -> set[str]: ...
 
 
 log = logging.getLogger(__name__)
@@ -277,8 +280,18 @@ class SipCall(pj.Call):  # type: ignore[misc]
     @guarded
     def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
         # A far end's REFER would otherwise make PJSIP dial any Refer-To on the user's
-        # account (toll fraud). Until the user can be asked, every REFER is declined.
+        # account (toll fraud). PJSIP answers the REFER as this callback returns and dials
+        # at once on a 2xx, so the answer cannot wait for the user: it is always 603 (set
+        # before anything else can fail), and the call service offers the transfer to the
+        # user, who may then place the call through the dial plan like any other.
         prm.statusCode = 603  # Decline
+        self._offer_transfer(str(prm.dstUri))
+
+    @guarded
+    def _offer_transfer(self, refer_to: str) -> None:
+        replaces = parse_refer_to(refer_to).replaces
+        known = replaces is not None and replaces.call_id in self.stack.sip_call_ids()
+        self.stack.emit(TransferRequested(self.call_id, self.account.account_id, refer_to, known))
 
     @guarded
     def onCallReplaced(self, prm: pj.OnCallReplacedParam) -> None:

@@ -367,6 +367,15 @@ class Pjsua2Stack:
                 return message_id
         return None
 
+    def sip_call_ids(self) -> set[str]:
+        """The SIP Call-IDs of our live calls' dialogs."""
+        found = set()
+        for call in list(self.calls.values()):
+            with contextlib.suppress(pj.Error):
+                info = call.getInfo()
+                found.add(str(info.callIdString))
+        return found
+
     def hangup_now(self, call_id: str, status_code: int | None) -> None:
         call = self.calls.get(call_id)
         if call is None:
@@ -445,7 +454,9 @@ class Pjsua2Stack:
 
         await self._call(command)
 
-    async def make_call(self, account_id: str, uri: str) -> str:
+    async def make_call(
+        self, account_id: str, uri: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> str:
         def command() -> str:
             account = self._find_account(account_id)
             if len(self.calls) >= self.settings.max_calls:
@@ -455,8 +466,13 @@ class Pjsua2Stack:
             call = SipCall(self, account, new_id())
             self.calls[call.call_id] = call
             self._update_mic()
+            param = pj.CallOpParam(True)
+            for name, value in headers:
+                header = pj.SipHeader()
+                header.hName, header.hValue = name, value
+                param.txOption.headers.append(header)
             try:
-                call.makeCall(uri, pj.CallOpParam(True))
+                call.makeCall(uri, param)
             except pj.Error:
                 self.calls.pop(call.call_id, None)
                 raise

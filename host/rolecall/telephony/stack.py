@@ -147,11 +147,17 @@ class TransferProgress:
 
 @dataclass(frozen=True)
 class TransferRequested:
-    """The far end asked us (REFER) to call someone else; the new call is `new_call_id`."""
+    """The far end asked us (REFER) to call `refer_to` (the header value as received).
+
+    The stack has already declined the REFER with 603 and dialled nothing; whether the
+    user is offered the transfer is the call service's decision. `replaces_known`: the
+    Refer-To's `Replaces` names the SIP dialog of one of our own calls. `account_id`
+    is the call's account (the call service may not have filled in its record yet)."""
 
     call_id: str
-    target: str
-    new_call_id: str
+    account_id: str
+    refer_to: str
+    replaces_known: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,7 +224,9 @@ class SipStack(Protocol):
     async def stop(self) -> None: ...
     async def add_account(self, spec: AccountSpec, password: str | None) -> None: ...
     async def remove_account(self, account_id: str) -> None: ...
-    async def make_call(self, account_id: str, uri: str) -> str: ...
+    async def make_call(
+        self, account_id: str, uri: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> str: ...
     async def answer(self, call_id: str) -> None: ...
     async def hangup(self, call_id: str, status_code: int | None = None) -> None: ...
     async def hold(self, call_id: str) -> None: ...
