@@ -32,7 +32,7 @@ export function CrmSignIn({ client, connected }: { client: CrmClient; connected:
   const list = Object.values(signedOut);
   if (list.length === 0) return null;
   return (
-    <section class="crm-sign-in" role="status" data-testid="crm-sign-in">
+    <section class="banner error crm-sign-in" role="status" data-testid="crm-sign-in">
       {list.map((c) => (
         <p key={c.crm} data-testid={`crm-signed-out-${c.crm}`}>
           {t("crm_signed_out_notice", CRM_NAMES[c.crm])}{" "}
