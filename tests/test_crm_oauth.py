@@ -36,6 +36,7 @@ from rolecall.crm.connectors.config import (
 )
 from rolecall.crm.factory import make_connector
 from rolecall.crm.oauth.connections import CrmConnections, client_secret_name
+from rolecall.crm.oauth.vendors import endpoints, redirect_port
 from rolecall.crm.outbox import Outbox, OutboxWorker
 from rolecall.paths import Home
 from rolecall.protocol.calllog import CallLogEntry
@@ -127,7 +128,7 @@ def make_rig(vendor: str, home: Home, *, expires_in: int = 3600, margin_s: float
             vendor
         ](crm)
         oauth = start_oauth_server(vendor, expires_in=expires_in, instance_url=crm.url)
-        settings = OAuthSettings(client_id=oauth.client_id, authority=oauth.url)
+        settings = OAuthSettings(client_id=oauth.client_id, authority=oauth.url, redirect_port=0)
         config = {
             # Salesforce learns its instance from the token response
             "salesforce": SalesforceConfig(
@@ -312,3 +313,32 @@ def test_loopback_refuses_a_wrong_state_and_keeps_waiting(rc_home: Home) -> None
         made.store.close()
         made.oauth.stop()
         made.crm.stop()
+
+
+def test_vendor_endpoints_and_redirect_ports() -> None:
+    settings = OAuthSettings(client_id="client-1")
+    salesforce = SalesforceConfig(instance_url="https://acme.my.salesforce.com")
+    dynamics = DynamicsConfig(org_url="https://contoso.crm4.dynamics.com")
+    hubspot = HubSpotConfig()
+    sf = endpoints(salesforce, settings)
+    assert sf.authorize_url == "https://login.salesforce.com/services/oauth2/authorize"
+    assert sf.token_url == "https://login.salesforce.com/services/oauth2/token"
+    assert sf.revoke_url == "https://login.salesforce.com/services/oauth2/revoke"
+    assert "refresh_token" in sf.scope.split()
+    entra = endpoints(dynamics, settings.model_copy(update={"tenant": "contoso.onmicrosoft.com"}))
+    assert entra.token_url == (
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+    )
+    assert entra.scope.split()[:2] == [
+        "https://contoso.crm4.dynamics.com/user_impersonation",
+        "offline_access",
+    ]
+    assert entra.revoke_url is None
+    hs = endpoints(hubspot, settings)
+    assert hs.authorize_url == "https://app.hubspot.com/oauth/authorize"
+    assert hs.token_url == "https://api.hubapi.com/oauth/v1/token"
+    assert "oauth" in hs.scope.split()
+    # Salesforce and HubSpot match the registered callback exactly; Entra takes any port.
+    assert redirect_port(salesforce, settings) == redirect_port(hubspot, settings) != 0
+    assert redirect_port(dynamics, settings) == 0
+    assert redirect_port(salesforce, settings.model_copy(update={"redirect_port": 0})) == 0

@@ -45,7 +45,9 @@ def test_connect_status_doctor_disconnect(
             connectors=[
                 HubSpotConfig(
                     base_url=oauth.url,
-                    oauth=OAuthSettings(client_id="placeholder", authority=oauth.url),
+                    oauth=OAuthSettings(
+                        client_id="placeholder", authority=oauth.url, redirect_port=0
+                    ),
                 )
             ]
         ),

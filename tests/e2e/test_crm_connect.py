@@ -55,7 +55,9 @@ def test_connect_from_the_options_page_signs_in(
             connectors=[
                 SalesforceConfig(
                     instance_url="https://acme.my.salesforce.com",
-                    oauth=OAuthSettings(client_id="to-be-replaced", authority=oauth.url),
+                    oauth=OAuthSettings(
+                        client_id="to-be-replaced", authority=oauth.url, redirect_port=0
+                    ),
                 )
             ]
         ),

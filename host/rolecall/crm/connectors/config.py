@@ -53,9 +53,10 @@ class OAuthSettings(BaseModel):
     sandbox, or a local server in tests); None: the vendor's documented endpoints."""
     tenant: str = Field(default="organizations", pattern=r"^[A-Za-z0-9.\-]{1,100}$")
     """Dynamics only: the Entra tenant (id or domain) the org belongs to."""
-    redirect_port: int | None = Field(default=None, ge=1024, le=65535)
-    """A fixed loopback port, for an app whose callback URL must match exactly
-    (`http://127.0.0.1:<port>/callback`); None: a random free port (RFC 8252)."""
+    redirect_port: int | None = Field(default=None, ge=0, le=65535)
+    """The loopback port of the redirect `http://127.0.0.1:<port>/callback`. None: the
+    CRM's default (Salesforce and HubSpot match the registered callback URL exactly, so
+    a fixed port; Entra accepts any port, so a random one); 0: a random free port."""
 
     @field_validator("authority")
     @classmethod

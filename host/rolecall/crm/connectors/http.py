@@ -373,7 +373,8 @@ def _status_error(response: httpx.Response, label: str, crm: str) -> CrmHttpErro
         what = "rejected the token" if status == 401 else "refused access with this token"
         return CrmHttpError(
             f"{label}: {crm} {what} (HTTP {status}); the token is wrong or expired, or lacks "
-            f"the permission; store a new one in the keyring as 'crm:{crm}'{suffix}",
+            f"the permission; sign in again with `rolecall crm connect {crm}` (or store a "
+            f"new token in the keyring as 'crm:{crm}'){suffix}",
             retryable=False,
             status=status,
             error_code=code,

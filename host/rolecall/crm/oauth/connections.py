@@ -31,7 +31,13 @@ from rolecall.crm.oauth.client import OAuthProtocol
 from rolecall.crm.oauth.session import REFRESH_MARGIN_S, OAuthTokens
 from rolecall.crm.oauth.sign_in import SIGN_IN_TIMEOUT_S, PendingSignIn, begin, finish
 from rolecall.crm.oauth.tokens import TokenSet, TokenVault
-from rolecall.crm.oauth.vendors import KINDS, SALESFORCE_LOGIN, AnyConfig, endpoints
+from rolecall.crm.oauth.vendors import (
+    KINDS,
+    SALESFORCE_LOGIN,
+    AnyConfig,
+    endpoints,
+    redirect_port,
+)
 from rolecall.crm.outbox import Outbox
 from rolecall.paths import Home
 from rolecall.protocol.crm import ConnectionState, CrmConnection, CrmKind
@@ -175,7 +181,7 @@ class CrmConnections:
         pending = begin(
             kind,
             self.protocol(config),
-            port=config.oauth.redirect_port or 0,
+            port=redirect_port(config, config.oauth),
             org_url=config.org_url if isinstance(config, DynamicsConfig) else "",
         )
         pending.config = config

@@ -31,6 +31,9 @@ ENTRA_LOGIN = "https://login.microsoftonline.com"
 HUBSPOT_APP = "https://app.hubspot.com"
 HUBSPOT_API = "https://api.hubapi.com"
 
+FIXED_REDIRECT_PORT = 47671
+"""The loopback port for CRMs that match the registered callback URL exactly."""
+
 HUBSPOT_SCOPES = (
     "oauth",
     "crm.objects.contacts.read",
@@ -61,6 +64,13 @@ class Endpoints:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def redirect_port(config: AnyConfig, settings: OAuthSettings) -> int:
+    """The loopback port to listen on (0: any free port)."""
+    if settings.redirect_port is not None:
+        return settings.redirect_port
+    return 0 if isinstance(config, DynamicsConfig) else FIXED_REDIRECT_PORT
 
 
 def endpoints(config: AnyConfig, settings: OAuthSettings) -> Endpoints:
