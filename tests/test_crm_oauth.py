@@ -24,7 +24,7 @@ from connectors.fakes import FakeDynamics, FakeHubSpot, FakeSalesforce
 from connectors.test_dynamics import entry as dynamics_entry
 from connectors.test_hubspot import entry as hubspot_entry
 from connectors.test_salesforce import entry as salesforce_entry
-from rolecall.crm.connectors.base import Connector
+from rolecall.crm.connectors.base import Connector, ConnectorError
 from rolecall.crm.connectors.config import (
     CrmConfigFile,
     DynamicsConfig,
@@ -43,6 +43,7 @@ from rolecall.protocol.calllog import CallLogEntry
 from rolecall.secrets import SecretStore
 from rolecall.store.store import Store
 from support.oauth_server_process import OAuthServer, browser_sign_in, start_oauth_server
+from support.sip.ports import free_port
 
 VENDORS = ("salesforce", "dynamics", "hubspot")
 
@@ -342,3 +343,41 @@ def test_vendor_endpoints_and_redirect_ports() -> None:
     assert redirect_port(salesforce, settings) == redirect_port(hubspot, settings) != 0
     assert redirect_port(dynamics, settings) == 0
     assert redirect_port(salesforce, settings.model_copy(update={"redirect_port": 0})) == 0
+
+
+def test_connecting_again_on_a_fixed_port_replaces_the_waiting_sign_in(rc_home: Home) -> None:
+    made = make_rig("hubspot", rc_home)
+    try:
+        config = made.connections.config("hubspot")
+        assert config is not None and config.oauth is not None
+        fixed = config.oauth.model_copy(update={"redirect_port": free_port()})
+        save_config(rc_home, CrmConfigFile(connectors=[config.model_copy(update={"oauth": fixed})]))
+        first = made.connections.begin("hubspot")
+        outcome: list[str] = []
+
+        def waits() -> None:
+            try:
+                made.connections.wait(first, timeout_s=60)
+            except ConnectorError as exc:
+                outcome.append(exc.message)
+
+        waiting = threading.Thread(target=waits)
+        waiting.start()
+        second = made.connections.begin("hubspot")  # the same port: the first one yields
+        waiting.join(10)
+        assert not waiting.is_alive() and outcome  # it gave up at once, not after 60 s
+        assert second.authorization.redirect_uri == first.authorization.redirect_uri
+        answers: list[httpx.Response] = []
+        browser = threading.Thread(target=lambda: answers.append(browser_sign_in(second.url)))
+        browser.start()
+        assert made.connections.finish(second, timeout_s=20).state == "signed_in"
+        browser.join(20)
+
+        third = made.connections.begin("hubspot")
+        made.connections.cancel_all()  # the daemon stops: nothing waits for a browser
+        with pytest.raises(ConnectorError):
+            made.connections.wait(third, timeout_s=60)
+    finally:
+        made.store.close()
+        made.oauth.stop()
+        made.crm.stop()

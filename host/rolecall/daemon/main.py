@@ -185,6 +185,7 @@ async def _serve(home: Home) -> None:
     await asyncio.get_running_loop().run_in_executor(None, voice.stop)
     outbox_task.cancel()
     connections.listener = lambda kind: None  # sign-ins still waiting tell no one now
+    connections.cancel_all()
     await server.close()
     store.close()
 

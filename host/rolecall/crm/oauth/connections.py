@@ -178,6 +178,10 @@ class CrmConnections:
             raise ConnectorError(f"unknown CRM {kind!r}", retryable=False)
         config = self._prepare(kind, client_id, org_url, authority)
         assert config.oauth is not None
+        with self._lock:  # first: a fixed loopback port can serve one sign-in at a time
+            previous = self._pending.pop(kind, None)
+        if previous is not None:
+            previous.cancel()
         pending = begin(
             kind,
             self.protocol(config),
@@ -186,11 +190,8 @@ class CrmConnections:
         )
         pending.config = config
         with self._lock:
-            previous = self._pending.pop(kind, None)
             self._pending[kind] = pending
             self._errors.pop(kind, None)
-        if previous is not None:
-            previous.cancel()
         self.listener(kind)
         return pending
 
@@ -219,7 +220,7 @@ class CrmConnections:
                 del self._pending[kind]
             source = self._sources.get(kind)
         if source is not None:
-            source.reload()
+            source.reload(pending.protocol)
         if self.outbox is not None:
             self.outbox.resume(kind, datetime.now(UTC))
         self.listener(kind)
@@ -228,6 +229,13 @@ class CrmConnections:
     def finish(self, pending: PendingSignIn, timeout_s: float = SIGN_IN_TIMEOUT_S) -> CrmConnection:
         """`wait`, then `complete`, on this thread."""
         return self.complete(pending, self.wait(pending, timeout_s))
+
+    def cancel_all(self) -> None:
+        """Stops every sign-in still waiting for its browser (the daemon is stopping)."""
+        with self._lock:
+            pending, self._pending = list(self._pending.values()), {}
+        for one in pending:
+            one.cancel()
 
     # -- disconnect -------------------------------------------------------------------
 

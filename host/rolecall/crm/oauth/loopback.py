@@ -78,7 +78,7 @@ class LoopbackListener:
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(request.path)
-        if parts.path != PATH or self._arrived.is_set():
+        if parts.path != PATH or self._arrived.is_set():  # one-shot
             self._answer(request, 404, b"")
             return
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -111,12 +111,16 @@ class LoopbackListener:
         """The redirect, once it comes; the listener is closed either way."""
         try:
             if not self._arrived.wait(timeout_s) or self._result is None:
-                raise LoopbackTimeout(f"no sign-in came back within {timeout_s:.0f} s")
+                raise LoopbackTimeout(
+                    f"no sign-in came back within {timeout_s:.0f} s (or it was cancelled)"
+                )
             return self._result
         finally:
             self.close()
 
     def close(self) -> None:
+        """Stops listening; a `wait` still running returns at once (as a timeout)."""
         if self._thread.is_alive():
             self._server.shutdown()
         self._server.server_close()
+        self._arrived.set()

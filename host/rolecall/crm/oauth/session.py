@@ -61,10 +61,13 @@ class OAuthTokens:
     def tokens(self) -> TokenSet | None:
         return self._tokens
 
-    def reload(self) -> None:
-        """Reads the keyring again (after a new sign-in or a disconnect)."""
+    def reload(self, protocol: OAuthProtocol | None = None) -> None:
+        """Reads the keyring again (after a new sign-in or a disconnect), with the new
+        sign-in's client (its id or endpoints may have changed)."""
         with self._lock:
             self._tokens = self._vault.load(self.kind)
+            if protocol is not None:
+                self._protocol = protocol
 
     def _usable(self) -> TokenSet:
         tokens = self._tokens

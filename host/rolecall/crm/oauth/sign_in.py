@@ -43,7 +43,14 @@ class PendingSignIn:
 
 def begin(kind: str, protocol: OAuthProtocol, *, port: int = 0, org_url: str = "") -> PendingSignIn:
     """Starts listening on the loopback and makes the authorization URL."""
-    listener = LoopbackListener(port=port)  # first: the redirect URI holds its port
+    try:
+        listener = LoopbackListener(port=port)  # first: the redirect URI holds its port
+    except OSError as exc:
+        raise ConnectorError(
+            f"cannot listen for the {kind} sign-in on 127.0.0.1:{port} ({exc.strerror}); "
+            "close what uses that port, or set another `redirect_port`",
+            retryable=False,
+        ) from None
     try:
         authorization = protocol.authorization(listener.redirect_uri)
         listener.expect_state(authorization.state)
