@@ -1,19 +1,35 @@
-"""`rolecall crm connect | status | disconnect` and `rolecall doctor` on a real daemon,
-signing in to a local HubSpot-shaped authorization server (a confidential app: its
-client secret goes from standard input to the keyring)."""
+"""CRM connections on a real daemon: `rolecall crm connect | status | disconnect` and
+`rolecall doctor` against a local HubSpot-shaped authorization server (a confidential
+app: its client secret goes from standard input to the keyring); and a Salesforce
+sign-in revoked while a write-back waits (signed out, told, kept, written once after
+signing in again), with a replayed Salesforce API."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
-from rolecall.crm.connectors.config import CrmConfigFile, HubSpotConfig, OAuthSettings, save_config
+from connectors.fake_server import FakeServer, Reply
+from connectors.fakes import FakeSalesforce
+from connectors.test_salesforce import ANN
+from rolecall.client import DaemonClient
+from rolecall.crm.connectors.config import (
+    CrmConfigFile,
+    HubSpotConfig,
+    OAuthSettings,
+    SalesforceConfig,
+    save_config,
+)
 from support.daemons import RunningDaemon, rolecall_env
 from support.oauth_server_process import OAuthServer, browser_sign_in, start_oauth_server
+
+OPP = FakeSalesforce.OPPORTUNITY
 
 
 @pytest.fixture
@@ -101,3 +117,71 @@ def test_connect_status_doctor_disconnect(
     assert "hubspot: not connected" in after.stdout
     log = daemon.home.daemon_log.read_text(errors="replace")
     assert oauth.client_secret not in log and "refresh_token" not in log
+
+
+def next_event(
+    client: DaemonClient, kind: str, test: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The next event of `kind` whose payload passes `test` (others are skipped)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        event = client.next_event()
+        if event.get("type") == kind and test(event["payload"]):
+            return event
+    raise AssertionError(f"no {kind} event came")
+
+
+def sign_in(client: DaemonClient) -> None:
+    url = client.request("crm.connect", {"crm": "salesforce"})["authorization_url"]
+    assert browser_sign_in(url).status_code == 200
+    next_event(client, "crm.connection", lambda p: p["connection"]["state"] == "signed_in")
+
+
+def test_a_revoked_sign_in_keeps_the_write_back_until_signed_in_again(
+    daemon: RunningDaemon,
+) -> None:
+    crm = FakeServer().start()
+    oauth: OAuthServer | None = None
+    try:
+        fake = FakeSalesforce(crm)
+        oauth = start_oauth_server("salesforce", instance_url=crm.url)
+        settings = OAuthSettings(client_id=oauth.client_id, authority=oauth.url, redirect_port=0)
+        save_config(
+            daemon.home,
+            CrmConfigFile(connectors=[SalesforceConfig(instance_url=crm.url, oauth=settings)]),
+        )
+        with DaemonClient.open(daemon.home, timeout=30) as client:
+            sign_in(client)
+            # the deal through the API, so its people are known
+            client.request("context.get", {"opportunity_id": OPP, "crm": "salesforce"})
+            oauth.revoke_all()  # e.g. an administrator revoked Rolecall's access
+            crm.fail(
+                "POST",
+                r"/sobjects/Note/$",
+                Reply(
+                    401,
+                    [{"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}],
+                ),
+            )
+            client.request(
+                "context.add_note", {"contact_id": ANN, "crm": "salesforce", "body": "Wants a demo"}
+            )
+            out = next_event(
+                client, "crm.connection", lambda p: p["connection"]["state"] == "signed_out"
+            )
+            assert "signed out of salesforce" in out["payload"]["connection"]["detail"]
+            [item] = client.request("calllog.sync_status", {})["items"]
+            assert item["state"] == "pending" and item["attempts"] == 0
+            assert fake.notes == {}
+
+            sign_in(client)
+            done = next_event(client, "calllog.sync", lambda p: p["item"]["state"] == "done")
+            assert done["payload"]["item"]["attempts"] == 1
+            assert len(fake.notes) == 1
+            status = client.request("crm.status", {})["connections"][0]
+            assert status["state"] == "signed_in" and status["last_write_back"] is not None
+        assert oauth.stats()["authorization_code"] == 2
+    finally:
+        if oauth is not None:
+            oauth.stop()
+        crm.stop()
