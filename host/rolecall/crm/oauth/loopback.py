@@ -104,6 +104,7 @@ class LoopbackListener:
         request.send_header("Content-Length", str(len(body)))
         request.send_header("Cache-Control", "no-store")
         request.send_header("Referrer-Policy", "no-referrer")
+        request.send_header("Content-Security-Policy", "default-src 'none'")
         request.end_headers()
         request.wfile.write(body)
 
