@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -255,19 +256,27 @@ def test_revoked_refresh_token_signs_out_keeps_items_and_logs_once_after_sign_in
     assert rig.connections.status(rig.vendor).last_write_back is not None
 
 
-def test_access_token_is_refreshed_before_it_expires(rc_home: Home) -> None:
-    made = make_rig("dynamics", rc_home, expires_in=60, margin_s=120)
+@pytest.mark.parametrize("vendor", ["dynamics", "hubspot"])  # Salesforce gives no expiry
+def test_access_token_is_refreshed_before_it_expires(vendor: str, rc_home: Home) -> None:
+    made = make_rig(vendor, rc_home, margin_s=120)
     try:
         made.sign_in()
-        first = made.connections.vault.load("dynamics")
-        assert first is not None
+        signed_in = made.connections.vault.load(vendor)
+        assert signed_in is not None
+        # an hour later: 30 s left, inside the 120 s margin
+        first = signed_in.model_copy(update={"expires_at": time.time() + 30})
+        made.connections.vault.save(vendor, first)
         connector = made.connector()
-        connector.opportunity(FakeDynamics.OPPORTUNITY)
-        second = made.connections.vault.load("dynamics")
+        connector.opportunity(
+            FakeDynamics.OPPORTUNITY if vendor == "dynamics" else FakeHubSpot.DEAL
+        )
+        second = made.connections.vault.load(vendor)
         assert second is not None and second.access_token != first.access_token
-        assert made.oauth.stats()["refresh_token"] >= 1
+        assert second.expires_at is not None and second.expires_at > time.time() + 600
+        assert made.oauth.stats()["refresh_token"] == 1  # once, not once per request
         # no request ever carried the token that was about to expire
-        assert f"Bearer {first.access_token}" not in made.bearers("GET", r".")
+        sent = made.bearers("GET", r".") + made.bearers("POST", r".")
+        assert sent and f"Bearer {first.access_token}" not in sent
     finally:
         made.store.close()
         made.oauth.stop()
