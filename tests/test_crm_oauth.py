@@ -121,15 +121,30 @@ class Rig:
         ]
 
 
-def make_rig(vendor: str, home: Home, *, expires_in: int = 3600, margin_s: float = 120) -> Rig:
+@pytest.fixture(scope="module")
+def oauth_servers() -> Iterator[dict[str, OAuthServer]]:
+    """One authorization server per vendor for the module, reset for each test."""
+    started: dict[str, OAuthServer] = {}
+    try:
+        for vendor in VENDORS:
+            started[vendor] = start_oauth_server(vendor)
+        yield started
+    finally:
+        for server in started.values():
+            server.stop()
+
+
+def make_rig(
+    vendor: str, home: Home, servers: dict[str, OAuthServer], *, margin_s: float = 120
+) -> Rig:
     crm = FakeServer().start()
-    oauth: OAuthServer | None = None
     store: Store | None = None
     try:
         fake = {"salesforce": FakeSalesforce, "dynamics": FakeDynamics, "hubspot": FakeHubSpot}[
             vendor
         ](crm)
-        oauth = start_oauth_server(vendor, expires_in=expires_in, instance_url=crm.url)
+        oauth = servers[vendor]
+        oauth.reset(instance_url=crm.url)
         settings = OAuthSettings(client_id=oauth.client_id, authority=oauth.url, redirect_port=0)
         config = {
             # Salesforce learns its instance from the token response
@@ -153,20 +168,20 @@ def make_rig(vendor: str, home: Home, *, expires_in: int = 3600, margin_s: float
     except BaseException:
         if store is not None:
             store.close()
-        if oauth is not None:
-            oauth.stop()
         crm.stop()
         raise
 
 
 @pytest.fixture(params=VENDORS)
-def rig(request: pytest.FixtureRequest, rc_home: Home) -> Iterator[Rig]:
-    made = make_rig(request.param, rc_home)
+def rig(
+    request: pytest.FixtureRequest, rc_home: Home, oauth_servers: dict[str, OAuthServer]
+) -> Iterator[Rig]:
+    made = make_rig(request.param, rc_home, oauth_servers)
     try:
         yield made
     finally:
+        made.connections.cancel_all()
         made.store.close()
-        made.oauth.stop()
         made.crm.stop()
 
 
@@ -257,8 +272,10 @@ def test_revoked_refresh_token_signs_out_keeps_items_and_logs_once_after_sign_in
 
 
 @pytest.mark.parametrize("vendor", ["dynamics", "hubspot"])  # Salesforce gives no expiry
-def test_access_token_is_refreshed_before_it_expires(vendor: str, rc_home: Home) -> None:
-    made = make_rig(vendor, rc_home, margin_s=120)
+def test_access_token_is_refreshed_before_it_expires(
+    vendor: str, rc_home: Home, oauth_servers: dict[str, OAuthServer]
+) -> None:
+    made = make_rig(vendor, rc_home, oauth_servers, margin_s=120)
     try:
         made.sign_in()
         signed_in = made.connections.vault.load(vendor)
@@ -278,8 +295,8 @@ def test_access_token_is_refreshed_before_it_expires(vendor: str, rc_home: Home)
         sent = made.bearers("GET", r".") + made.bearers("POST", r".")
         assert sent and f"Bearer {first.access_token}" not in sent
     finally:
+        made.connections.cancel_all()
         made.store.close()
-        made.oauth.stop()
         made.crm.stop()
 
 
@@ -302,8 +319,10 @@ def test_disconnect_revokes_and_removes_the_secrets(rig: Rig) -> None:
         )
 
 
-def test_loopback_refuses_a_wrong_state_and_keeps_waiting(rc_home: Home) -> None:
-    made = make_rig("salesforce", rc_home)
+def test_loopback_refuses_a_wrong_state_and_keeps_waiting(
+    rc_home: Home, oauth_servers: dict[str, OAuthServer]
+) -> None:
+    made = make_rig("salesforce", rc_home, oauth_servers)
     try:
         pending = made.connections.begin("salesforce")
         forged = httpx.get(
@@ -320,8 +339,8 @@ def test_loopback_refuses_a_wrong_state_and_keeps_waiting(rc_home: Home) -> None
         with pytest.raises(httpx.ConnectError):  # one-shot: the listener is gone
             httpx.get(pending.authorization.redirect_uri, timeout=2)
     finally:
+        made.connections.cancel_all()
         made.store.close()
-        made.oauth.stop()
         made.crm.stop()
 
 
@@ -354,8 +373,10 @@ def test_vendor_endpoints_and_redirect_ports() -> None:
     assert redirect_port(salesforce, settings.model_copy(update={"redirect_port": 0})) == 0
 
 
-def test_connecting_again_on_a_fixed_port_replaces_the_waiting_sign_in(rc_home: Home) -> None:
-    made = make_rig("hubspot", rc_home)
+def test_connecting_again_on_a_fixed_port_replaces_the_waiting_sign_in(
+    rc_home: Home, oauth_servers: dict[str, OAuthServer]
+) -> None:
+    made = make_rig("hubspot", rc_home, oauth_servers)
     try:
         config = made.connections.config("hubspot")
         assert config is not None and config.oauth is not None
@@ -387,6 +408,6 @@ def test_connecting_again_on_a_fixed_port_replaces_the_waiting_sign_in(rc_home: 
         with pytest.raises(ConnectorError):
             made.connections.wait(third, timeout_s=60)
     finally:
+        made.connections.cancel_all()
         made.store.close()
-        made.oauth.stop()
         made.crm.stop()

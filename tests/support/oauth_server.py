@@ -16,7 +16,9 @@ paths, token response fields and error shapes:
 The authorization code grant requires PKCE (S256); the refresh token grant keeps the
 refresh token. The authorize page is a login form (user `ada@example.com`, password
 `correct horse`). Test controls: `POST /_test/revoke` revokes every refresh token,
-`GET /_test/stats` counts the token requests by grant type.
+`GET /_test/stats` counts the token requests by grant type, `POST /_test/reset`
+forgets every code, token and count (form field `instance_url`: the Salesforce org's
+API host from now on), so one server serves a whole test module.
 """
 
 from __future__ import annotations
@@ -206,6 +208,7 @@ def _jwt(claims: dict[str, Any]) -> str:
 
 
 def make_app(vendor: str, expires_in: int, instance_url: str = "") -> Flask:
+    instance = {"value": instance_url}
     app = Flask(__name__)
     app.config["OAUTH2_REFRESH_TOKEN_GENERATOR"] = True
     app.config["OAUTH2_TOKEN_EXPIRES_IN"] = {
@@ -271,7 +274,7 @@ def make_app(vendor: str, expires_in: int, instance_url: str = "") -> Flask:
             body.pop("expires_in", None)
             body.pop("expires_at", None)
             body.update(
-                instance_url=instance_url or origin["value"],
+                instance_url=instance["value"] or origin["value"],
                 id=f"{origin['value']}/id/{SF_ORG}/{SF_USER}",
                 issued_at=str(int(time.time() * 1000)),
                 signature="c2lnbmF0dXJl",
@@ -326,6 +329,15 @@ def make_app(vendor: str, expires_in: int, instance_url: str = "") -> Flask:
         for t in STATE.tokens:
             t.revoked = True
         return jsonify(revoked=len(STATE.tokens))
+
+    @app.post("/_test/reset")
+    def reset() -> Any:
+        with STATE.lock:
+            STATE.codes.clear()
+            STATE.tokens.clear()
+            STATE.stats = {"authorization_code": 0, "refresh_token": 0, "revoke": 0}
+        instance["value"] = request.form.get("instance_url", instance["value"])
+        return jsonify(reset=True)
 
     @app.get("/_test/stats")
     def stats() -> Any:

@@ -34,6 +34,11 @@ class OAuthServer:
     def stats(self) -> dict[str, int]:
         return dict(httpx.get(f"{self.url}/_test/stats", timeout=5).json())
 
+    def reset(self, instance_url: str = "") -> None:
+        """Forgets every code, token and count; `instance_url`: Salesforce's org host."""
+        data = {"instance_url": instance_url} if instance_url else {}
+        httpx.post(f"{self.url}/_test/reset", data=data, timeout=5).raise_for_status()
+
     def revoke_all(self) -> None:
         httpx.post(f"{self.url}/_test/revoke", timeout=5).raise_for_status()
 

@@ -10,6 +10,7 @@ also need their client secret, passed in from the keyring.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import ssl
 import warnings
@@ -70,8 +71,7 @@ class OAuthProtocol:
             "follow_redirects": False,
             "headers": {"User-Agent": f"rolecall/{__version__}"},
         }
-        if self._verify is not None:
-            kwargs["verify"] = self._verify
+        kwargs["verify"] = self._verify if self._verify is not None else _system_tls()
         client = OAuth2Client(**kwargs)
         client.register_compliance_hook("refresh_token_response", _hubspot_error)
         client.register_compliance_hook("access_token_response", _hubspot_error)
@@ -172,6 +172,12 @@ class OAuthProtocol:
         if not isinstance(token, dict) or not token.get("access_token"):
             raise ConnectorError(f"{kind} token response holds no access token", retryable=False)
         return dict(token)
+
+
+@functools.cache
+def _system_tls() -> ssl.SSLContext:
+    """The system's trust store, loaded once (each new client would load it again)."""
+    return ssl.create_default_context()
 
 
 def _hubspot_error(response: httpx.Response) -> httpx.Response:

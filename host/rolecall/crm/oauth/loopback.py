@@ -64,7 +64,10 @@ class LoopbackListener:
         self._server = ThreadingHTTPServer((HOST, port), _Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="oauth-loopback", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # closing waits for one poll at most
+            name="oauth-loopback",
+            daemon=True,
         )
         self._thread.start()
 
