@@ -301,7 +301,7 @@ export function App({ client, store }: { client: BackgroundClient; store: PanelS
       </header>
       <main aria-label="Rolecall">
         <NoticeBar store={store} state={state} />
-        <CrmSignIn client={client} connected={received.state.status === "connected"} />
+        <CrmSignIn client={store.client} connected={connected} />
         <FirstRun connection={received.state} accounts={state.accounts} />
         <RegistrationProblems state={state} />
         {ringing.map((call) => (

@@ -30,8 +30,11 @@ export class PanelStore {
   private readonly wrapUp: WrapUp;
   /** The sound devices in use, with their own subscribers. */
   readonly audio: AudioModel;
+  /** The host connection, for parts that keep no state here (the CRM sign-in notice). */
+  readonly client: PanelClient;
 
   constructor(client: PanelClient) {
+    this.client = client;
     this.core = new StoreCore(client);
     this.deal = new DealContext(this.core);
     this.calls = new CallTracker(this.core, this.deal);
