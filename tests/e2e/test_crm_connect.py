@@ -18,6 +18,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Playwright, expect
@@ -40,6 +41,7 @@ from support.oauth_server_process import OAuthServer, start_oauth_server
 pytestmark = pytest.mark.e2e
 
 OPP = FakeSalesforce.OPPORTUNITY
+AXE = Path(__file__).resolve().parents[2] / "extension" / "node_modules" / "axe-core" / "axe.min.js"
 SESSION_EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
@@ -59,6 +61,18 @@ def salesforce_oauth(salesforce_api: tuple[FakeServer, FakeSalesforce]) -> Itera
         yield server
     finally:
         server.stop()
+
+
+def serious_axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical findings on `page`."""
+    found: list[dict[str, Any]] = page.evaluate(
+        "async (source) => { (0, eval)(source);"
+        " const r = await axe.run(document, {resultTypes: ['violations']});"
+        " return r.violations.map((v) => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5)})); }",
+        AXE.read_text(),
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
 def log_in(page: Page, oauth: OAuthServer) -> None:
@@ -117,6 +131,7 @@ def test_connect_from_the_options_page_signs_in(
         expect(row).to_contain_text("org 00D000000000001AAA")
         expect(options.get_by_test_id("crm-disconnect-salesforce")).to_be_visible()
         options.screenshot(path=str(artifacts / "crm-connect-options.png"), full_page=True)
+        assert serious_axe_violations(options) == []
 
         secrets = json.loads((home.config_dir / "test-only-secrets.json").read_text())
         assert any(key.endswith("\0crm:salesforce:oauth") for key in secrets)
