@@ -11,11 +11,13 @@ from rolecall.audio.engine import AudioEngine
 from rolecall.audio.settings import AudioSettings
 from rolecall.context.page_deals import PageDeals
 from rolecall.context.service import ContextService
+from rolecall.crm.oauth.connections import CrmConnections
 from rolecall.crm.outbox import Outbox
 from rolecall.crm.writebacks import WriteBacks
 from rolecall.daemon.audio_handlers import audio_handlers
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
+from rolecall.daemon.crm_handlers import crm_handlers
 from rolecall.daemon.dispatch import Dispatcher
 from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
@@ -94,6 +96,7 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
         **telephony_handlers(service),
         **context_handlers(ContextService(store), WriteBacks(Outbox(store), {})),
         **memory_handlers(PageDeals(PageMemory(store.db), ContextSettings())),
+        **crm_handlers(CrmConnections(rc_home, SecretStore(rc_home)), {}, lambda: None),
     }
     store.close()
     assert set(handlers) == set(METHODS)

@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     from rolecall.autostart import register as register_autostart
     from rolecall.cli_audio import register as register_audio
     from rolecall.cli_context import register as register_context
+    from rolecall.cli_crm import register as register_crm
     from rolecall.cli_memory import register as register_memory
     from rolecall.cli_telephony import register as register_telephony
     from rolecall.doctor import register as register_doctor
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_audio(commands)
     register_context(commands)
     register_memory(commands)
+    register_crm(commands)
     register_install(commands)
     register_doctor(commands)
     register_autostart(commands)

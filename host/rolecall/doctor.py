@@ -7,8 +7,9 @@ starts that `path` exactly as the browser would and says hello (see
 Then it checks the daemon's run directory (0700) and socket (0600), the OS keyring that
 holds SIP passwords, and the SIP registration of every account with a registrar (asked
 of the running daemon), and that the chosen microphone and speaker open and the
-microphone hears something (`rolecall.doctor_audio`). Every failure comes with a fix in
-plain words. Exit status 0 when every check passes.
+microphone hears something (`rolecall.doctor_audio`), and each CRM connection
+(`crm_checks`). Every failure comes with a fix in plain words. Exit status 0
+when every check passes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import stat
 import sys
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -107,6 +109,7 @@ def diagnose(selection: Selection, registry: Registry) -> list[Check]:
     checks.append(keyring_check(home))
     checks += registration_checks(home)
     checks += [Check(*finding) for finding in audio_findings(home)]
+    checks += crm_checks(home)
     return checks
 
 
@@ -357,4 +360,62 @@ def registration_checks(home: Home) -> list[Check]:
         detail = f"{state} at {registrar}: {why}"
         fix = account.get("advice") or registration_advice(code, account_id)
         checks.append(Check(label, False, detail, fix))
+    return checks
+
+
+def connection_line(connection: dict[str, Any]) -> str:
+    """One CRM connection, for people: state, who, which org, expiry, last write-back."""
+    state = str(connection["state"]).replace("_", " ")
+    parts = [state]
+    if connection.get("user"):
+        parts.append(f"as {connection['user']}")
+    if connection.get("org"):
+        parts.append(f"org {connection['org']}")
+    expires = connection.get("expires_at")
+    if expires is not None:
+        when = datetime.fromtimestamp(float(expires), UTC).strftime("%Y-%m-%d %H:%M UTC")
+        parts.append(f"access token until {when}")
+    last = connection.get("last_write_back")
+    parts.append(f"last write-back {last[:19].replace('T', ' ')}" if last else "no write-back yet")
+    if connection.get("pending"):
+        parts.append(f"{connection['pending']} waiting")
+    line = ", ".join(parts)
+    if connection.get("detail"):
+        line += f"\n{connection['detail']}"
+    return line
+
+
+def _crm_connections(home: Home) -> list[dict[str, Any]]:
+    """Asked of the running daemon; with none, read from the config and the keyring."""
+    from rolecall.client import DaemonClient
+
+    try:
+        with DaemonClient.open(home, start=False) as client:
+            found: list[dict[str, Any]] = client.request("crm.status")["connections"]
+            return found
+    except OSError:
+        pass
+    from rolecall.crm.oauth.connections import CrmConnections
+    from rolecall.secrets import SecretStore
+
+    return [c.model_dump(mode="json") for c in CrmConnections(home, SecretStore(home)).statuses()]
+
+
+def crm_checks(home: Home) -> list[Check]:
+    """One finding per configured or signed-in CRM; nothing when none is."""
+    try:
+        connections = _crm_connections(home)
+    except Exception as exc:  # a broken config or keyring: say so, do not stop the doctor
+        return [Check("CRM connections", False, str(exc)[:300], "check config/crm.json")]
+    checks: list[Check] = []
+    for connection in connections:
+        kind = connection["crm"]
+        ok = connection["state"] in ("signed_in", "token", "connecting")
+        fix = (
+            ""
+            if ok
+            else f"run `rolecall crm connect {kind}` (or Connect in the options page's "
+            "CRM connections)"
+        )
+        checks.append(Check(f"CRM {kind}", ok, connection_line(connection), fix))
     return checks

@@ -11,6 +11,7 @@ import { PanelSettings, Shortcuts } from "./panel-settings";
 import { PageMemory } from "./page-memory";
 import { PhoneAccounts } from "./PhoneAccounts";
 import { SoundDevices } from "./SoundDevices";
+import { CrmConnections } from "./CrmConnections";
 import { t, uiLanguage } from "../shared/i18n";
 
 function useSites(): [SiteInfo[] | null, (next: Promise<SiteInfo[] | null>) => void, string] {
@@ -83,6 +84,7 @@ export function App(): JSX.Element {
       <h1>{t("options_title")}</h1>
       <PhoneAccounts />
       <SoundDevices />
+      <CrmConnections />
       <section>
         <h2>{t("options_crms")}</h2>
         <p>{t("options_crms_help")}</p>

@@ -99,6 +99,7 @@ export interface Events {
   "call.updated": CallUpdatedPayload;
   "calllog.sync": SyncUpdatedPayload;
   "calllog.write_failed": CallLogWriteFailedPayload;
+  "crm.connection": CrmConnectionPayload;
   "daemon.clients": DaemonClientsPayload;
   "daemon.stopping": DaemonStoppingPayload;
   "message.received": MessageReceivedPayload;
@@ -409,6 +410,56 @@ export interface CallLogWriteFailedPayload {
   reason: string;
 }
 /**
+ * `crm.connection`: a connection signed in, refreshed, signed out or failed to connect.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CrmConnectionPayload".
+ */
+export interface CrmConnectionPayload {
+  connection: CrmConnection;
+}
+/**
+ * One CRM connection as a person reads it. No token is ever in it.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CrmConnection".
+ */
+export interface CrmConnection {
+  /**
+   * The organisation's OAuth client id in use.
+   */
+  client_id: string | null;
+  crm: "salesforce" | "dynamics" | "hubspot";
+  /**
+   * Why it is signed out, or what failed; empty otherwise.
+   */
+  detail: string;
+  /**
+   * When the access token expires (Unix s), if known.
+   */
+  expires_at: number | null;
+  /**
+   * When a write-back last succeeded (ISO 8601).
+   */
+  last_write_back: string | null;
+  /**
+   * Which org: Salesforce org id, Dynamics org URL, HubSpot hub id.
+   */
+  org: string;
+  /**
+   * Write-backs waiting in the outbox for this CRM.
+   */
+  pending: number;
+  /**
+   * `signed_in` (OAuth, refreshing itself), `signed_out` (the CRM revoked the sign-in: sign in again), `token` (a fixed token in the keyring), `not_connected`, `connecting` (waiting for the browser).
+   */
+  state: "signed_in" | "signed_out" | "token" | "not_connected" | "connecting";
+  /**
+   * Who signed in, when known.
+   */
+  user: string;
+}
+/**
  * `daemon.clients`: the number of connected clients changed.
  *
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
@@ -616,6 +667,9 @@ export interface Methods {
   "context.add_note": ContextAddNoteMethod;
   "context.get": ContextGetMethod;
   "context.set_role": ContextSetRoleMethod;
+  "crm.connect": CrmConnectMethod;
+  "crm.disconnect": CrmDisconnectMethod;
+  "crm.status": CrmStatusMethod;
   "daemon.status": DaemonStatusMethod;
   "daemon.stop": DaemonStopMethod;
   hello: HelloMethod;
@@ -1645,6 +1699,70 @@ export interface SetRoleParams {
   is_primary?: boolean;
   opportunity_id: string;
   role: Role;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CrmConnectMethod".
+ */
+export interface CrmConnectMethod {
+  params: CrmConnectParams;
+  result: CrmConnectResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CrmConnectParams".
+ */
+export interface CrmConnectParams {
+  /**
+   * Default: the one configured before.
+   */
+  client_id?: string | null;
+  crm: "salesforce" | "dynamics" | "hubspot";
+  /**
+   * Dynamics: https://<org>.crm.dynamics.com.
+   */
+  org_url?: string | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CrmConnectResult".
+ */
+export interface CrmConnectResult {
+  /**
+   * Open it in a browser; the host's loopback listener catches the redirect and `crm.connection` tells the outcome.
+   */
+  authorization_url: string;
+  connection: CrmConnection;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CrmDisconnectMethod".
+ */
+export interface CrmDisconnectMethod {
+  params: CrmRef;
+  result: CrmStatusResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CrmRef".
+ */
+export interface CrmRef {
+  crm: "salesforce" | "dynamics" | "hubspot";
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CrmStatusResult".
+ */
+export interface CrmStatusResult {
+  connections: CrmConnection[];
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CrmStatusMethod".
+ */
+export interface CrmStatusMethod {
+  params: Empty;
+  result: CrmStatusResult;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

@@ -115,6 +115,9 @@ export const METHOD_NAMES = [
   "memory.sites",
   "memory.forget",
   "memory.settings",
+  "crm.connect",
+  "crm.status",
+  "crm.disconnect",
 ] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
 export const EVENT_NAMES = [
@@ -133,6 +136,7 @@ export const EVENT_NAMES = [
   "calllog.sync",
   "calllog.write_failed",
   "audio.state",
+  "crm.connection",
 ] as const;
 /** Every error code, at run time (checked against `ErrorCode` below). */
 export const ERROR_CODES = [

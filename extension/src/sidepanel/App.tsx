@@ -20,6 +20,7 @@ import { isLive, isRingingInbound, type PanelState, type PanelStore } from "./pa
 import { PageDealSource } from "./PageDealView";
 import { AudioDevices } from "./AudioDevices";
 import { TransferOfferCards } from "./TransferOffer";
+import { CrmSignIn } from "./CrmSignIn";
 
 const INITIAL: ConnectionState = {
   status: "connecting",
@@ -301,6 +302,7 @@ export function App({ client, store }: { client: BackgroundClient; store: PanelS
       </header>
       <main aria-label="Rolecall">
         <NoticeBar store={store} state={state} />
+        <CrmSignIn client={store.client} connected={connected} />
         <FirstRun connection={received.state} accounts={state.accounts} />
         <RegistrationProblems state={state} />
         {ringing.map((call) => (

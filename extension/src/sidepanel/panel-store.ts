@@ -35,8 +35,11 @@ export class PanelStore {
   readonly audio: AudioModel;
   /** Transfers the far end asks for, with their own subscribers. */
   readonly transfers: TransferOffers;
+  /** The host connection, for parts that keep no state here (the CRM sign-in notice). */
+  readonly client: PanelClient;
 
   constructor(client: PanelClient) {
+    this.client = client;
     this.core = new StoreCore(client);
     this.deal = new DealContext(this.core);
     this.calls = new CallTracker(this.core, this.deal);

@@ -1,6 +1,7 @@
 """Builds CRM connectors from their config: the one place that knows every connector class.
 
-`build_connector` takes the token directly (tests hand it one); `make_connector` reads it
+`build_connector` takes the token directly (tests hand it one); `make_connector` uses an
+OAuth sign-in's self-refreshing token source when given one, else reads a fixed token
 from the keyring under the config's `token_name`; `make_connectors` builds every connector
 `config/crm.json` names.
 """
@@ -17,7 +18,7 @@ from rolecall.crm.connectors.config import (
     load_config,
 )
 from rolecall.crm.connectors.dynamics import DynamicsConnector
-from rolecall.crm.connectors.http import HttpOptions
+from rolecall.crm.connectors.http import HttpOptions, TokenSource
 from rolecall.crm.connectors.hubspot import HubSpotConnector
 from rolecall.crm.connectors.salesforce import SalesforceConnector
 from rolecall.paths import Home
@@ -28,18 +29,18 @@ AnyConfig = SalesforceConfig | DynamicsConfig | HubSpotConfig
 
 @overload
 def build_connector(
-    config: SalesforceConfig, token: str, *, options: HttpOptions | None = None
+    config: SalesforceConfig, token: str | TokenSource, *, options: HttpOptions | None = None
 ) -> SalesforceConnector: ...
 @overload
 def build_connector(
-    config: DynamicsConfig, token: str, *, options: HttpOptions | None = None
+    config: DynamicsConfig, token: str | TokenSource, *, options: HttpOptions | None = None
 ) -> DynamicsConnector: ...
 @overload
 def build_connector(
-    config: HubSpotConfig, token: str, *, options: HttpOptions | None = None
+    config: HubSpotConfig, token: str | TokenSource, *, options: HttpOptions | None = None
 ) -> HubSpotConnector: ...
 def build_connector(
-    config: AnyConfig, token: str, *, options: HttpOptions | None = None
+    config: AnyConfig, token: str | TokenSource, *, options: HttpOptions | None = None
 ) -> SalesforceConnector | DynamicsConnector | HubSpotConnector:
     """The connector `config` describes, authenticated with `token`."""
     if isinstance(config, SalesforceConfig):
@@ -54,8 +55,12 @@ def make_connector(
     secrets: SecretStore,
     *,
     options: HttpOptions | None = None,
+    tokens: TokenSource | None = None,
 ) -> Connector:
-    """The connector for `config`, with its token read from the keyring."""
+    """The connector for `config`: with `tokens` (an OAuth sign-in) when given, else
+    with the fixed token read from the keyring."""
+    if tokens is not None:
+        return build_connector(config, tokens, options=options)
     try:
         token = secrets.get(config.token_name)
     except SecretStoreUnavailable as exc:
@@ -64,8 +69,9 @@ def make_connector(
         ) from None
     if not token:
         raise ConnectorError(
-            f"no {config.name} token in the keyring: store an API access token under the "
-            f"name '{config.token_name}' (service 'rolecall')",
+            f"not signed in to {config.name}: run `rolecall crm connect {config.name}` (or "
+            f"store an API access token in the keyring as '{config.token_name}', service "
+            "'rolecall')",
             retryable=False,
         )
     return build_connector(config, token, options=options)

@@ -6,6 +6,9 @@ item, and connectors use the key to find what an earlier attempt created, so a r
 never duplicates.
 Items wait in SQLite until done; a retryable failure moves `next_attempt_at` out
 (1 s, 2 s, 4 s … at most an hour); a final failure stays visible with its error.
+A CRM that signed the user out (`SignedOut`) costs its items no attempt: they wait,
+pending, until `resume` after the user signs in again. A done item's `next_attempt_at`
+is when it was done.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rolecall.crm.connectors.base import Connector, ConnectorError, ContactNote
+from rolecall.crm.connectors.base import Connector, ConnectorError, ContactNote, SignedOut
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.records import ContactRole
 from rolecall.store.store import Store
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 MAX_DELAY_S = 3600.0
+SIGNED_OUT_WAIT = timedelta(hours=1)
+"""A signed-out CRM's items are looked at again this often (and at once on `resume`)."""
 
 
 @dataclass(frozen=True)
@@ -123,14 +128,38 @@ class Outbox:
         )
         return [self._item(row) for row in rows]
 
-    def done(self, item: OutboxItem, remote_id: str) -> None:
+    def done(self, item: OutboxItem, remote_id: str, now: datetime | None = None) -> None:
         self._db.execute(
             "UPDATE outbox SET state = 'done', remote_id = ?, attempts = attempts + 1, "
-            "last_error = '' WHERE id = ?",
-            (remote_id, item.id),
+            "last_error = '', next_attempt_at = ? WHERE id = ?",
+            (remote_id, (now or datetime.now(UTC)).isoformat(), item.id),
         )
 
+    def resume(self, connector: str, now: datetime) -> int:
+        """Makes `connector`'s pending items due now (the user signed in again); how many."""
+        cursor = self._db.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE connector = ? AND state = 'pending'",
+            (now.isoformat(), connector),
+        )
+        return int(cursor.rowcount)
+
+    def summary(self, connector: str) -> tuple[datetime | None, int]:
+        """When a write-back to `connector` last succeeded, and how many are pending."""
+        row = self._db.execute(
+            "SELECT MAX(CASE WHEN state = 'done' THEN next_attempt_at END) AS last, "
+            "SUM(state = 'pending') AS pending FROM outbox WHERE connector = ?",
+            (connector,),
+        ).fetchone()
+        last = datetime.fromisoformat(row["last"]) if row and row["last"] else None
+        return last, int(row["pending"] or 0) if row else 0
+
     def failed(self, item: OutboxItem, error: ConnectorError, now: datetime) -> None:
+        if isinstance(error, SignedOut):  # not the item's fault: it waits for a new sign-in
+            self._db.execute(
+                "UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?",
+                (error.message[:1000], (now + SIGNED_OUT_WAIT).isoformat(), item.id),
+            )
+            return
         attempts = item.attempts + 1
         final = not error.retryable or attempts >= MAX_ATTEMPTS
         self._db.execute(
@@ -211,7 +240,7 @@ class OutboxWorker:
                 log.exception("outbox item %d failed", item.id)
                 self._outbox.failed(item, ConnectorError(str(exc), retryable=True), self._clock())
             else:
-                self._outbox.done(item, remote_id)
+                self._outbox.done(item, remote_id, self._clock())
             self._on_change(next(i for i in self._outbox.items(limit=500) if i.id == item.id))
         return len(due)
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
+from rolecall.context.api_deal import api_deal_id, fill_from_page
 from rolecall.context.page_context import page_deal_context
 from rolecall.context.page_deals import PageDeals
 from rolecall.context.service import ContextService
@@ -18,7 +21,14 @@ from rolecall.protocol.errors import ErrorCode, ProtocolError
 from rolecall.protocol.methods import Empty
 from rolecall.protocol.records import ContactRole
 from rolecall.store.call_pages import CallPages
-from rolecall.store.page_memory import DEAL_PREFIX, PageDeal, split_person_id
+from rolecall.store.page_memory import (
+    DEAL_PREFIX,
+    PageDeal,
+    page_deal_from_snapshot,
+    split_person_id,
+)
+
+log = logging.getLogger("rolecall.context")
 
 
 def context_handlers(
@@ -41,7 +51,49 @@ def context_handlers(
             raise ProtocolError(ErrorCode.UNAVAILABLE, f"no {name} connector is configured")
         return found
 
+    fetched_calls: OrderedDict[str, str | None] = OrderedDict()
+
+    async def api_deal(call_id: str) -> str | None:
+        """Once per call: the page's deal fetched through its CRM's API into the store,
+        when the page is a deal page of a connected CRM; the deal's id, or None."""
+        if call_id in fetched_calls:
+            return fetched_calls[call_id]
+        page = call_pages.get(call_id) if call_pages is not None else None
+        record = page.record if page is not None else None
+        trusted = page_deals is None or page_deals.may_name_records(record)
+        found = api_deal_id(record, connectors, trusted)
+        if found is not None and record is not None:
+            try:
+                store.load(await asyncio.to_thread(connectors[record.crm].opportunity, found))
+            except ConnectorError as exc:
+                log.warning("%s deal from the page not fetched: %s", record.crm, exc.message)
+                found = None
+        fetched_calls[call_id] = found
+        while len(fetched_calls) > 256:
+            fetched_calls.popitem(last=False)
+        return found
+
+    def with_page_fields(
+        result: ctx.ContextResult, call_id: str, deal_id: str
+    ) -> ctx.ContextResult:
+        """The API's deal, its empty fields filled from the page deal."""
+        page = call_pages.get(call_id) if call_pages is not None else None
+        if result.context is None or result.context.opportunity.id != deal_id or page is None:
+            return result
+        region = page_deals.region if page_deals is not None else "US"
+        deal = page_deal_from_snapshot(page.record, page.snapshot, region)
+        return result.model_copy(update={"context": fill_from_page(result.context, deal)})
+
     async def get(caller: Caller, params: ctx.ContextParams) -> ctx.ContextResult:
+        if params.call_id is not None and params.opportunity_id is None:
+            deal_id = await api_deal(params.call_id)
+            if deal_id is not None:
+                call_id = params.call_id
+                return with_page_fields(
+                    service.get(params.model_copy(update={"opportunity_id": deal_id})),
+                    call_id,
+                    deal_id,
+                )
         if params.call_id is not None:
             params, deal, called = from_call_page(params)
             if deal is not None:

@@ -19,11 +19,13 @@ from rolecall.context.service import ContextService
 from rolecall.crm.connectors.base import Connector, ConnectorError
 from rolecall.crm.connectors.config import load_config
 from rolecall.crm.factory import make_connector
+from rolecall.crm.oauth.connections import CrmConnections
 from rolecall.crm.outbox import Outbox, OutboxWorker, sync_item
 from rolecall.crm.writebacks import WriteBacks
 from rolecall.daemon.audio_handlers import audio_handlers, state_publisher
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
+from rolecall.daemon.crm_handlers import connection_events, crm_handlers
 from rolecall.daemon.lock import AlreadyRunning, InstanceLock
 from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
@@ -44,8 +46,11 @@ from rolecall.telephony.stack import StackError
 log = logging.getLogger("rolecall.daemon")
 
 
-def _connectors(home: Home, secrets: SecretStore) -> dict[str, Connector]:
-    """Every configured CRM that can be reached; one without a token does not stop the rest."""
+def _connectors(
+    home: Home, secrets: SecretStore, connections: CrmConnections
+) -> dict[str, Connector]:
+    """Every configured CRM that can be reached; one without a token does not stop the rest.
+    A CRM signed in with OAuth gets its self-refreshing tokens."""
     try:
         configs = load_config(home).connectors
     except ConnectorError as exc:
@@ -54,7 +59,7 @@ def _connectors(home: Home, secrets: SecretStore) -> dict[str, Connector]:
     found: dict[str, Connector] = {}
     for config in configs:
         try:
-            found[config.name] = make_connector(config, secrets)
+            found[config.name] = make_connector(config, secrets, tokens=connections.tokens(config))
         except ConnectorError as exc:
             log.error("%s write-backs wait: %s", config.name, exc.message)
     return found
@@ -85,7 +90,9 @@ async def _serve(home: Home) -> None:
     secrets = SecretStore(home)
     store = Store(home.data_dir / "rolecall.db")
     outbox = Outbox(store)
-    connectors = _connectors(home, secrets)
+    connections = CrmConnections(home, secrets, outbox)
+    connections.listener = connection_events(connections, server.emit, asyncio.get_running_loop())
+    connectors = _connectors(home, secrets, connections)
     worker = OutboxWorker(
         outbox,
         connectors,
@@ -159,6 +166,7 @@ async def _serve(home: Home) -> None:
                 page_deals=page_deals,
             ),
             **memory_handlers(page_deals),
+            **crm_handlers(connections, connectors, worker.poke),
         }
     )
     outbox_task = asyncio.get_running_loop().create_task(worker.run())
@@ -176,6 +184,8 @@ async def _serve(home: Home) -> None:
     await telephony.stop()
     await asyncio.get_running_loop().run_in_executor(None, voice.stop)
     outbox_task.cancel()
+    connections.listener = lambda kind: None  # sign-ins still waiting tell no one now
+    connections.cancel_all()
     await server.close()
     store.close()
 

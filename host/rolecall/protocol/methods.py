@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from rolecall.protocol import audio as aud
 from rolecall.protocol import context as ctx
+from rolecall.protocol import crm
 from rolecall.protocol import telephony as tel
 from rolecall.protocol.base import Params, Sent
 
@@ -143,6 +144,9 @@ METHODS: dict[str, MethodSpec] = {
     "memory.sites": MethodSpec(params=Empty, result=ctx.MemorySitesResult),
     "memory.forget": MethodSpec(params=ctx.MemoryForgetParams, result=ctx.MemoryForgetResult),
     "memory.settings": MethodSpec(params=ctx.MemorySettingsParams, result=ctx.MemorySettingsResult),
+    "crm.connect": MethodSpec(params=crm.CrmConnectParams, result=crm.CrmConnectResult),
+    "crm.status": MethodSpec(params=Empty, result=crm.CrmStatusResult),
+    "crm.disconnect": MethodSpec(params=crm.CrmRef, result=crm.CrmStatusResult),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {
@@ -161,6 +165,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "calllog.sync": ctx.SyncUpdatedPayload,
     "calllog.write_failed": ctx.CallLogWriteFailedPayload,
     "audio.state": aud.AudioStatePayload,
+    "crm.connection": crm.CrmConnectionPayload,
 }
 
 CAPABILITIES: tuple[str, ...] = (
@@ -174,5 +179,6 @@ CAPABILITIES: tuple[str, ...] = (
     "calllog",
     "audio",
     "memory",
+    "crm",
 )
 """What this daemon offers; later features add theirs (e.g. `calls`, `context`)."""

@@ -25,6 +25,21 @@ class ConnectorError(Exception):
         self.status = status
 
 
+class SignedOut(ConnectorError):
+    """The CRM no longer accepts the user's sign-in (its refresh token was revoked or
+    expired): nothing is sent until the user signs in again, and nothing is given up."""
+
+    def __init__(self, crm: str, reason: str = "") -> None:
+        detail = f" ({reason})" if reason else ""
+        super().__init__(
+            f"signed out of {crm}{detail}: sign in again with `rolecall crm connect {crm}` "
+            "or the options page",
+            retryable=True,
+            status=401,
+        )
+        self.crm = crm
+
+
 class ContactNote(BaseModel):
     """A note written about a contact (on a deal, if given), as it goes to a CRM."""
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rolecall.atomic_file import atomic_write_text
 from rolecall.crm.connectors.base import ConnectorError
 from rolecall.paths import Home
 
@@ -39,11 +40,37 @@ def _base_url(value: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
+class OAuthSettings(BaseModel):
+    """How Rolecall signs in to one CRM: the organisation's own OAuth client (no secret)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    client_id: str = Field(min_length=1, max_length=300, pattern=r"^[A-Za-z0-9._~:\-]+$")
+    """The Salesforce connected app's consumer key, the Entra app's application id, the
+    HubSpot app's client id."""
+    authority: str | None = None
+    """Replaces every vendor endpoint's origin (e.g. `https://test.salesforce.com` for a
+    sandbox, or a local server in tests); None: the vendor's documented endpoints."""
+    tenant: str = Field(default="organizations", pattern=r"^[A-Za-z0-9.\-]{1,100}$")
+    """Dynamics only: the Entra tenant (id or domain) the org belongs to."""
+    redirect_port: int | None = Field(default=None, ge=0, le=65535)
+    """The loopback port of the redirect `http://127.0.0.1:<port>/callback`. None: the
+    CRM's default (Salesforce and HubSpot match the registered callback URL exactly, so
+    a fixed port; Entra accepts any port, so a random one); 0: a random free port."""
+
+    @field_validator("authority")
+    @classmethod
+    def _check_authority(cls, value: str | None) -> str | None:
+        return None if value is None else _base_url(value)
+
+
 class _CrmBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     default_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     """Region for phone numbers stored without a country code (e.g. "US")."""
+    oauth: OAuthSettings | None = None
+    """Set once the user signs in with `rolecall crm connect` or the options page."""
 
     @property
     def name(self) -> str:
@@ -53,6 +80,11 @@ class _CrmBase(BaseModel):
     @property
     def token_name(self) -> str:
         return f"crm:{self.name}"
+
+    @property
+    def oauth_token_name(self) -> str:
+        """The keyring entry holding the OAuth token set (refresh and access token)."""
+        return f"crm:{self.name}:oauth"
 
 
 class SalesforceConfig(_CrmBase):
@@ -120,6 +152,14 @@ class CrmConfigFile(BaseModel):
 
 def config_path(home: Home) -> Path:
     return home.config_dir / CONFIG_FILE
+
+
+def save_config(home: Home, config: CrmConfigFile) -> None:
+    """Writes `config/crm.json` atomically (it holds no secret)."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(
+        config_path(home), json.dumps(config.model_dump(mode="json", exclude_none=True), indent=2)
+    )
 
 
 def load_config(home: Home) -> CrmConfigFile:

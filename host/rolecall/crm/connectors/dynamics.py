@@ -48,7 +48,7 @@ from rolecall.crm.connectors.common import (
     unique,
 )
 from rolecall.crm.connectors.config import DynamicsConfig
-from rolecall.crm.connectors.http import HttpClient, HttpOptions, Params
+from rolecall.crm.connectors.http import HttpClient, HttpOptions, Params, TokenSource
 from rolecall.phones import variants as phone_variants
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.records import (
@@ -119,7 +119,11 @@ class DynamicsConnector:
     name = "dynamics"
 
     def __init__(
-        self, config: DynamicsConfig, token: str, *, options: HttpOptions | None = None
+        self,
+        config: DynamicsConfig,
+        token: str | TokenSource,
+        *,
+        options: HttpOptions | None = None,
     ) -> None:
         self.config = config
         root = f"{config.org_url}/api/data/{config.api_version}/"

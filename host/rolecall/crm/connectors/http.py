@@ -15,7 +15,9 @@ Failures become `ConnectorError`s (the `CrmHttpError` subclass when the CRM answ
   record may exist, so the caller must look it up before creating again (see
   `create_once`).
 - 401/403 (token wrong or expired), 404, other 4xx, certificate errors and malformed
-  JSON are not retryable.
+  JSON are not retryable. With a `TokenSource` (an OAuth sign-in), a 401 makes the
+  source refresh its access token once and the same request is sent again: a 401 is
+  answered before the CRM does any work, so even a create is not duplicated.
 
 TLS verification stays on; `verify` may name a CA file (tests) but can never be False.
 Tokens are never logged and never appear in an error message; log lines carry the
@@ -33,7 +35,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -93,6 +95,29 @@ class HttpOptions:
             raise ValueError("TLS verification cannot be switched off; pass a CA file instead")
 
 
+class TokenSource(Protocol):
+    """Where a client gets its bearer token when it is not a fixed one (OAuth)."""
+
+    def access_token(self) -> str:
+        """A token to send now (refreshed first when it is about to expire)."""
+        ...
+
+    def rejected(self, token: str) -> str | None:
+        """`token` got a 401: a fresh one, or None when no other can be had."""
+        ...
+
+
+class _FixedToken:
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def access_token(self) -> str:
+        return self._token
+
+    def rejected(self, token: str) -> str | None:
+        return None
+
+
 class CrmHttpError(ConnectorError):
     """The CRM answered with an error status (or not at all, for transport failures)."""
 
@@ -127,13 +152,15 @@ class HttpClient:
         self,
         crm: str,
         api_root: str,
-        token: str,
+        token: str | TokenSource,
         *,
         headers: Mapping[str, str] | None = None,
         options: HttpOptions | None = None,
     ) -> None:
-        if not token or any(c in token for c in "\r\n"):
-            raise ConnectorError(f"the {crm} token is empty or malformed", retryable=False)
+        if isinstance(token, str):
+            _check_token(crm, token)
+            token = _FixedToken(token)
+        self._tokens: TokenSource = token
         parts = urlsplit(api_root)
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise ValueError(f"not an absolute http(s) URL: {api_root!r}")
@@ -146,7 +173,6 @@ class HttpClient:
             "Accept": "application/json",
             "User-Agent": f"rolecall/{__version__}",
             **(headers or {}),
-            "Authorization": f"Bearer {token}",
         }
         kwargs: dict[str, Any] = {
             "headers": all_headers,
@@ -209,11 +235,18 @@ class HttpClient:
         label = f"{self.crm} {method} {urlsplit(url).path}"
         waited = 0.0
         attempt = 0
+        refreshed = False
         while True:
             attempt += 1
+            token = self._tokens.access_token()
+            _check_token(self.crm, token)
             try:
                 response = self._client.request(
-                    method, url, params=params, json=json, headers=headers
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers={**(headers or {}), "Authorization": f"Bearer {token}"},
                 )
             except httpx.TimeoutException as exc:
                 error = CrmHttpError(f"{label} timed out ({type(exc).__name__})", retryable=True)
@@ -233,6 +266,12 @@ class HttpClient:
                     return Response(
                         response.status_code, response.headers, _decode(response, label)
                     )
+                if response.status_code == 401 and not refreshed:
+                    refreshed = True
+                    if self._tokens.rejected(token) is not None:
+                        log.info("%s: 401, sending again with a refreshed token", label)
+                        attempt -= 1
+                        continue
                 error = _status_error(response, label, self.crm)
                 if not error.retryable:
                     raise error
@@ -334,7 +373,8 @@ def _status_error(response: httpx.Response, label: str, crm: str) -> CrmHttpErro
         what = "rejected the token" if status == 401 else "refused access with this token"
         return CrmHttpError(
             f"{label}: {crm} {what} (HTTP {status}); the token is wrong or expired, or lacks "
-            f"the permission; store a new one in the keyring as 'crm:{crm}'{suffix}",
+            f"the permission; sign in again with `rolecall crm connect {crm}` (or store a "
+            f"new token in the keyring as 'crm:{crm}'){suffix}",
             retryable=False,
             status=status,
             error_code=code,
@@ -371,6 +411,11 @@ def _crm_message(response: httpx.Response) -> tuple[str, str]:
     elif isinstance(body, dict):  # HubSpot
         code, message = body.get("category", ""), body.get("message", "")
     return str(code)[:100], " ".join(str(message).split())[:500]
+
+
+def _check_token(crm: str, token: str) -> None:
+    if not token or any(c in token for c in "\r\n"):
+        raise ConnectorError(f"the {crm} token is empty or malformed", retryable=False)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -46,7 +46,7 @@ from rolecall.crm.connectors.common import (
     unique,
 )
 from rolecall.crm.connectors.config import HubSpotConfig
-from rolecall.crm.connectors.http import HttpClient, HttpOptions, Params
+from rolecall.crm.connectors.http import HttpClient, HttpOptions, Params, TokenSource
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.records import (
     Account,
@@ -125,7 +125,7 @@ class HubSpotConnector:
     name = "hubspot"
 
     def __init__(
-        self, config: HubSpotConfig, token: str, *, options: HttpOptions | None = None
+        self, config: HubSpotConfig, token: str | TokenSource, *, options: HttpOptions | None = None
     ) -> None:
         self.config = config
         self.http = HttpClient("hubspot", config.base_url + "/", token, options=options)

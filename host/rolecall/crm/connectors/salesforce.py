@@ -39,7 +39,7 @@ from rolecall.crm.connectors.common import (
     unique,
 )
 from rolecall.crm.connectors.config import SalesforceConfig
-from rolecall.crm.connectors.http import CrmHttpError, HttpClient, HttpOptions
+from rolecall.crm.connectors.http import CrmHttpError, HttpClient, HttpOptions, TokenSource
 from rolecall.phones import national_digits
 from rolecall.protocol.calllog import CallLogEntry
 from rolecall.protocol.records import (
@@ -132,7 +132,11 @@ class SalesforceConnector:
     name = "salesforce"
 
     def __init__(
-        self, config: SalesforceConfig, token: str, *, options: HttpOptions | None = None
+        self,
+        config: SalesforceConfig,
+        token: str | TokenSource,
+        *,
+        options: HttpOptions | None = None,
     ) -> None:
         self.config = config
         root = f"{config.instance_url}/services/data/{config.api_version}/"
