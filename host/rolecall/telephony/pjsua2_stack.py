@@ -32,7 +32,14 @@ from rolecall.telephony.pjsua2_objects import (
     SipCall,
     new_id,
 )
+from rolecall.telephony.sip_exposure import (
+    SourceRule,
+    bind_address_for,
+    fixed_realm,
+    source_rule,
+)
 from rolecall.telephony.stack import (
+    AccountExposure,
     AccountSpec,
     DtmfMethod,
     MediaLost,
@@ -80,6 +87,12 @@ class Pjsua2Stack:
         self.bridges: dict[str, set[str]] = {}
         self._pagers: list[tuple[str, str, str, str]] = []
         self._transports: dict[str, int] = {}
+        """Transport key ("udp", "tcp": the daemon's own; "udp@addr", "tls@addr:ca:verify")
+        → pjsua transport id. TLS ones exist only once a TLS account needs them."""
+        self._specs: dict[str, tuple[AccountSpec, str | None]] = {}
+        """Each account's spec and password, to add credentials once the realm is known."""
+        self._realms: dict[str, str] = {}
+        """Account id → the realm its registrar challenged with."""
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]]] = (
             queue.SimpleQueue()
         )
@@ -230,11 +243,6 @@ class Pjsua2Stack:
             transport.port = port
             transport.boundAddress = settings.bind_address
             self._transports[name] = endpoint.transportCreate(kind, transport)
-        ca_file = settings.ca_file or next((f for f in SYSTEM_CA_FILES if Path(f).exists()), None)
-        if ca_file:
-            self._transports["tls"] = self._tls_transport(ca_file, verify=True)
-        else:
-            log.warning("no CA certificates found: TLS accounts are unavailable")
         endpoint.libStart()
         manager = endpoint.audDevManager()
         if manager.getDevCount() == 0:
@@ -252,10 +260,10 @@ class Pjsua2Stack:
         log.info("SIP stack pjsip %s up; transports %s", version, ports)
         return StackInfo(version=version, transports=ports)
 
-    def _tls_transport(self, ca_file: str, *, verify: bool) -> int:
+    def _tls_transport(self, ca_file: str, *, verify: bool, address: str) -> int:
         transport = pj.TransportConfig()
         transport.port = self.settings.tls_port or 0
-        transport.boundAddress = self.settings.bind_address
+        transport.boundAddress = address
         transport.tlsConfig.CaListFile = ca_file
         transport.tlsConfig.verifyServer = verify
         transport.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
@@ -378,55 +386,141 @@ class Pjsua2Stack:
 
     # ---- commands -------------------------------------------------------------------------
 
-    async def add_account(self, spec: AccountSpec, password: str | None) -> None:
-        def command() -> None:
-            config = pj.AccountConfig()
-            config.idUri = spec.uri
-            if spec.registrar:
-                config.regConfig.registrarUri = spec.registrar
-                config.regConfig.registerOnAdd = spec.register
-                # Registrar unreachable or refusing: retry soon, then at a slower pace with
-                # jitter (so a restarted PBX is not hit by every phone at once).
-                config.regConfig.firstRetryIntervalSec = self.settings.register_retry_first_s
-                config.regConfig.retryIntervalSec = self.settings.register_retry_s
-                config.regConfig.randomRetryIntervalSec = 5
-            if spec.proxy:
-                config.sipConfig.proxies.append(spec.proxy)
-            if spec.username and password is not None:
-                config.sipConfig.authCreds.append(
-                    pj.AuthCredInfo("digest", spec.realm, spec.username, 0, password)
-                )
-            config.sipConfig.transportId = self._transport_for(spec)
-            config.mediaConfig.srtpUse = _SRTP[spec.srtp]
-            config.mediaConfig.srtpSecureSignaling = (
-                1 if spec.transport == "tls" and spec.srtp != "off" else 0
+    async def add_account(self, spec: AccountSpec, password: str | None) -> AccountExposure:
+        def command() -> AccountExposure:
+            address = bind_address_for(
+                spec.registrar, spec.proxy, spec.bind_address, self.settings.bind_address
             )
-            stun = pj.PJSUA_STUN_USE_DEFAULT if spec.use_stun else pj.PJSUA_STUN_USE_DISABLED
-            config.natConfig.sipStunUse = stun
-            config.natConfig.mediaStunUse = stun
+            rule = source_rule(spec.registrar, spec.proxy, spec.bind_address)
+            previous = self._specs.get(spec.account_id)
+            if previous is None or previous[0].registrar != spec.registrar:
+                self._realms.pop(spec.account_id, None)  # a new server may have a new realm
+            self._specs[spec.account_id] = (spec, password)
+            config, learning = self._account_config(spec, password, address)
             old = self.accounts.get(spec.account_id)
             if old is not None:
                 # Changed in place: deleting and re-creating an account while its
                 # unREGISTER is in flight left the new one's REGISTER answers unreported.
+                old.rule = rule
+                old.learning_realm = learning
+                old.realm = self._realms.get(spec.account_id)
                 old.modify(config)
-                return
-            account = SipAccount(self, spec.account_id)
-            account.create(config, not self.accounts)
-            self.accounts[spec.account_id] = account
+                account = old
+            else:
+                account = SipAccount(self, spec.account_id, rule)
+                account.learning_realm = learning
+                account.create(config, not self.accounts)
+                self.accounts[spec.account_id] = account
+            return self._exposure(spec, config, rule)
 
-        await self._call(command)
+        return await self._call(command)
 
-    def _transport_for(self, spec: AccountSpec) -> int:
+    def _exposure(
+        self, spec: AccountSpec, config: pj.AccountConfig, rule: SourceRule
+    ) -> AccountExposure:
+        assert self._endpoint is not None
+        info = self._endpoint.transportGetInfo(config.sipConfig.transportId)
+        realm = self._realms.get(spec.account_id) or fixed_realm(
+            spec.realm, spec.registrar, spec.uri
+        )
+        if not spec.username:
+            realm_text = ""
+        elif realm is None:
+            realm_text = "the registrar's (learnt from its first challenge)"
+        else:
+            realm_text = realm
+        return AccountExposure(
+            listen=f"{spec.transport} {info.localName}",
+            accepts_from=rule.describe(),
+            realm=realm_text,
+        )
+
+    def learn_realm(self, account_id: str, realm: str) -> None:
+        """The registrar challenged with `realm`: add the credentials for it and register."""
+        found = self._specs.get(account_id)
+        account = self.accounts.get(account_id)
+        if found is None or account is None:
+            return
+        spec, password = found
+        self._realms[account_id] = realm
+        account.realm = realm
+        log.info("account %s: the registrar's realm is %r", account_id, realm)
+        assert self._endpoint is not None
+        config, _ = self._account_config(
+            spec,
+            password,
+            bind_address_for(
+                spec.registrar, spec.proxy, spec.bind_address, self.settings.bind_address
+            ),
+        )
+        account.modify(config)  # new credentials: pjsua registers again by itself
+
+    def _account_config(
+        self, spec: AccountSpec, password: str | None, address: str
+    ) -> tuple[pj.AccountConfig, bool]:
+        """The pjsua account config, and whether the realm is still to be learnt."""
+        learning = False
+        config = pj.AccountConfig()
+        config.idUri = spec.uri
+        if spec.registrar:
+            config.regConfig.registrarUri = spec.registrar
+            config.regConfig.registerOnAdd = spec.register
+            # Registrar unreachable or refusing: retry soon, then at a slower pace with
+            # jitter (so a restarted PBX is not hit by every phone at once).
+            config.regConfig.firstRetryIntervalSec = self.settings.register_retry_first_s
+            config.regConfig.retryIntervalSec = self.settings.register_retry_s
+            config.regConfig.randomRetryIntervalSec = 5
+        if spec.proxy:
+            config.sipConfig.proxies.append(spec.proxy)
+        if spec.username and password is not None:
+            # Never realm "*": that answers any server's challenge with our password.
+            realm = self._realms.get(spec.account_id) or fixed_realm(
+                spec.realm, spec.registrar, spec.uri
+            )
+            if realm is None:
+                learning = True  # first REGISTER goes without; its 401 names the realm
+            else:
+                config.sipConfig.authCreds.append(
+                    pj.AuthCredInfo("digest", realm, spec.username, 0, password)
+                )
+        config.sipConfig.transportId = self._transport_for(spec, address)
+        config.mediaConfig.srtpUse = _SRTP[spec.srtp]
+        config.mediaConfig.srtpSecureSignaling = (
+            1 if spec.transport == "tls" and spec.srtp != "off" else 0
+        )
+        stun = pj.PJSUA_STUN_USE_DEFAULT if spec.use_stun else pj.PJSUA_STUN_USE_DISABLED
+        config.natConfig.sipStunUse = stun
+        config.natConfig.mediaStunUse = stun
+        return config, learning
+
+    def _transport_for(self, spec: AccountSpec, address: str) -> int:
+        """The transport bound to `address` for the account's kind, created on first use."""
+        assert self._endpoint is not None
         if spec.transport != "tls":
-            return self._transports[spec.transport]
-        if spec.verify_server and spec.ca_file is None:
-            if "tls" not in self._transports:
-                raise StackError("TLS needs CA certificates; none were found", kind="unavailable")
-            return self._transports["tls"]
-        ca_file = spec.ca_file or next((f for f in SYSTEM_CA_FILES if Path(f).exists()), "")
-        key = f"tls:{ca_file}:{spec.verify_server}"
+            if address == self.settings.bind_address:
+                return self._transports[spec.transport]
+            key = f"{spec.transport}@{address}"
+            if key not in self._transports:
+                kind = pj.PJSIP_TRANSPORT_UDP if spec.transport == "udp" else pj.PJSIP_TRANSPORT_TCP
+                transport = pj.TransportConfig()
+                transport.port = (
+                    self.settings.udp_port if spec.transport == "udp" else self.settings.tcp_port
+                )
+                transport.boundAddress = address
+                self._transports[key] = self._endpoint.transportCreate(kind, transport)
+            return self._transports[key]
+        ca_file = (
+            spec.ca_file
+            or self.settings.ca_file
+            or next((f for f in SYSTEM_CA_FILES if Path(f).exists()), None)
+        )
+        if ca_file is None and spec.verify_server:
+            raise StackError("TLS needs CA certificates; none were found", kind="unavailable")
+        key = f"tls@{address}:{ca_file or ''}:{spec.verify_server}"
         if key not in self._transports:
-            self._transports[key] = self._tls_transport(ca_file, verify=spec.verify_server)
+            self._transports[key] = self._tls_transport(
+                ca_file or "", verify=spec.verify_server, address=address
+            )
         return self._transports[key]
 
     def _drop_account(self, account: SipAccount) -> None:
@@ -442,6 +536,8 @@ class Pjsua2Stack:
         def command() -> None:
             self._drop_account(self._find_account(account_id))
             del self.accounts[account_id]
+            self._specs.pop(account_id, None)
+            self._realms.pop(account_id, None)
 
         await self._call(command)
 

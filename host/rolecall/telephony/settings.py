@@ -21,7 +21,9 @@ from rolecall.telephony.stack import StackSettings
 class TelephonySettingsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    bind_address: str = "0.0.0.0"  # noqa: S104 - a phone listens where its PBX can reach it
+    bind_address: str = "127.0.0.1"
+    """Loopback: nothing else reaches the daemon's own transports (accounts with a
+    registrar listen on the address that routes to it)."""
     udp_port: int = Field(default=0, ge=0, le=65535)
     tcp_port: int = Field(default=0, ge=0, le=65535)
     tls_port: int | None = Field(default=None, ge=0, le=65535)

@@ -1,0 +1,207 @@
+"""Nobody but the account's own servers reaches the SIP stack or gets the password.
+
+Real peers only: Kamailio is alice's registrar on 127.0.0.1; SIPp plays a stranger from
+127.0.0.2 (another loopback address, so the source address differs from the
+registrar's) and a foreign callee that asks for the password.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from rolecall.client import DaemonClient, DaemonError
+from rolecall.doctor import registration_checks
+from rolecall.paths import Home
+from support.calls import place, wait_event
+from support.daemons import RunningDaemon, start_daemon, stop_daemon
+from support.sip.kamailio import KamailioProxy
+from support.sip.sipp import SippPeer
+
+STRANGER = "127.0.0.2"
+DOMAIN = "rolecall.test"
+
+
+@pytest.fixture
+def kamailio() -> Iterator[KamailioProxy]:
+    proxy = KamailioProxy().start()
+    try:
+        yield proxy
+    finally:
+        proxy.cleanup()
+
+
+@pytest.fixture
+def sipp_peers() -> Iterator[list[SippPeer]]:
+    peers: list[SippPeer] = []
+    yield peers
+    for peer in peers:
+        peer.cleanup()
+
+
+def alice_account(kamailio: KamailioProxy, **extra: object) -> dict[str, object]:
+    return {
+        "id": "alice",
+        "uri": kamailio.aor("alice"),
+        "registrar": kamailio.registrar,
+        "username": "alice",
+        **extra,
+    }
+
+
+@pytest.fixture
+def alice(daemon: RunningDaemon, kamailio: KamailioProxy) -> Iterator[DaemonClient]:
+    """The daemon's client with alice registered at Kamailio (realm rolecall.test)."""
+    with DaemonClient.open(daemon.home, start=False, name="sip-exposure-test") as client:
+        client.request("account.set", {"account": alice_account(kamailio), "password": "secret"})
+        registered = wait_event(
+            client, "account.registration", lambda p: p["account_id"] == "alice"
+        )
+        assert registered["state"] == "registered", registered
+        yield client
+
+
+def alice_status(client: DaemonClient) -> dict[str, object]:
+    accounts = client.request("account.list")["accounts"]
+    found: dict[str, object] = next(a for a in accounts if a["config"]["id"] == "alice")
+    return found
+
+
+def listen_address(client: DaemonClient) -> str:
+    """ "127.0.0.1:PORT" where alice's transport listens (`listen` is "udp ADDR:PORT")."""
+    listen = alice_status(client).get("listen")
+    assert listen, "the account status does not say where it listens"
+    return str(listen).split()[-1]
+
+
+def run_from(peers: list[SippPeer], local_ip: str, scenario: str, remote: str) -> SippPeer:
+    """Runs a UAC scenario for alice@rolecall.test to the end, SIPp's sockets on `local_ip`."""
+    peer = SippPeer(
+        scenario,
+        remote=remote,
+        service="alice",
+        keys={"domain": DOMAIN},
+        extra_args=["-i", local_ip, "-mi", local_ip, "-ci", local_ip],
+    )
+    peers.append(peer)
+    with peer.screen_file.open("wb") as screen:
+        peer.process = subprocess.Popen(
+            peer.args, cwd=peer.workdir, stdin=subprocess.DEVNULL, stdout=screen,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    assert peer.wait() == 0, peer.report()
+    return peer
+
+
+def inbound_calls(client: DaemonClient) -> list[dict[str, object]]:
+    return [c for c in client.request("calls.list")["calls"] if c["direction"] == "inbound"]
+
+
+def test_invite_message_subscribe_from_a_stranger_are_refused_and_never_reach_the_user(
+    alice: DaemonClient, sipp_peers: list[SippPeer]
+) -> None:
+    address = listen_address(alice)
+    assert address.startswith("127.0.0.1:")
+    invite = run_from(sipp_peers, STRANGER, "uac_invite_domain", address)
+    assert [m.status for m in invite.received_responses("INVITE")] in ([403], [100, 403])
+    others = run_from(sipp_peers, STRANGER, "uac_stranger_message", address)
+    assert [m.status for m in others.received_responses("SUBSCRIBE")] == [403]
+    # Nothing reached the user: no call, no message (a ping fences the event stream).
+    assert alice.request("ping", {"echo": "fence"})["echo"] == "fence"
+    assert inbound_calls(alice) == []
+    with pytest.raises(TimeoutError):
+        wait_event(alice, "message.received", timeout=1.0)
+    with pytest.raises(TimeoutError):
+        wait_event(alice, "call.updated", lambda p: p["call"]["direction"] == "inbound", 0.5)
+
+
+def test_invite_from_the_registrars_address_rings(
+    alice: DaemonClient, sipp_peers: list[SippPeer]
+) -> None:
+    address = listen_address(alice)
+    peer = SippPeer("uac_invite_domain", remote=address, service="alice", keys={"domain": DOMAIN})
+    sipp_peers.append(peer)
+    peer.start()  # from 127.0.0.1: Kamailio's address
+    ringing = wait_event(alice, "call.updated", lambda p: p["call"]["direction"] == "inbound")[
+        "call"
+    ]
+    assert ringing["state"] == "ringing" and ringing["account_id"] == "alice"
+    alice.request("call.decline", {"call_id": ringing["id"], "code": 603})
+    assert peer.wait() == 0, peer.report()
+    assert [m.status for m in peer.received_responses("INVITE")][-2:] == [180, 603]
+
+
+def test_password_answers_only_the_registrars_realm(
+    alice: DaemonClient, sipp_peers: list[SippPeer]
+) -> None:
+    foreign = SippPeer("uas_foreign_challenge", keys={"realm": "elsewhere.test"})
+    sipp_peers.append(foreign)
+    foreign.start()
+    call = place(alice, foreign.uri("bob"), account_id="alice")
+    ended = wait_event(
+        alice,
+        "call.updated",
+        lambda p: p["call"]["id"] == call["id"] and p["call"]["state"] == "disconnected",
+    )["call"]
+    assert foreign.wait() == 1, foreign.report()  # 1: no INVITE came back with credentials
+    invites = foreign.received("INVITE")
+    assert len(invites) == 1, foreign.report()
+    for invite in invites:
+        assert invite.header("Proxy-Authorization") is None, invite.text
+        assert invite.header("Authorization") is None, invite.text
+    assert ended["state"] == "disconnected"
+    assert alice_status(alice).get("realm") == "rolecall.test"
+
+
+def _listeners(pid: int) -> list[str]:
+    """ "proto local-address:port" of every UDP/TCP socket the process listens on."""
+    out = subprocess.run(
+        ["ss", "-H", "-l", "-n", "-u", "-t", "-p"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        f"{line.split()[0]} {line.split()[4]}" for line in out.splitlines() if f"pid={pid}," in line
+    ]
+
+
+def test_by_default_nothing_listens_on_every_interface() -> None:
+    root = Path(tempfile.mkdtemp(prefix="rc-", dir="/tmp"))
+    home = Home(root)
+    home.config_dir.mkdir(parents=True)
+    (home.config_dir / "telephony.json").write_text("{}")  # every default
+    running = start_daemon(home)
+    try:
+        with DaemonClient.open(home, start=False, name="sip-exposure-test") as client:
+            accounts = client.request("account.list")["accounts"]
+            listeners = _listeners(running.pid)
+        local = next(a for a in accounts if a["config"]["id"] == "local")
+        assert local["listen"].startswith("udp 127.0.0.1:"), local
+        assert local["accepts_from"] == "only this machine (loopback)"
+        assert listeners, "ss found no socket of the daemon"
+        for listener in listeners:
+            address = listener.split()[1]
+            assert not address.startswith(("0.0.0.0:", "*:", "[::]:")), listeners
+        # What `rolecall doctor` (and its --json) says of it, asked of the same daemon.
+        checks = {c.check: asdict(c) for c in registration_checks(home)}
+        exposure = checks["SIP account local: exposure"]
+        assert exposure["ok"] and "udp 127.0.0.1:" in exposure["detail"], exposure
+        assert "only this machine" in exposure["detail"]
+    finally:
+        stop_daemon(running)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_srtp_without_tls_is_refused_naming_tls(alice: DaemonClient) -> None:
+    for srtp in ("optional", "mandatory"):
+        account = {"id": "carol", "uri": "sip:carol@127.0.0.1", "srtp": srtp}
+        with pytest.raises(DaemonError) as refused:
+            alice.request("account.set", {"account": account})
+        assert refused.value.code == "invalid_message"
+        assert "TLS" in refused.value.message
+    ids = [a["config"]["id"] for a in alice.request("account.list")["accounts"]]
+    assert "carol" not in ids
