@@ -205,3 +205,20 @@ def test_srtp_without_tls_is_refused_naming_tls(alice: DaemonClient) -> None:
         assert "TLS" in refused.value.message
     ids = [a["config"]["id"] for a in alice.request("account.list")["accounts"]]
     assert "carol" not in ids
+
+
+def test_presence_only_within_the_accounts_domain_and_at_most_fifty(alice: DaemonClient) -> None:
+    alice.request("presence.subscribe", {"uri": "sip:bob@rolecall.test", "account_id": "alice"})
+    for uri in ("sip:bob@attacker.example", "sip:bob@203.0.113.9:5060"):
+        with pytest.raises(DaemonError) as refused:
+            alice.request("presence.subscribe", {"uri": uri, "account_id": "alice"})
+        assert refused.value.code == "invalid_target", uri
+        assert refused.value.details["reason"] == "foreign_domain"
+    for n in range(49):  # 49 more people: 50 watched in all
+        alice.request("presence.subscribe", {"uri": f"sip:p{n}@rolecall.test"})
+    with pytest.raises(DaemonError) as full:
+        alice.request("presence.subscribe", {"uri": "sip:one-too-many@rolecall.test"})
+    assert full.value.code == "invalid_state" and full.value.details["limit"] == 50
+    # Stop watching one and there is room again.
+    alice.request("presence.unsubscribe", {"uri": "sip:p0@rolecall.test"})
+    alice.request("presence.subscribe", {"uri": "sip:one-too-many@rolecall.test"})
