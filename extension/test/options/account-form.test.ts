@@ -104,7 +104,7 @@ describe("the phone account form", () => {
 });
 
 describe("first run", () => {
-  const status = (id: string) => ({ config: { id, uri: `sip:${id}@x` }, has_password: false, registration: "none" as const, status_code: null, reason: "", expires_s: null, advice: "" });
+  const status = (id: string) => ({ config: { id, uri: `sip:${id}@x` }, has_password: false, registration: "none" as const, status_code: null, reason: "", expires_s: null, advice: "", listen: "", accepts_from: "", realm: "" });
 
   it("asks for an account only once the list arrived holding nothing but the built-in one", () => {
     expect(needsAccount([])).toBe(false); // not loaded yet
