@@ -222,3 +222,32 @@ def test_presence_only_within_the_accounts_domain_and_at_most_fifty(alice: Daemo
     # Stop watching one and there is room again.
     alice.request("presence.unsubscribe", {"uri": "sip:p0@rolecall.test"})
     alice.request("presence.subscribe", {"uri": "sip:one-too-many@rolecall.test"})
+
+
+def test_the_registrars_own_realm_is_learnt_from_its_challenge(
+    daemon: RunningDaemon, sipp_peers: list[SippPeer]
+) -> None:
+    """A registrar whose realm is not the address's host: the first 401 cannot be answered
+    (our credentials are for rolecall.test, never `*`); its realm is taken and the second
+    registration answers for it."""
+    keys = {"realm": "PBX-Realm", "user": "alice", "password": "secret"}
+    registrar = SippPeer("registrar_other_realm", keys=keys, calls=2)
+    sipp_peers.append(registrar)
+    registrar.start()
+    with DaemonClient.open(daemon.home, start=False, name="sip-exposure-test") as client:
+        account = {
+            "id": "alice",
+            "uri": "sip:alice@rolecall.test",
+            "registrar": f"sip:{registrar.address}",
+            "username": "alice",
+        }
+        client.request("account.set", {"account": account, "password": "secret"})
+        registered = wait_event(
+            client, "account.registration", lambda p: p["account_id"] == "alice"
+        )
+        assert registered["state"] == "registered", registered
+        assert alice_status(client)["realm"] == "PBX-Realm"
+    registers = registrar.received("REGISTER")
+    assert registers[0].header("Authorization") is None
+    answered = [r.header("Authorization") or "" for r in registers[1:]]
+    assert any('realm="PBX-Realm"' in a for a in answered), registrar.report()

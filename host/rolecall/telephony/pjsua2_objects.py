@@ -98,9 +98,9 @@ class SipAccount(pj.Account):  # type: ignore[misc]
         self.rule = rule
         """Who may send this account INVITE, MESSAGE or SUBSCRIBE."""
         self.learning_realm = False
-        """Registering without credentials to learn the registrar's realm."""
+        """The realm is a guess the registrar's challenge may correct (none configured)."""
         self.realm: str | None = None
-        """The realm learnt from the registrar's challenge."""
+        """The realm the credentials answer."""
 
     def refuses(self, rdata: pj.SipRxData, what: str) -> bool:
         """True (and logged) when the request's source is not one this account trusts."""
@@ -115,8 +115,9 @@ class SipAccount(pj.Account):  # type: ignore[misc]
     @guarded
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
         if self.learning_realm and int(prm.code) in (401, 407):
+            # Our credentials did not fit the registrar's realm: take its realm, once.
             realm = realm_of_challenge(str(prm.rdata.wholeMsg))
-            if realm is not None:
+            if realm is not None and realm != self.realm:
                 self.learning_realm = False
                 account_id = self.account_id
                 self.stack.later(lambda: self.stack.learn_realm(account_id, realm))

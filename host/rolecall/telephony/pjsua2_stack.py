@@ -35,7 +35,8 @@ from rolecall.telephony.pjsua2_objects import (
 from rolecall.telephony.sip_exposure import (
     SourceRule,
     bind_address_for,
-    fixed_realm,
+    realm_for,
+    realm_learnable,
     source_rule,
 )
 from rolecall.telephony.stack import (
@@ -396,19 +397,21 @@ class Pjsua2Stack:
             if previous is None or previous[0].registrar != spec.registrar:
                 self._realms.pop(spec.account_id, None)  # a new server may have a new realm
             self._specs[spec.account_id] = (spec, password)
-            config, learning = self._account_config(spec, password, address)
+            config, realm = self._account_config(spec, password, address)
+            learning = realm_learnable(spec.realm, spec.registrar)
             old = self.accounts.get(spec.account_id)
             if old is not None:
                 # Changed in place: deleting and re-creating an account while its
                 # unREGISTER is in flight left the new one's REGISTER answers unreported.
                 old.rule = rule
                 old.learning_realm = learning
-                old.realm = self._realms.get(spec.account_id)
+                old.realm = realm
                 old.modify(config)
                 account = old
             else:
                 account = SipAccount(self, spec.account_id, rule)
                 account.learning_realm = learning
+                account.realm = realm
                 account.create(config, not self.accounts)
                 self.accounts[spec.account_id] = account
             return self._exposure(spec, config, rule)
@@ -420,15 +423,8 @@ class Pjsua2Stack:
     ) -> AccountExposure:
         assert self._endpoint is not None
         info = self._endpoint.transportGetInfo(config.sipConfig.transportId)
-        realm = self._realms.get(spec.account_id) or fixed_realm(
-            spec.realm, spec.registrar, spec.uri
-        )
-        if not spec.username:
-            realm_text = ""
-        elif realm is None:
-            realm_text = "the registrar's (learnt from its first challenge)"
-        else:
-            realm_text = realm
+        realm = self._realms.get(spec.account_id) or realm_for(spec.realm, spec.uri)
+        realm_text = realm or "" if spec.username else ""
         return AccountExposure(
             listen=f"{spec.transport} {info.localName}",
             accepts_from=rule.describe(),
@@ -457,9 +453,9 @@ class Pjsua2Stack:
 
     def _account_config(
         self, spec: AccountSpec, password: str | None, address: str
-    ) -> tuple[pj.AccountConfig, bool]:
-        """The pjsua account config, and whether the realm is still to be learnt."""
-        learning = False
+    ) -> tuple[pj.AccountConfig, str | None]:
+        """The pjsua account config, and the realm its credentials answer."""
+        realm: str | None = None
         config = pj.AccountConfig()
         config.idUri = spec.uri
         if spec.registrar:
@@ -474,12 +470,8 @@ class Pjsua2Stack:
             config.sipConfig.proxies.append(spec.proxy)
         if spec.username and password is not None:
             # Never realm "*": that answers any server's challenge with our password.
-            realm = self._realms.get(spec.account_id) or fixed_realm(
-                spec.realm, spec.registrar, spec.uri
-            )
-            if realm is None:
-                learning = True  # first REGISTER goes without; its 401 names the realm
-            else:
+            realm = self._realms.get(spec.account_id) or realm_for(spec.realm, spec.uri)
+            if realm is not None:
                 config.sipConfig.authCreds.append(
                     pj.AuthCredInfo("digest", realm, spec.username, 0, password)
                 )
@@ -491,7 +483,7 @@ class Pjsua2Stack:
         stun = pj.PJSUA_STUN_USE_DEFAULT if spec.use_stun else pj.PJSUA_STUN_USE_DISABLED
         config.natConfig.sipStunUse = stun
         config.natConfig.mediaStunUse = stun
-        return config, learning
+        return config, realm
 
     def _transport_for(self, spec: AccountSpec, address: str) -> int:
         """The transport bound to `address` for the account's kind, created on first use."""

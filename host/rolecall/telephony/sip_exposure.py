@@ -140,15 +140,16 @@ def realm_of_challenge(message: str) -> str | None:
     return match.group(1) if match else None
 
 
-def fixed_realm(realm: str, registrar: str | None, uri: str) -> str | None:
-    """The realm credentials may answer: the one configured unless it is `*`.
-
-    `*` with a registrar: None, to be learnt from the registrar's challenge. `*` with no
-    registrar: the host of the account's own address (its only server).
-    """
+def realm_for(realm: str, uri: str) -> str | None:
+    """The realm credentials answer: the one configured unless it is `*`, else the host of
+    the account's own address (what most registrars use). None: no realm at all."""
     if realm and realm != ANY_REALM:
         return realm
-    if registrar is not None:
-        return None
     host = uri_host_port(uri)
     return host[0] if host else None
+
+
+def realm_learnable(realm: str, registrar: str | None) -> bool:
+    """Whether a registrar challenging with another realm may correct `realm_for`'s guess
+    (only when the user configured none: `*`)."""
+    return registrar is not None and (not realm or realm == ANY_REALM)
