@@ -19,6 +19,13 @@ import pytest
 from rolecall.client import DaemonClient, DaemonError
 from rolecall.doctor import registration_checks
 from rolecall.paths import Home
+from rolecall.telephony.sip_exposure import (
+    bind_address_for,
+    realm_for,
+    realm_of_challenge,
+    source_rule,
+    uri_host_port,
+)
 from support.calls import place, wait_event
 from support.daemons import RunningDaemon, start_daemon, stop_daemon
 from support.sip.kamailio import KamailioProxy
@@ -251,3 +258,25 @@ def test_the_registrars_own_realm_is_learnt_from_its_challenge(
     assert registers[0].header("Authorization") is None
     answered = [r.header("Authorization") or "" for r in registers[1:]]
     assert any('realm="PBX-Realm"' in a for a in answered), registrar.report()
+
+
+def test_the_rules_themselves() -> None:
+    # Where an account listens: explicit wins, else the route to its server, else default.
+    assert bind_address_for(None, None, None, "127.0.0.1") == "127.0.0.1"
+    assert bind_address_for("sip:127.0.0.1:5070", None, None, "10.9.9.9") == "127.0.0.1"
+    assert bind_address_for("sip:127.0.0.1", None, "127.0.0.3", "127.0.0.1") == "127.0.0.3"
+    # Who may send requests.
+    registered = source_rule("sip:127.0.0.1:5070", "sip:127.0.0.4;lr", None)
+    assert registered.allows("127.0.0.1:5070") and registered.allows("127.0.0.4:1")
+    assert not registered.allows("127.0.0.2:5060")
+    direct = source_rule(None, None, None)
+    assert direct.allows("127.0.0.2:5060") and direct.allows("[::1]:5060")
+    assert not direct.allows("192.0.2.7:5060")
+    assert source_rule(None, None, "192.0.2.1").allows("192.0.2.7:5060")
+    # Which realm the password answers: never "*".
+    assert realm_for("*", "sip:alice@pbx.example.com:5061") == "pbx.example.com"
+    assert realm_for("asterisk", "sip:alice@pbx.example.com") == "asterisk"
+    challenge = 'SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest nonce="n", realm="PBX"\r\n'
+    assert realm_of_challenge(challenge) == "PBX"
+    assert realm_of_challenge("SIP/2.0 401 Unauthorized\r\n\r\n") is None
+    assert uri_host_port("sip:bob@[::1]:5080;transport=tcp") == ("::1", 5080)
