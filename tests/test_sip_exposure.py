@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -27,7 +28,7 @@ from rolecall.telephony.sip_exposure import (
     uri_host_port,
 )
 from support.calls import place, wait_event
-from support.daemons import RunningDaemon, start_daemon, stop_daemon
+from support.daemons import RunningDaemon, rolecall_env, start_daemon, stop_daemon
 from support.sip.kamailio import KamailioProxy
 from support.sip.sipp import SippPeer
 
@@ -203,15 +204,27 @@ def test_by_default_nothing_listens_on_every_interface() -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def test_srtp_without_tls_is_refused_naming_tls(alice: DaemonClient) -> None:
-    for srtp in ("optional", "mandatory"):
-        account = {"id": "carol", "uri": "sip:carol@127.0.0.1", "srtp": srtp}
-        with pytest.raises(DaemonError) as refused:
-            alice.request("account.set", {"account": account})
-        assert refused.value.code == "invalid_message"
-        assert "TLS" in refused.value.message
-    ids = [a["config"]["id"] for a in alice.request("account.list")["accounts"]]
-    assert "carol" not in ids
+def test_srtp_without_tls_is_refused_naming_tls(daemon: RunningDaemon) -> None:
+    with DaemonClient.open(daemon.home, start=False, name="sip-exposure-test") as client:
+        for transport in ("udp", "tcp"):
+            for srtp in ("optional", "mandatory"):
+                account = {
+                    "id": "carol", "uri": "sip:carol@127.0.0.1", "srtp": srtp,
+                    "transport": transport,
+                }  # fmt: skip
+                with pytest.raises(DaemonError) as refused:
+                    client.request("account.set", {"account": account})
+                assert refused.value.code == "invalid_message"
+                assert "SRTP needs TLS" in refused.value.message
+                assert refused.value.details["reason"] == "srtp_needs_tls"
+        added = subprocess.run(
+            [sys.executable, "-m", "rolecall", "account", "add", "carol",
+             "--uri", "sip:carol@127.0.0.1", "--srtp", "optional"],
+            env=rolecall_env(daemon.home), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert added.returncode == 1 and "SRTP needs TLS" in added.stderr, added
+        ids = [a["config"]["id"] for a in client.request("account.list")["accounts"]]
+        assert "carol" not in ids
 
 
 def test_presence_only_within_the_accounts_domain_and_at_most_fifty(alice: DaemonClient) -> None:
