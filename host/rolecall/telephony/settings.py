@@ -2,8 +2,9 @@
 
 Keys: `bind_address`, `udp_port`, `tcp_port`, `tls_port`, `ca_file`, `stun_servers`,
 `capture_wav`, `presence_server`, `max_calls`, `log_level`, `register_retry_first_s`,
-`register_retry_s`, `media_timeout_s`. The file is read once,
-when the daemon starts: the SIP endpoint is created with it.
+`register_retry_s`, `media_timeout_s`. The file is read once, when the daemon starts: the
+SIP endpoint is created with it. `bind_address` is 127.0.0.1 unless set: the daemon's own
+transports are then reachable from this machine only (see `sip_exposure.py`).
 """
 
 from __future__ import annotations

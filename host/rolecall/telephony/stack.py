@@ -39,7 +39,7 @@ class StackSettings:
     udp_port: int = 0
     tcp_port: int = 0
     tls_port: int | None = None
-    """None: no TLS listener; client TLS connections work regardless."""
+    """The port of TLS transports, created only once a TLS account needs one (None: any)."""
     ca_file: str | None = None
     stun_servers: tuple[str, ...] = ()
     user_agent: str = "Rolecall"
