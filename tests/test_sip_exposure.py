@@ -199,6 +199,19 @@ def test_by_default_nothing_listens_on_every_interface() -> None:
         exposure = checks["SIP account local: exposure"]
         assert exposure["ok"] and "udp 127.0.0.1:" in exposure["detail"], exposure
         assert "only this machine" in exposure["detail"]
+        # No TLS account, no TLS listener: one TCP listener (SIP over TCP) and no more.
+        assert sum(listener.startswith("tcp") for listener in listeners) == 1, listeners
+        # An explicit bind address gets a transport of its own, there and nowhere else.
+        with DaemonClient.open(home, start=False, name="sip-exposure-test") as client:
+            desk = {"id": "desk", "uri": "sip:desk@127.0.0.3", "bind_address": "127.0.0.3"}
+            status = client.request("account.set", {"account": desk})["account"]
+        assert status["listen"].startswith("udp 127.0.0.3:"), status
+        port = status["listen"].rsplit(":", 1)[1]
+        assert f"udp 127.0.0.3:{port}" in _listeners(running.pid)
+        with DaemonClient.open(home, start=False, name="sip-exposure-test") as client:
+            desk6 = {"id": "desk6", "uri": "sip:desk@[::1]", "bind_address": "::1"}
+            status = client.request("account.set", {"account": desk6})["account"]
+        assert status["listen"].startswith("udp [::1]:"), status
     finally:
         stop_daemon(running)
         shutil.rmtree(root, ignore_errors=True)

@@ -269,7 +269,8 @@ class Pjsua2Stack:
         transport.tlsConfig.verifyServer = verify
         transport.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
         assert self._endpoint is not None
-        return int(self._endpoint.transportCreate(pj.PJSIP_TRANSPORT_TLS, transport))
+        kind = pj.PJSIP_TRANSPORT_TLS6 if ":" in address else pj.PJSIP_TRANSPORT_TLS
+        return int(self._endpoint.transportCreate(kind, transport))
 
     def _shutdown(self) -> None:
         endpoint = self._endpoint
@@ -426,7 +427,7 @@ class Pjsua2Stack:
         realm = self._realms.get(spec.account_id) or realm_for(spec.realm, spec.uri)
         realm_text = realm or "" if spec.username else ""
         return AccountExposure(
-            listen=f"{spec.transport} {info.localName}",
+            listen=f"{spec.transport} {_host_port(str(info.localName))}",
             accepts_from=rule.describe(),
             realm=realm_text,
         )
@@ -493,7 +494,13 @@ class Pjsua2Stack:
                 return self._transports[spec.transport]
             key = f"{spec.transport}@{address}"
             if key not in self._transports:
-                kind = pj.PJSIP_TRANSPORT_UDP if spec.transport == "udp" else pj.PJSIP_TRANSPORT_TCP
+                v6 = ":" in address
+                kind = {
+                    ("udp", False): pj.PJSIP_TRANSPORT_UDP,
+                    ("tcp", False): pj.PJSIP_TRANSPORT_TCP,
+                    ("udp", True): pj.PJSIP_TRANSPORT_UDP6,
+                    ("tcp", True): pj.PJSIP_TRANSPORT_TCP6,
+                }[(spec.transport, v6)]
                 transport = pj.TransportConfig()
                 transport.port = (
                     self.settings.udp_port if spec.transport == "udp" else self.settings.tcp_port
@@ -729,6 +736,14 @@ class Pjsua2Stack:
             self._find_account(account_id).setOnlineStatus(presence)
 
         await self._call(command)
+
+
+def _host_port(local_name: str) -> str:
+    """'::1:5060' (as PJSIP names an IPv6 transport) → '[::1]:5060'; IPv4 unchanged."""
+    host, _, port = local_name.rpartition(":")
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}"
 
 
 @contextlib.contextmanager
