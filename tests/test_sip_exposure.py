@@ -299,6 +299,10 @@ def test_the_rules_themselves() -> None:
     assert direct.allows("127.0.0.2:5060") and direct.allows("[::1]:5060")
     assert not direct.allows("192.0.2.7:5060")
     assert source_rule(None, None, "192.0.2.1").allows("192.0.2.7:5060")
+    # The server that answered REGISTER 200 (wherever DNS led) is trusted from then on.
+    moved = registered.also_trusting("127.0.0.9:5060")
+    assert moved.allows("127.0.0.9:40000") and not moved.allows("127.0.0.2:5060")
+    assert direct.also_trusting("192.0.2.7:5060") == direct
     # Which realm the password answers: never "*".
     assert realm_for("*", "sip:alice@pbx.example.com:5061") == "pbx.example.com"
     assert realm_for("asterisk", "sip:alice@pbx.example.com") == "asterisk"

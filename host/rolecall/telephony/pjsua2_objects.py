@@ -122,6 +122,11 @@ class SipAccount(pj.Account):  # type: ignore[misc]
                 account_id = self.account_id
                 self.stack.later(lambda: self.stack.learn_realm(account_id, realm))
                 return
+        if 200 <= int(prm.code) < 300:
+            # The server that accepted the registration is ours, wherever DNS (SRV,
+            # failover) led: it may send this account requests too.
+            with contextlib.suppress(Exception):
+                self.rule = self.rule.also_trusting(str(prm.rdata.srcAddress))
         info = self.getInfo()
         self.stack.emit(
             RegistrationChanged(

@@ -40,6 +40,13 @@ class SourceRule:
             return host in self.trusted
         return not self.loopback_only or is_loopback(host)
 
+    def also_trusting(self, source: str) -> SourceRule:
+        """This rule, also trusting `source` ("ip:port") if it trusts named servers."""
+        host = host_of_address(source)
+        if not self.trusted or not host:
+            return self
+        return SourceRule(frozenset(self.trusted - {"unresolved"} | {host}), self.loopback_only)
+
     def describe(self) -> str:
         if self.trusted:
             return "only " + ", ".join(sorted(self.trusted)) + " (its registrar/outbound proxy)"
