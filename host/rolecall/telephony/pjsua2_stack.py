@@ -90,8 +90,9 @@ class Pjsua2Stack:
         self._transports: dict[str, int] = {}
         """Transport key ("udp", "tcp": the daemon's own; "udp@addr", "tls@addr:ca:verify")
         → pjsua transport id. TLS ones exist only once a TLS account needs them."""
-        self._specs: dict[str, tuple[AccountSpec, str | None]] = {}
-        """Each account's spec and password, to add credentials once the realm is known."""
+        self._specs: dict[str, tuple[AccountSpec, str | None, str]] = {}
+        """Each account's spec, password and bind address, to add credentials once the
+        realm is known."""
         self._realms: dict[str, str] = {}
         """Account id → the realm its registrar challenged with."""
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]]] = (
@@ -389,15 +390,20 @@ class Pjsua2Stack:
     # ---- commands -------------------------------------------------------------------------
 
     async def add_account(self, spec: AccountSpec, password: str | None) -> AccountExposure:
-        def command() -> AccountExposure:
+        def exposure_rules() -> tuple[str, SourceRule]:  # name lookups: off the SIP thread
             address = bind_address_for(
                 spec.registrar, spec.proxy, spec.bind_address, self.settings.bind_address
             )
-            rule = source_rule(spec.registrar, spec.proxy, spec.bind_address)
+            return address, source_rule(spec.registrar, spec.proxy, spec.bind_address)
+
+        loop = asyncio.get_running_loop()
+        address, rule = await loop.run_in_executor(None, exposure_rules)
+
+        def command() -> AccountExposure:
             previous = self._specs.get(spec.account_id)
             if previous is None or previous[0].registrar != spec.registrar:
                 self._realms.pop(spec.account_id, None)  # a new server may have a new realm
-            self._specs[spec.account_id] = (spec, password)
+            self._specs[spec.account_id] = (spec, password, address)
             config, realm = self._account_config(spec, password, address)
             learning = realm_learnable(spec.realm, spec.registrar)
             old = self.accounts.get(spec.account_id)
@@ -438,18 +444,11 @@ class Pjsua2Stack:
         account = self.accounts.get(account_id)
         if found is None or account is None:
             return
-        spec, password = found
+        spec, password, address = found
         self._realms[account_id] = realm
         account.realm = realm
         log.info("account %s: the registrar's realm is %r", account_id, realm)
-        assert self._endpoint is not None
-        config, _ = self._account_config(
-            spec,
-            password,
-            bind_address_for(
-                spec.registrar, spec.proxy, spec.bind_address, self.settings.bind_address
-            ),
-        )
+        config, _ = self._account_config(spec, password, address)
         account.modify(config)  # new credentials: pjsua registers again by itself
 
     def _account_config(
