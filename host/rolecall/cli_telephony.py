@@ -158,6 +158,7 @@ def _cmd_account_add(args: argparse.Namespace) -> int:
         "username": args.username,
         "transport": args.transport,
         "srtp": args.srtp,
+        "bind_address": args.bind,
         "verify_server": not args.no_verify_server,
         "ca_file": args.ca_file,
         "stun_server": args.stun,
@@ -235,7 +236,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add.add_argument("--username", help="digest user name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--transport", choices=["udp", "tcp", "tls"], default="udp")
-    add.add_argument("--srtp", choices=["off", "optional", "mandatory"], default="off")
+    add.add_argument(
+        "--srtp",
+        choices=["off", "optional", "mandatory"],
+        default="off",
+        help="needs --transport tls (SRTP keys travel in the SIP messages)",
+    )
+    add.add_argument(
+        "--bind",
+        metavar="ADDRESS",
+        help="listen on this address of this machine (default: loopback, or the address "
+        "that routes to the registrar)",
+    )
     add.add_argument("--ca-file", help="CA certificates for TLS (default: the system's)")
     add.add_argument(
         "--no-verify-server",

@@ -5,10 +5,11 @@ right `name` and `type`, an absolute executable `path`, our extension allowed), 
 starts that `path` exactly as the browser would and says hello (see
 `rolecall.install.probe`); a launcher script must still name a program that exists.
 Then it checks the daemon's run directory (0700) and socket (0600), the OS keyring that
-holds SIP passwords, and the SIP registration of every account with a registrar (asked
-of the running daemon), and that the chosen microphone and speaker open and the
-microphone hears something (`rolecall.doctor_audio`), and each CRM connection
-(`crm_checks`). Every failure comes with a fix in plain words. Exit status 0
+holds SIP passwords, and, asked of the running daemon, the SIP registration of every
+account with a registrar and where each account listens and whose requests it takes;
+then that the chosen microphone and speaker open and the microphone hears something
+(`rolecall.doctor_audio`), and each CRM connection (`crm_checks`). Every failure comes
+with a fix in plain words. Exit status 0
 when every check passes.
 """
 
@@ -333,6 +334,28 @@ def keyring_check(home: Home) -> Check:
     return Check("keyring", True, f"readable ({store.backend_name})")
 
 
+ANY_ADDRESS = ("0.0.0.0:", "[::]:", ":::")  # recognised, never bound
+
+
+def exposure_check(account: dict[str, Any]) -> Check:
+    """Where an account listens, whose requests it takes and what realm its password answers."""
+    account_id = account["config"]["id"]
+    listen = str(account.get("listen") or "unknown")
+    detail = f"listens on {listen}; takes INVITE, MESSAGE and SUBSCRIBE from "
+    detail += str(account.get("accepts_from") or "unknown")
+    if account.get("realm"):
+        detail += f"; its password answers realm {account['realm']} only"
+    if any(marker in listen for marker in ANY_ADDRESS):
+        fix = (
+            "this account listens on every interface: set a registrar, or a bind address "
+            "of one interface (`rolecall account add … --bind ADDRESS`)"
+        )
+        if account_id == "local":
+            fix = "set `bind_address` in telephony.json to 127.0.0.1 (the default)"
+        return Check(f"SIP account {account_id}: exposure", False, detail, fix)
+    return Check(f"SIP account {account_id}: exposure", True, detail)
+
+
 def registration_checks(home: Home) -> list[Check]:
     """Each account with a registrar: is it registered? Asked of the running daemon."""
     from rolecall.client import DaemonClient
@@ -343,7 +366,7 @@ def registration_checks(home: Home) -> list[Check]:
             accounts: list[dict[str, Any]] = client.request("account.list")["accounts"]
     except OSError:
         return []  # the socket check above already says the daemon is not running
-    checks: list[Check] = []
+    checks: list[Check] = [exposure_check(account) for account in accounts]
     for account in accounts:
         state = account.get("registration")
         account_id = account["config"]["id"]

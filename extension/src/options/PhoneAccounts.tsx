@@ -117,6 +117,11 @@ function AccountRow({ account, onEdit, reload }: { account: AccountStatus; onEdi
           .filter(Boolean)
           .join(" · ")}
       </p>
+      {account.listen ? (
+        <p class="muted" data-testid="phone-exposure">
+          {t("phone_exposure", account.listen, account.accepts_from)}
+        </p>
+      ) : null}
       {account.registration === "failed" ? (
         <div role="alert">
           <p class="error" data-testid="registration-reason">

@@ -118,7 +118,8 @@ export function validate(form: AccountForm): FormErrors {
   if (!form.id && form.registrar.trim() && form.username.trim() && !form.password) errors.password = "phone_error_password_needed";
   if (form.caFile.length > 1024) errors.caFile = "phone_error_too_long";
   if (form.caFile && form.transport !== "tls") errors.caFile = "phone_error_ca_needs_tls";
-  if (form.srtp === "mandatory" && form.transport !== "tls") errors.srtp = "phone_error_srtp_needs_tls";
+  // SDES puts the SRTP keys in the SDP: over UDP or TCP anyone on the path reads them.
+  if (form.srtp !== "off" && form.transport !== "tls") errors.srtp = "phone_error_srtp_needs_tls";
   if (!REGION.test(form.region)) errors.region = "phone_error_region";
   if (!DIAL_PREFIX.test(form.dialPrefix)) errors.dialPrefix = "phone_error_prefix";
   return errors;

@@ -710,12 +710,24 @@ export interface AccountsResult {
  */
 export interface AccountStatus {
   /**
+   * Whose INVITE, MESSAGE and SUBSCRIBE it takes.
+   */
+  accepts_from: string;
+  /**
    * What to do when registration failed; '' if fine.
    */
   advice: string;
   config: AccountConfig;
   expires_s: number | null;
   has_password: boolean;
+  /**
+   * Where it listens, e.g. "udp 127.0.0.1:5062".
+   */
+  listen: string;
+  /**
+   * The digest realm its password answers.
+   */
+  realm: string;
   reason: string;
   registration: RegistrationState;
   status_code: number | null;
@@ -731,6 +743,10 @@ export interface AccountConfig {
    * Register when a registrar is set.
    */
   auto_register?: boolean;
+  /**
+   * Where this account listens (an IP address of this machine). Default: loopback, or the address that routes to the registrar.
+   */
+  bind_address?: string | null;
   ca_file?: string | null;
   dial_plan?: DialPlanConfig;
   display_name?: string;

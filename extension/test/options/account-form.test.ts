@@ -77,7 +77,10 @@ describe("the phone account form", () => {
     expect(validate(filled({ caFile: "/etc/pbx-ca.pem" })).caFile).toBe("phone_error_ca_needs_tls");
     expect(validate(filled({ transport: "tls", caFile: "/etc/pbx-ca.pem" })).caFile).toBeUndefined();
     expect(validate(filled({ srtp: "mandatory" })).srtp).toBe("phone_error_srtp_needs_tls");
-    expect(validate(filled({ srtp: "optional" })).srtp).toBeUndefined();
+    expect(validate(filled({ srtp: "optional" })).srtp).toBe("phone_error_srtp_needs_tls");
+    expect(validate(filled({ srtp: "optional", transport: "tcp" })).srtp).toBe("phone_error_srtp_needs_tls");
+    expect(validate(filled({ srtp: "optional", transport: "tls" })).srtp).toBeUndefined();
+    expect(validate(filled({ srtp: "mandatory", transport: "tls" })).srtp).toBeUndefined();
     expect(validate(filled({ region: "de" })).region).toBe("phone_error_region");
     expect(validate(filled({ dialPrefix: "9a" })).dialPrefix).toBe("phone_error_prefix");
     expect(validate(filled({ dialPrefix: "1234567" })).dialPrefix).toBe("phone_error_prefix");
@@ -101,7 +104,7 @@ describe("the phone account form", () => {
 });
 
 describe("first run", () => {
-  const status = (id: string) => ({ config: { id, uri: `sip:${id}@x` }, has_password: false, registration: "none" as const, status_code: null, reason: "", expires_s: null, advice: "" });
+  const status = (id: string) => ({ config: { id, uri: `sip:${id}@x` }, has_password: false, registration: "none" as const, status_code: null, reason: "", expires_s: null, advice: "", listen: "", accepts_from: "", realm: "" });
 
   it("asks for an account only once the list arrived holding nothing but the built-in one", () => {
     expect(needsAccount([])).toBe(false); // not loaded yet

@@ -202,6 +202,13 @@ class AccountConfig(Sent):
     auto_register: bool = Field(default=True, description="Register when a registrar is set.")
     no_answer_timeout_s: int = Field(default=60, ge=5, le=600)
     dial_plan: DialPlanConfig = DialPlanConfig()
+    bind_address: str | None = Field(
+        default=None,
+        max_length=45,
+        pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$|^[0-9A-Fa-f:.]{2,45}$",
+        description="Where this account listens (an IP address of this machine). Default: "
+        "loopback, or the address that routes to the registrar.",
+    )
 
 
 class RegistrationState(StrEnum):
@@ -223,6 +230,11 @@ class AccountStatus(Sent):
     advice: str = Field(
         default="", max_length=500, description="What to do when registration failed; '' if fine."
     )
+    listen: str = Field(default="", description='Where it listens, e.g. "udp 127.0.0.1:5062".')
+    accepts_from: str = Field(
+        default="", description="Whose INVITE, MESSAGE and SUBSCRIBE it takes."
+    )
+    realm: str = Field(default="", description="The digest realm its password answers.")
 
 
 class AccountSetParams(Params):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -24,7 +24,13 @@ from rolecall.secrets import SecretStore, SecretStoreUnavailable
 from rolecall.telephony.account_store import LOCAL_ACCOUNT_ID, AccountStore, secret_name
 from rolecall.telephony.failures import not_found, stack_failure
 from rolecall.telephony.registration_advice import advice_for
-from rolecall.telephony.stack import AccountSpec, RegistrationChanged, SipStack, StackError
+from rolecall.telephony.stack import (
+    AccountExposure,
+    AccountSpec,
+    RegistrationChanged,
+    SipStack,
+    StackError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +46,10 @@ class AccountRecord:
     status_code: int | None = None
     reason: str = ""
     expires_s: int | None = None
+    exposure: AccountExposure | None = None
 
     def status(self) -> AccountStatus:
+        exposure = self.exposure
         return AccountStatus(
             config=self.config,
             has_password=self.has_password,
@@ -50,6 +58,9 @@ class AccountRecord:
             reason=self.reason,
             expires_s=self.expires_s,
             advice=self.advice(),
+            listen=exposure.listen if exposure else "",
+            accepts_from=exposure.accepts_from if exposure else "",
+            realm=exposure.realm if exposure else "",
         )
 
     def advice(self) -> str:
@@ -81,7 +92,22 @@ def account_spec(config: AccountConfig) -> AccountSpec:
         srtp=config.srtp,
         use_stun=config.stun_server is not None,
         register=config.auto_register,
+        bind_address=config.bind_address,
     )
+
+
+SRTP_NEEDS_TLS = (
+    "SRTP needs TLS: its keys travel in the SIP messages (SDES), which UDP and TCP send in "
+    "clear; choose transport TLS, or set SRTP off"
+)
+
+
+def check_account(config: AccountConfig) -> None:
+    """Refuses settings that would pretend to protect what they do not."""
+    if config.srtp != "off" and config.transport != "tls":
+        raise ProtocolError(
+            ErrorCode.INVALID_MESSAGE, SRTP_NEEDS_TLS, {"field": "srtp", "reason": "srtp_needs_tls"}
+        )
 
 
 def dial_target(text: str, account: AccountRecord, region: str | None) -> DialTarget:
@@ -125,6 +151,7 @@ class AccountService:
         await self._add(local, None)
         for config in self._store.load():
             try:
+                check_account(config)  # saved before SRTP over UDP/TCP was refused
                 await self._add(config, self._password(config.id))
             except (ProtocolError, StackError) as exc:
                 log.error("account %s could not be added: %s", config.id, exc)
@@ -145,7 +172,7 @@ class AccountService:
         )
         self.records[config.id] = record
         try:
-            await self._stack.add_account(account_spec(config), password)
+            record.exposure = await self._stack.add_account(account_spec(config), password)
         except StackError as exc:
             del self.records[config.id]
             raise stack_failure(exc) from None
@@ -156,6 +183,7 @@ class AccountService:
             raise ProtocolError(
                 ErrorCode.INVALID_MESSAGE, f"'{LOCAL_ACCOUNT_ID}' is built in; pick another id"
             )
+        check_account(config)
         try:
             if password is not None:
                 self._secrets.set(secret_name(config.id), password)
@@ -238,6 +266,8 @@ class AccountService:
         record.status_code = event.status_code
         record.reason = event.reason
         record.expires_s = event.expires_s if event.active else None
+        if event.realm and record.exposure is not None and record.config.username:
+            record.exposure = replace(record.exposure, realm=event.realm)
         self._emit_registration(record)
 
     def _emit_registration(self, record: AccountRecord) -> None:

@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 import pjsua2 as pj
 
 from rolecall.telephony.refer import parse_refer_to
+from rolecall.telephony.sip_exposure import SourceRule, realm_of_challenge
 from rolecall.telephony.stack import (
     BuddyChanged,
     CallMediaChanged,
@@ -51,6 +52,7 @@ class Pjsua2Stack(Protocol):
     def take_pager(self, account_id: str, to_uri: str, body: str) -> str | None: ...
     def hangup_now(self, call_id: str, status_code: int | None) -> None: ...
     def sip_call_ids(self) -> set[str]: ...
+    def learn_realm(self, account_id: str, realm: str) -> None: ...
 
 
 log = logging.getLogger(__name__)
@@ -92,13 +94,42 @@ class PjsipLogWriter(pj.LogWriter):  # type: ignore[misc]
 
 
 class SipAccount(pj.Account):  # type: ignore[misc]
-    def __init__(self, stack: Pjsua2Stack, account_id: str) -> None:
+    def __init__(self, stack: Pjsua2Stack, account_id: str, rule: SourceRule) -> None:
         super().__init__()
         self.stack = stack
         self.account_id = account_id
+        self.rule = rule
+        """Who may send this account INVITE, MESSAGE or SUBSCRIBE."""
+        self.learning_realm = False
+        """The realm is a guess the registrar's challenge may correct (none configured)."""
+        self.realm: str | None = None
+        """The realm the credentials answer."""
+
+    def refuses(self, rdata: pj.SipRxData, what: str) -> bool:
+        """True (and logged) when the request's source is not one this account trusts."""
+        source = str(rdata.srcAddress)
+        if self.rule.allows(source):
+            return False
+        log.warning(
+            "%s for account %s from %s refused: not its server", what, self.account_id, source
+        )
+        return True
 
     @guarded
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
+        if self.learning_realm and int(prm.code) in (401, 407):
+            # Our credentials did not fit the registrar's realm: take its realm, once.
+            realm = realm_of_challenge(str(prm.rdata.wholeMsg))
+            if realm is not None and realm != self.realm:
+                self.learning_realm = False
+                account_id = self.account_id
+                self.stack.later(lambda: self.stack.learn_realm(account_id, realm))
+                return
+        if 200 <= int(prm.code) < 300:
+            # The server that accepted the registration is ours, wherever DNS (SRV,
+            # failover) led: it may send this account requests too.
+            with contextlib.suppress(Exception):
+                self.rule = self.rule.also_trusting(str(prm.rdata.srcAddress))
         info = self.getInfo()
         self.stack.emit(
             RegistrationChanged(
@@ -107,6 +138,7 @@ class SipAccount(pj.Account):  # type: ignore[misc]
                 status_code=int(prm.code),
                 reason=str(prm.reason),
                 expires_s=int(prm.expiration),
+                realm=self.realm,
             )
         )
 
@@ -114,6 +146,12 @@ class SipAccount(pj.Account):  # type: ignore[misc]
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         call = SipCall(self.stack, self, new_id(), prm.callId)
         self.stack.calls[call.call_id] = call
+        if self.refuses(prm.rdata, "INVITE"):
+            call.refused = True  # never rings: no event, 403 on the wire
+            forbidden = pj.CallOpParam()
+            forbidden.statusCode = 403
+            call.hangup(forbidden)
+            return
         info = call.getInfo()
         self.stack.emit(
             IncomingCall(
@@ -126,12 +164,18 @@ class SipAccount(pj.Account):  # type: ignore[misc]
 
     @guarded
     def onIncomingSubscribe(self, prm: pj.OnIncomingSubscribeParam) -> None:
+        if self.refuses(prm.rdata, "SUBSCRIBE"):
+            prm.code = 403
+            prm.reason = "Forbidden"
+            return
         if not self.stack.settings.presence_server:
             prm.code = 403
             prm.reason = "Presence is not offered here"
 
     @guarded
     def onInstantMessage(self, prm: pj.OnInstantMessageParam) -> None:
+        if self.refuses(prm.rdata, "MESSAGE"):
+            return  # pjsua has already answered it; the user never sees it
         self.stack.emit(
             PagerReceived(self.account_id, prm.fromUri, prm.toUri, prm.msgBody, prm.contentType)
         )
@@ -187,12 +231,18 @@ class SipCall(pj.Call):  # type: ignore[misc]
         self.rx_packets = -1
         self.rx_seen_at = time.monotonic()
         self.media_lost = False
+        self.refused = False
+        """An INVITE from a source the account does not trust: refused, never reported."""
 
     @guarded
     def onCallState(self, prm: pj.OnCallStateParam) -> None:
         info = self.getInfo()
         state = _STATES.get(info.state)
         if state is None:
+            return
+        if self.refused:
+            if state == "disconnected":
+                self.stack.forget_call(self.call_id)
             return
         if state == "disconnected" and self.rtp is None:
             self._take_stats(0)

@@ -32,7 +32,15 @@ from rolecall.telephony.pjsua2_objects import (
     SipCall,
     new_id,
 )
+from rolecall.telephony.sip_exposure import (
+    SourceRule,
+    bind_address_for,
+    realm_for,
+    realm_learnable,
+    source_rule,
+)
 from rolecall.telephony.stack import (
+    AccountExposure,
     AccountSpec,
     DtmfMethod,
     MediaLost,
@@ -80,6 +88,13 @@ class Pjsua2Stack:
         self.bridges: dict[str, set[str]] = {}
         self._pagers: list[tuple[str, str, str, str]] = []
         self._transports: dict[str, int] = {}
+        """Transport key ("udp", "tcp": the daemon's own; "udp@addr", "tls@addr:ca:verify")
+        → pjsua transport id. TLS ones exist only once a TLS account needs them."""
+        self._specs: dict[str, tuple[AccountSpec, str | None, str]] = {}
+        """Each account's spec, password and bind address, to add credentials once the
+        realm is known."""
+        self._realms: dict[str, str] = {}
+        """Account id → the realm its registrar challenged with."""
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]]] = (
             queue.SimpleQueue()
         )
@@ -230,11 +245,6 @@ class Pjsua2Stack:
             transport.port = port
             transport.boundAddress = settings.bind_address
             self._transports[name] = endpoint.transportCreate(kind, transport)
-        ca_file = settings.ca_file or next((f for f in SYSTEM_CA_FILES if Path(f).exists()), None)
-        if ca_file:
-            self._transports["tls"] = self._tls_transport(ca_file, verify=True)
-        else:
-            log.warning("no CA certificates found: TLS accounts are unavailable")
         endpoint.libStart()
         manager = endpoint.audDevManager()
         if manager.getDevCount() == 0:
@@ -252,15 +262,16 @@ class Pjsua2Stack:
         log.info("SIP stack pjsip %s up; transports %s", version, ports)
         return StackInfo(version=version, transports=ports)
 
-    def _tls_transport(self, ca_file: str, *, verify: bool) -> int:
+    def _tls_transport(self, ca_file: str, *, verify: bool, address: str) -> int:
         transport = pj.TransportConfig()
         transport.port = self.settings.tls_port or 0
-        transport.boundAddress = self.settings.bind_address
+        transport.boundAddress = address
         transport.tlsConfig.CaListFile = ca_file
         transport.tlsConfig.verifyServer = verify
         transport.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
         assert self._endpoint is not None
-        return int(self._endpoint.transportCreate(pj.PJSIP_TRANSPORT_TLS, transport))
+        kind = pj.PJSIP_TRANSPORT_TLS6 if ":" in address else pj.PJSIP_TRANSPORT_TLS
+        return int(self._endpoint.transportCreate(kind, transport))
 
     def _shutdown(self) -> None:
         endpoint = self._endpoint
@@ -387,55 +398,136 @@ class Pjsua2Stack:
 
     # ---- commands -------------------------------------------------------------------------
 
-    async def add_account(self, spec: AccountSpec, password: str | None) -> None:
-        def command() -> None:
-            config = pj.AccountConfig()
-            config.idUri = spec.uri
-            if spec.registrar:
-                config.regConfig.registrarUri = spec.registrar
-                config.regConfig.registerOnAdd = spec.register
-                # Registrar unreachable or refusing: retry soon, then at a slower pace with
-                # jitter (so a restarted PBX is not hit by every phone at once).
-                config.regConfig.firstRetryIntervalSec = self.settings.register_retry_first_s
-                config.regConfig.retryIntervalSec = self.settings.register_retry_s
-                config.regConfig.randomRetryIntervalSec = 5
-            if spec.proxy:
-                config.sipConfig.proxies.append(spec.proxy)
-            if spec.username and password is not None:
-                config.sipConfig.authCreds.append(
-                    pj.AuthCredInfo("digest", spec.realm, spec.username, 0, password)
-                )
-            config.sipConfig.transportId = self._transport_for(spec)
-            config.mediaConfig.srtpUse = _SRTP[spec.srtp]
-            config.mediaConfig.srtpSecureSignaling = (
-                1 if spec.transport == "tls" and spec.srtp != "off" else 0
+    async def add_account(self, spec: AccountSpec, password: str | None) -> AccountExposure:
+        def exposure_rules() -> tuple[str, SourceRule]:  # name lookups: off the SIP thread
+            address = bind_address_for(
+                spec.registrar, spec.proxy, spec.bind_address, self.settings.bind_address
             )
-            stun = pj.PJSUA_STUN_USE_DEFAULT if spec.use_stun else pj.PJSUA_STUN_USE_DISABLED
-            config.natConfig.sipStunUse = stun
-            config.natConfig.mediaStunUse = stun
+            return address, source_rule(spec.registrar, spec.proxy, spec.bind_address)
+
+        loop = asyncio.get_running_loop()
+        address, rule = await loop.run_in_executor(None, exposure_rules)
+
+        def command() -> AccountExposure:
+            previous = self._specs.get(spec.account_id)
+            if previous is None or previous[0].registrar != spec.registrar:
+                self._realms.pop(spec.account_id, None)  # a new server may have a new realm
+            self._specs[spec.account_id] = (spec, password, address)
+            config, realm = self._account_config(spec, password, address)
+            learning = realm_learnable(spec.realm, spec.registrar)
             old = self.accounts.get(spec.account_id)
             if old is not None:
                 # Changed in place: deleting and re-creating an account while its
                 # unREGISTER is in flight left the new one's REGISTER answers unreported.
+                old.rule = rule
+                old.learning_realm = learning
+                old.realm = realm
                 old.modify(config)
-                return
-            account = SipAccount(self, spec.account_id)
-            account.create(config, not self.accounts)
-            self.accounts[spec.account_id] = account
+                account = old
+            else:
+                account = SipAccount(self, spec.account_id, rule)
+                account.learning_realm = learning
+                account.realm = realm
+                account.create(config, not self.accounts)
+                self.accounts[spec.account_id] = account
+            return self._exposure(spec, config, rule)
 
-        await self._call(command)
+        return await self._call(command)
 
-    def _transport_for(self, spec: AccountSpec) -> int:
+    def _exposure(
+        self, spec: AccountSpec, config: pj.AccountConfig, rule: SourceRule
+    ) -> AccountExposure:
+        assert self._endpoint is not None
+        info = self._endpoint.transportGetInfo(config.sipConfig.transportId)
+        realm = self._realms.get(spec.account_id) or realm_for(spec.realm, spec.uri)
+        realm_text = realm or "" if spec.username else ""
+        return AccountExposure(
+            listen=f"{spec.transport} {_host_port(str(info.localName))}",
+            accepts_from=rule.describe(),
+            realm=realm_text,
+        )
+
+    def learn_realm(self, account_id: str, realm: str) -> None:
+        """The registrar challenged with `realm`: add the credentials for it and register."""
+        found = self._specs.get(account_id)
+        account = self.accounts.get(account_id)
+        if found is None or account is None:
+            return
+        spec, password, address = found
+        self._realms[account_id] = realm
+        account.realm = realm
+        log.info("account %s: the registrar's realm is %r", account_id, realm)
+        config, _ = self._account_config(spec, password, address)
+        account.modify(config)  # new credentials: pjsua registers again by itself
+
+    def _account_config(
+        self, spec: AccountSpec, password: str | None, address: str
+    ) -> tuple[pj.AccountConfig, str | None]:
+        """The pjsua account config, and the realm its credentials answer."""
+        realm: str | None = None
+        config = pj.AccountConfig()
+        config.idUri = spec.uri
+        if spec.registrar:
+            config.regConfig.registrarUri = spec.registrar
+            config.regConfig.registerOnAdd = spec.register
+            # Registrar unreachable or refusing: retry soon, then at a slower pace with
+            # jitter (so a restarted PBX is not hit by every phone at once).
+            config.regConfig.firstRetryIntervalSec = self.settings.register_retry_first_s
+            config.regConfig.retryIntervalSec = self.settings.register_retry_s
+            config.regConfig.randomRetryIntervalSec = 5
+        if spec.proxy:
+            config.sipConfig.proxies.append(spec.proxy)
+        if spec.username and password is not None:
+            # Never realm "*": that answers any server's challenge with our password.
+            realm = self._realms.get(spec.account_id) or realm_for(spec.realm, spec.uri)
+            if realm is not None:
+                config.sipConfig.authCreds.append(
+                    pj.AuthCredInfo("digest", realm, spec.username, 0, password)
+                )
+        config.sipConfig.transportId = self._transport_for(spec, address)
+        config.mediaConfig.srtpUse = _SRTP[spec.srtp]
+        config.mediaConfig.srtpSecureSignaling = (
+            1 if spec.transport == "tls" and spec.srtp != "off" else 0
+        )
+        stun = pj.PJSUA_STUN_USE_DEFAULT if spec.use_stun else pj.PJSUA_STUN_USE_DISABLED
+        config.natConfig.sipStunUse = stun
+        config.natConfig.mediaStunUse = stun
+        return config, realm
+
+    def _transport_for(self, spec: AccountSpec, address: str) -> int:
+        """The transport bound to `address` for the account's kind, created on first use."""
+        assert self._endpoint is not None
         if spec.transport != "tls":
-            return self._transports[spec.transport]
-        if spec.verify_server and spec.ca_file is None:
-            if "tls" not in self._transports:
-                raise StackError("TLS needs CA certificates; none were found", kind="unavailable")
-            return self._transports["tls"]
-        ca_file = spec.ca_file or next((f for f in SYSTEM_CA_FILES if Path(f).exists()), "")
-        key = f"tls:{ca_file}:{spec.verify_server}"
+            if address == self.settings.bind_address:
+                return self._transports[spec.transport]
+            key = f"{spec.transport}@{address}"
+            if key not in self._transports:
+                v6 = ":" in address
+                kind = {
+                    ("udp", False): pj.PJSIP_TRANSPORT_UDP,
+                    ("tcp", False): pj.PJSIP_TRANSPORT_TCP,
+                    ("udp", True): pj.PJSIP_TRANSPORT_UDP6,
+                    ("tcp", True): pj.PJSIP_TRANSPORT_TCP6,
+                }[(spec.transport, v6)]
+                transport = pj.TransportConfig()
+                transport.port = (
+                    self.settings.udp_port if spec.transport == "udp" else self.settings.tcp_port
+                )
+                transport.boundAddress = address
+                self._transports[key] = self._endpoint.transportCreate(kind, transport)
+            return self._transports[key]
+        ca_file = (
+            spec.ca_file
+            or self.settings.ca_file
+            or next((f for f in SYSTEM_CA_FILES if Path(f).exists()), None)
+        )
+        if ca_file is None and spec.verify_server:
+            raise StackError("TLS needs CA certificates; none were found", kind="unavailable")
+        key = f"tls@{address}:{ca_file or ''}:{spec.verify_server}"
         if key not in self._transports:
-            self._transports[key] = self._tls_transport(ca_file, verify=spec.verify_server)
+            self._transports[key] = self._tls_transport(
+                ca_file or "", verify=spec.verify_server, address=address
+            )
         return self._transports[key]
 
     def _drop_account(self, account: SipAccount) -> None:
@@ -451,6 +543,8 @@ class Pjsua2Stack:
         def command() -> None:
             self._drop_account(self._find_account(account_id))
             del self.accounts[account_id]
+            self._specs.pop(account_id, None)
+            self._realms.pop(account_id, None)
 
         await self._call(command)
 
@@ -657,6 +751,14 @@ class Pjsua2Stack:
             self._find_account(account_id).setOnlineStatus(presence)
 
         await self._call(command)
+
+
+def _host_port(local_name: str) -> str:
+    """'::1:5060' (as PJSIP names an IPv6 transport) → '[::1]:5060'; IPv4 unchanged."""
+    host, _, port = local_name.rpartition(":")
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}"
 
 
 @contextlib.contextmanager

@@ -2,8 +2,8 @@
 
 It starts the stack and loads the accounts (requests wait in `ready` until then), routes
 each stack event to the account or call service that owns it (or straight to clients),
-sends pager messages and manages presence. Accounts live in `account_service.py`,
-calls in `call_service.py`.
+sends pager messages and manages presence (within `presence_watch.py`'s rules).
+Accounts live in `account_service.py`, calls in `call_service.py`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from rolecall.secrets import SecretStore
 from rolecall.telephony.account_service import AccountService, Emit, dial_target
 from rolecall.telephony.call_service import CallService
 from rolecall.telephony.failures import stack_failure
+from rolecall.telephony.presence_watch import PresenceWatch
 from rolecall.telephony.stack import (
     BuddyChanged,
     CallMediaChanged,
@@ -62,6 +63,7 @@ class TelephonyService:
         self.accounts = AccountService(home, stack, emit, secrets)
         self.calls = CallService(stack, self.accounts, emit, home.data_dir / "recordings", observer)
         self.info: StackInfo | None = None
+        self.presence = PresenceWatch()
 
     # ---- life -----------------------------------------------------------------------------
 
@@ -108,14 +110,18 @@ class TelephonyService:
             raise stack_failure(exc) from None
 
     async def subscribe_presence(self, account_id: str | None, uri: str) -> None:
-        account = self.accounts.pick(account_id).config.id
+        record = self.accounts.pick(account_id)
+        self.presence.admit(record, uri)  # dial plan, own domain, at most 50
+        account = record.config.id
         try:
             await self._stack.subscribe_presence(account, uri)
         except StackError as exc:
             raise stack_failure(exc) from None
+        self.presence.added(account, uri)
 
     async def unsubscribe_presence(self, account_id: str | None, uri: str) -> None:
         account = self.accounts.pick(account_id).config.id
+        self.presence.removed(account, uri)
         try:
             await self._stack.unsubscribe_presence(account, uri)
         except StackError as exc:

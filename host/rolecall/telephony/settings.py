@@ -2,8 +2,9 @@
 
 Keys: `bind_address`, `udp_port`, `tcp_port`, `tls_port`, `ca_file`, `stun_servers`,
 `capture_wav`, `presence_server`, `max_calls`, `log_level`, `register_retry_first_s`,
-`register_retry_s`, `media_timeout_s`. The file is read once,
-when the daemon starts: the SIP endpoint is created with it.
+`register_retry_s`, `media_timeout_s`. The file is read once, when the daemon starts: the
+SIP endpoint is created with it. `bind_address` is 127.0.0.1 unless set: the daemon's own
+transports are then reachable from this machine only (see `sip_exposure.py`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from rolecall.telephony.stack import StackSettings
 class TelephonySettingsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    bind_address: str = "0.0.0.0"  # noqa: S104 - a phone listens where its PBX can reach it
+    bind_address: str = "127.0.0.1"
+    """Loopback: nothing else reaches the daemon's own transports (accounts with a
+    registrar listen on the address that routes to it)."""
     udp_port: int = Field(default=0, ge=0, le=65535)
     tcp_port: int = Field(default=0, ge=0, le=65535)
     tls_port: int | None = Field(default=None, ge=0, le=65535)

@@ -33,11 +33,13 @@ class StackError(Exception):
 class StackSettings:
     """Daemon-wide SIP settings (the endpoint is created once with them)."""
 
-    bind_address: str = "0.0.0.0"  # noqa: S104 - a SIP phone listens where its PBX can reach it
+    bind_address: str = "127.0.0.1"
+    """Where the daemon's own transports listen (accounts with a registrar or their own
+    bind address get transports of their own; see `sip_exposure.py`)."""
     udp_port: int = 0
     tcp_port: int = 0
     tls_port: int | None = None
-    """None: no TLS listener; client TLS connections work regardless."""
+    """The port of TLS transports, created only once a TLS account needs one (None: any)."""
     ca_file: str | None = None
     stun_servers: tuple[str, ...] = ()
     user_agent: str = "Rolecall"
@@ -73,6 +75,20 @@ class AccountSpec:
     srtp: Literal["off", "optional", "mandatory"]
     use_stun: bool
     register: bool
+    bind_address: str | None = None
+    """Explicit listening address; None: loopback, or the route to the registrar."""
+
+
+@dataclass(frozen=True)
+class AccountExposure:
+    """Where an account listens and whom it takes requests from (for `rolecall doctor`)."""
+
+    listen: str
+    """e.g. "udp 127.0.0.1:5062"."""
+    accepts_from: str
+    """e.g. "only 127.0.0.1 (its registrar/outbound proxy)"."""
+    realm: str
+    """The digest realm its password answers ('' without credentials)."""
 
 
 # ---- events -------------------------------------------------------------------------
@@ -85,6 +101,8 @@ class RegistrationChanged:
     status_code: int
     reason: str
     expires_s: int
+    realm: str | None = None
+    """The realm the registrar challenged with, once learnt."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +240,7 @@ class SipStack(Protocol):
 
     async def start(self, on_event: Callable[[StackEvent], None]) -> StackInfo: ...
     async def stop(self) -> None: ...
-    async def add_account(self, spec: AccountSpec, password: str | None) -> None: ...
+    async def add_account(self, spec: AccountSpec, password: str | None) -> AccountExposure: ...
     async def remove_account(self, account_id: str) -> None: ...
     async def make_call(
         self, account_id: str, uri: str, headers: tuple[tuple[str, str], ...] = ()
