@@ -1,0 +1,441 @@
+// Whether a trusted click or key press on a call button was meant for it: the button
+// must be really visible where the user acted (on top, not covered by a page element
+// even one the pointer passes through, not faded out by an ancestor, not clipped or
+// shrunk), it must not have been moved under a resting pointer, and a key press counts
+// only on a button the user reached with Tab or a click, never one the page focused.
+// A refused activation shows a short notice in the button's own shadow root.
+
+/** The notices in English, for when the browser has no catalog (the catalogs hold the same keys). */
+const NOTICE_TEXT = {
+  click_refused_hidden:
+    "Rolecall ignored this click: the call button was covered, faded or had just moved. Click it again where you can see it.",
+  click_refused_focus:
+    "Rolecall ignored this key press: the page moved focus to the call button. Reach it with Tab, or click it.",
+} as const;
+
+/** The browser's translation of a notice (the content script does not carry the catalogs). */
+function noticeText(key: keyof typeof NOTICE_TEXT): string {
+  try {
+    return chrome.i18n.getMessage(key) || NOTICE_TEXT[key];
+  } catch {
+    return NOTICE_TEXT[key];
+  }
+}
+
+/** The lowest product of the computed opacities (and opacity() filters) from the button up. */
+export const MIN_OPACITY = 0.6;
+/** A button smaller than this (px, either side) is a trick, not a button. */
+export const MIN_SIDE_PX = 6;
+/** At least this share of the button must be inside the viewport and every clipping ancestor. */
+export const MIN_VISIBLE_SHARE = 0.5;
+/** A resting pointer the button came to: it must stay this long before a press counts. */
+export const SETTLE_MS = 500;
+/** A focus counts as the user's when a trusted Tab (or a press on the button) came this recently. */
+export const USER_FOCUS_MS = 1000;
+/** How far (px) the button may shift between the pointer's arrival and the click. */
+const MOVE_TOLERANCE_PX = 1;
+const NOTICE_MS = 4000;
+
+export type Refusal = "untrusted" | "covered" | "transparent" | "clipped" | "moved" | "focus";
+
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** What the guard found out about one activation; `judge` decides on these alone. */
+export interface ClickFacts {
+  trusted: boolean;
+  /** A click from Enter or Space (or an assistive tool): no pointer position. */
+  keyboard: boolean;
+  /** For a keyboard click: the button has focus and the user gave it (Tab or a press). */
+  userFocused: boolean;
+  /** The topmost page content painted where the user acted is our button. */
+  onTop: boolean;
+  /** Product of the opacities from the button up to the document. */
+  opacity: number;
+  /** A clip-path, mask or clip on the way up. */
+  masked: boolean;
+  /** The button's box now, and the part of it that can be seen. */
+  box: Box;
+  visible: Box | null;
+  /** Pointer clicks: the pointer's kind and what happened on the button before the click. */
+  pointerType: string;
+  /** Where the button was when the pointer entered it and when it was pressed. */
+  enterBox: Box | null;
+  downBox: Box | null;
+  enterAt: number | null;
+  downAt: number | null;
+  /** The pointer itself moved over the button (it was not the button that came to it). */
+  movedOnto: boolean;
+}
+
+function sameBox(a: Box, b: Box): boolean {
+  return (
+    Math.abs(a.left - b.left) <= MOVE_TOLERANCE_PX &&
+    Math.abs(a.top - b.top) <= MOVE_TOLERANCE_PX &&
+    Math.abs(a.width - b.width) <= MOVE_TOLERANCE_PX &&
+    Math.abs(a.height - b.height) <= MOVE_TOLERANCE_PX
+  );
+}
+
+/** null when the activation counts, else why it does not. Pure: tested without a browser. */
+export function judge(facts: ClickFacts): Refusal | null {
+  if (!facts.trusted) return "untrusted";
+  if (facts.keyboard && !facts.userFocused) return "focus";
+  const { box, visible } = facts;
+  if (box.width < MIN_SIDE_PX || box.height < MIN_SIDE_PX || !visible) return "clipped";
+  if (visible.width * visible.height < MIN_VISIBLE_SHARE * box.width * box.height) return "clipped";
+  if (facts.masked) return "clipped";
+  if (facts.opacity < MIN_OPACITY) return "transparent";
+  if (!facts.onTop) return "covered";
+  if (facts.keyboard) return null;
+  // A pointer click: the button must be where it was when the pointer came and pressed.
+  if (!facts.downBox || !sameBox(facts.downBox, box)) return "moved";
+  if (facts.enterBox && !sameBox(facts.enterBox, box)) return "moved";
+  if (facts.pointerType === "touch") return null; // a tap brings the finger, not a resting pointer
+  if (facts.movedOnto) return null;
+  const settled = facts.enterAt !== null && facts.downAt !== null && facts.downAt - facts.enterAt >= SETTLE_MS;
+  return settled ? null : "moved";
+}
+
+// ---- facts from the page ---------------------------------------------------------------
+
+function boxOf(rect: DOMRect | Box): Box {
+  return { left: rect.left, top: rect.top, width: rect.width, height: rect.height };
+}
+
+function intersect(a: Box, b: Box): Box | null {
+  const left = Math.max(a.left, b.left);
+  const top = Math.max(a.top, b.top);
+  const right = Math.min(a.left + a.width, b.left + b.width);
+  const bottom = Math.min(a.top + a.height, b.top + b.height);
+  return right > left && bottom > top ? { left, top, width: right - left, height: bottom - top } : null;
+}
+
+/** The element's parent, or the host of the shadow root it is the top of. */
+function parentOf(element: Element): Element | null {
+  if (element.parentElement) return element.parentElement;
+  const root = element.parentNode;
+  return root && root.nodeType === Node.DOCUMENT_FRAGMENT_NODE ? ((root as ShadowRoot).host ?? null) : null;
+}
+
+const FILTER_OPACITY_RE = /opacity\(\s*([0-9.]+)(%?)\s*\)/g;
+
+/** The opacity the button is drawn with, and whether something on the way up masks it. */
+export function effectiveOpacity(host: Element): { opacity: number; masked: boolean } {
+  const view = host.ownerDocument.defaultView;
+  let opacity = 1;
+  let masked = false;
+  for (let at: Element | null = host; at && view; at = parentOf(at)) {
+    const style = view.getComputedStyle(at);
+    const own = Number.parseFloat(style.opacity);
+    if (Number.isFinite(own)) opacity *= own;
+    for (const match of style.filter.matchAll(FILTER_OPACITY_RE)) {
+      const value = Number.parseFloat(match[1] ?? "1") / (match[2] === "%" ? 100 : 1);
+      if (Number.isFinite(value)) opacity *= Math.min(1, value);
+    }
+    const mask = style.getPropertyValue("mask-image") || style.getPropertyValue("-webkit-mask-image");
+    if ((style.clipPath && style.clipPath !== "none") || (mask && mask !== "none")) masked = true;
+    if (style.position === "absolute" || style.position === "fixed") {
+      const clip = style.getPropertyValue("clip");
+      if (clip && clip !== "auto") masked = true;
+    }
+  }
+  return { opacity, masked };
+}
+
+/** The part of the button inside the viewport and every ancestor that clips its overflow. */
+export function visibleBox(host: Element): Box | null {
+  const doc = host.ownerDocument;
+  const view = doc.defaultView;
+  let visible: Box | null = boxOf(host.getBoundingClientRect());
+  const viewport = { left: 0, top: 0, width: doc.documentElement.clientWidth, height: doc.documentElement.clientHeight };
+  visible = intersect(visible, viewport);
+  for (let at = parentOf(host); at && visible && view; at = parentOf(at)) {
+    const style = view.getComputedStyle(at);
+    if (style.overflowX !== "visible" || style.overflowY !== "visible" || style.contain.includes("paint")) {
+      if (at !== doc.documentElement && at !== doc.body) visible = intersect(visible, boxOf(at.getBoundingClientRect()));
+    }
+  }
+  return visible;
+}
+
+/** Whether `element` draws nothing of its own (an empty layer, a full-page container). */
+function paintsNothing(element: Element): boolean {
+  const view = element.ownerDocument.defaultView;
+  if (!view) return false;
+  if (["IMG", "VIDEO", "CANVAS", "IFRAME", "EMBED", "OBJECT", "INPUT", "TEXTAREA", "SELECT", "BUTTON", "svg"].includes(element.tagName)) {
+    return false;
+  }
+  const style = view.getComputedStyle(element);
+  const clear = (color: string): boolean => color === "transparent" || /rgba\([^)]*,\s*0\)$/.test(color);
+  if (!clear(style.backgroundColor) || style.backgroundImage !== "none") return false;
+  if (style.boxShadow !== "none" || style.backdropFilter !== "none" && style.backdropFilter !== "") return false;
+  for (const side of ["Top", "Right", "Bottom", "Left"] as const) {
+    const width = Number.parseFloat(style.getPropertyValue(`border-${side.toLowerCase()}-width`));
+    if (width > 0 && !clear(style.getPropertyValue(`border-${side.toLowerCase()}-color`))) return false;
+  }
+  if (Number.parseFloat(style.outlineWidth) > 0 && style.outlineStyle !== "none") return false;
+  for (const child of Array.from(element.childNodes)) {
+    if (child.nodeType === Node.TEXT_NODE && (child.textContent ?? "").trim() !== "") return false;
+  }
+  const before = view.getComputedStyle(element, "::before").content;
+  const after = view.getComputedStyle(element, "::after").content;
+  return (before === "none" || before === "normal") && (after === "none" || after === "normal");
+}
+
+/** Every element made hit-testable for a moment, whatever pointer-events the page set. */
+const HIT_ALL_CSS = "@layer rolecall-hit-test { *, *::before, *::after { pointer-events: auto !important; } }";
+let hitAllSheet: CSSStyleSheet | null | undefined;
+
+function hitAll(): CSSStyleSheet | null {
+  if (hitAllSheet !== undefined) return hitAllSheet;
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(HIT_ALL_CSS);
+    hitAllSheet = sheet;
+  } catch {
+    hitAllSheet = null;
+  }
+  return hitAllSheet;
+}
+
+/**
+ * The elements at (x, y), topmost first, as if nothing passed the pointer through: page
+ * elements with `pointer-events: none` (from a style sheet, or inline) are hit too.
+ */
+function everythingAt(scope: Document | ShadowRoot, x: number, y: number): Element[] {
+  const doc = scope.ownerDocument ?? (scope as Document);
+  const sheet = hitAll();
+  const restore: (() => void)[] = [];
+  try {
+    for (const holder of sheet ? new Set<Document | ShadowRoot>([doc, scope]) : []) {
+      holder.adoptedStyleSheets = [...holder.adoptedStyleSheets, sheet as CSSStyleSheet];
+      restore.push(() => {
+        holder.adoptedStyleSheets = holder.adoptedStyleSheets.filter((s) => s !== sheet);
+      });
+    }
+    for (const element of Array.from(doc.querySelectorAll<HTMLElement>('[style*="pointer-events" i]'))) {
+      const style = element.style;
+      if (style.getPropertyValue("pointer-events") !== "none" || style.getPropertyPriority("pointer-events") !== "important") {
+        continue;
+      }
+      style.setProperty("pointer-events", "auto", "important");
+      restore.push(() => style.setProperty("pointer-events", "none", "important"));
+    }
+    return scope.elementsFromPoint(x, y);
+  } catch {
+    return scope.elementsFromPoint(x, y);
+  } finally {
+    for (const undo of restore.reverse()) undo();
+  }
+}
+
+/** Whether the first thing painted at (x, y) is `host` (an inert page region counts as cover). */
+export function onTopAt(host: Element, x: number, y: number): boolean {
+  const doc = host.ownerDocument;
+  const scope = host.getRootNode() as Document | ShadowRoot;
+  if (scope.elementFromPoint(x, y) !== host) return false;
+  for (const element of everythingAt(scope, x, y)) {
+    if (element === host) break;
+    if (element.contains(host)) continue; // an ancestor: painted below
+    if (!paintsNothing(element)) return false;
+  }
+  for (const inert of Array.from(doc.querySelectorAll("[inert]"))) {
+    if (inert.contains(host)) continue;
+    const box = inert.getBoundingClientRect();
+    if (x >= box.left && x < box.right && y >= box.top && y < box.bottom && !paintsNothing(inert)) return false;
+  }
+  return true;
+}
+
+// ---- one button's watch ---------------------------------------------------------------
+
+interface PointerTrack {
+  pointerType: string;
+  enterBox: Box | null;
+  enterAt: number | null;
+  downBox: Box | null;
+  downAt: number | null;
+  movedOnto: boolean;
+}
+
+/** What the guard keeps of the user's input in one document. */
+interface DocumentInput {
+  lastTabAt: number;
+  /** The pointer's position before the pointer event being handled, and at it. */
+  previous: { x: number; y: number } | null;
+  current: { x: number; y: number } | null;
+}
+
+const inputs = new WeakMap<Document, DocumentInput>();
+
+/** Starts following the user's Tab presses and pointer moves in `doc` (trusted events only). */
+function watchInput(doc: Document): DocumentInput {
+  let input = inputs.get(doc);
+  if (input) return input;
+  const state: DocumentInput = { lastTabAt: -Infinity, previous: null, current: null };
+  inputs.set(doc, state);
+  const view = doc.defaultView;
+  view?.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.isTrusted && event.key === "Tab") state.lastTabAt = event.timeStamp;
+    },
+    { capture: true, passive: true },
+  );
+  // Window capture runs before the button's own listener for the same event.
+  view?.addEventListener(
+    "pointermove",
+    (event) => {
+      if (!event.isTrusted) return;
+      state.previous = state.current;
+      state.current = { x: event.clientX, y: event.clientY };
+    },
+    { capture: true, passive: true },
+  );
+  input = state;
+  return input;
+}
+
+/** Whether this pointer move took the pointer somewhere (a button slid under a resting pointer brings none). */
+function pointerTravelled(input: DocumentInput, event: PointerEvent): boolean {
+  if (event.movementX !== 0 || event.movementY !== 0) return true;
+  const before = input.previous;
+  return before === null || before.x !== event.clientX || before.y !== event.clientY;
+}
+
+export interface ClickGuard {
+  /** null when the click counts, else why not (and the notice is shown). */
+  check(event: MouseEvent): Refusal | null;
+}
+
+/**
+ * Watches `button` (in `host`'s closed shadow `root`): where the pointer came from, how
+ * the button got focus. Returns the check its click handler asks.
+ */
+export function guardButton(host: HTMLElement, root: ShadowRoot, button: HTMLElement): ClickGuard {
+  const doc = host.ownerDocument;
+  const input = watchInput(doc);
+  let track: PointerTrack | null = null;
+  let userFocused = false;
+  const boxNow = (): Box => boxOf(host.getBoundingClientRect());
+
+  button.addEventListener("pointerenter", (event) => {
+    if (!event.isTrusted) return;
+    track = {
+      pointerType: event.pointerType,
+      enterBox: boxNow(),
+      enterAt: event.timeStamp,
+      downBox: null,
+      downAt: null,
+      movedOnto: false,
+    };
+  });
+  button.addEventListener("pointermove", (event) => {
+    if (!event.isTrusted || !track) return;
+    if (pointerTravelled(input, event) && track.enterBox && sameBox(track.enterBox, boxNow())) {
+      track.movedOnto = true;
+    }
+  });
+  button.addEventListener("pointerleave", () => {
+    track = null;
+  });
+  button.addEventListener("pointerdown", (event) => {
+    if (!event.isTrusted) return;
+    track ??= {
+      pointerType: event.pointerType,
+      enterBox: null,
+      enterAt: null,
+      downBox: null,
+      downAt: null,
+      movedOnto: false,
+    };
+    track.pointerType = event.pointerType;
+    track.downBox = boxNow();
+    track.downAt = event.timeStamp;
+  });
+  button.addEventListener("focus", (event) => {
+    const tabbed = event.timeStamp - input.lastTabAt < USER_FOCUS_MS;
+    const pressed = track?.downAt != null && event.timeStamp - track.downAt < USER_FOCUS_MS;
+    userFocused = event.isTrusted && (tabbed || pressed);
+  });
+  button.addEventListener("blur", () => {
+    userFocused = false;
+  });
+
+  return {
+    check(event: MouseEvent): Refusal | null {
+      const keyboard = event.detail === 0;
+      const box = boxNow();
+      const visible = visibleBox(host);
+      const x = keyboard && visible ? visible.left + visible.width / 2 : event.clientX;
+      const y = keyboard && visible ? visible.top + visible.height / 2 : event.clientY;
+      const { opacity, masked } = effectiveOpacity(host);
+      const focused = root.activeElement === button;
+      const facts: ClickFacts = {
+        trusted: event.isTrusted,
+        keyboard,
+        userFocused: focused && userFocused,
+        onTop: visible !== null && onTopAt(host, x, y),
+        opacity,
+        masked,
+        box,
+        visible,
+        pointerType: track?.pointerType ?? "mouse",
+        enterBox: track?.enterBox ?? null,
+        downBox: track?.downBox ?? null,
+        enterAt: track?.enterAt ?? null,
+        downAt: track?.downAt ?? null,
+        movedOnto: track?.movedOnto ?? false,
+      };
+      const refusal = judge(facts);
+      if (refusal && refusal !== "untrusted") showNotice(root, refusal);
+      return refusal;
+    },
+  };
+}
+
+// ---- the notice -----------------------------------------------------------------------
+
+const NOTICE_STYLE = [
+  "position: absolute",
+  "left: 0",
+  "top: 100%",
+  "z-index: 2147483647",
+  "margin-top: 2px",
+  "padding: 3px 6px",
+  "width: max-content",
+  "max-width: 18em",
+  "font: 12px/1.3 system-ui, sans-serif",
+  "color: #fff",
+  "background: #333",
+  "border-radius: 4px",
+  "white-space: normal",
+  "pointer-events: none",
+].join("; ");
+
+const notices = new WeakMap<ShadowRoot, { element: HTMLElement; timer: ReturnType<typeof setTimeout> }>();
+
+/** Says, next to the button, that the click was ignored and why (text only). */
+function showNotice(root: ShadowRoot, refusal: Refusal): void {
+  const doc = root.ownerDocument ?? document;
+  const old = notices.get(root);
+  if (old) {
+    clearTimeout(old.timer);
+    old.element.remove();
+  }
+  const element = doc.createElement("div");
+  element.setAttribute("role", "status");
+  element.setAttribute("style", NOTICE_STYLE);
+  element.textContent = noticeText(refusal === "focus" ? "click_refused_focus" : "click_refused_hidden");
+  root.append(element);
+  const timer = setTimeout(() => {
+    element.remove();
+    notices.delete(root);
+  }, NOTICE_MS);
+  notices.set(root, { element, timer });
+}
