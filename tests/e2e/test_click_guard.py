@@ -229,3 +229,28 @@ def test_a_button_the_page_focused_ignores_the_users_enter(stack: Stack, page: P
     )
     page.keyboard.press("Enter")
     assert stack.wait_invite(invites).startswith("sip:+14155550144@")
+
+
+def tab_id(stack: Stack, page: Page) -> int:
+    found: int = stack.browser.evaluate(
+        "async (url) => (await chrome.tabs.query({})).find((t) => t.url === url).id", page.url
+    )
+    return found
+
+
+def test_the_selection_shortcut_reads_only_the_focused_frame(stack: Stack, page: Page) -> None:
+    hidden = page.frame_locator("#hidden-frame")
+    hidden.locator("#premium").wait_for(state="attached")
+    frame = next(f for f in page.frames if f.url.endswith("click-guard-frame.html"))
+    assert frame.evaluate("() => getSelection().toString()") == "+1 900 555 0188"
+    assert page.evaluate("() => document.hasFocus()"), "the page, not its frame, has the keys"
+    tab = tab_id(stack, page)
+    invites, calls = len(stack.invites()), len(stack.calls())
+    stack.browser.evaluate("(tab) => globalThis.rolecall.selectionShortcut(tab)", tab)
+    stack.nothing_dialled(invites, calls)
+
+    # A selection in the frame that has focus is what the shortcut calls.
+    page.evaluate("() => getSelection().selectAllChildren(document.getElementById('selectable'))")
+    stack.browser.evaluate("(tab) => globalThis.rolecall.selectionShortcut(tab)", tab)
+    assert stack.wait_invite(invites).startswith("sip:+14155550147@")
+    assert len(stack.invites()) == invites + 1

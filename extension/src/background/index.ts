@@ -104,6 +104,7 @@ async function pageStats(urlPattern: string): Promise<ScanStats[]> {
  *   globalThis.rolecall.sites          Sites: list(), enable(patterns), disable(patterns)
  *   globalThis.rolecall.pageStats(p)   the scanner's counters of tabs matching pattern p
  *   globalThis.rolecall.callSelection(text, tabId?)  what the menu item does
+ *   globalThis.rolecall.selectionShortcut(tabId)  what the `call-selection` keys do
  *   globalThis.rolecall.command(name)  what a keyboard command does (answer-call,
  *                                      hang-up, toggle-mute, toggle-hold)
  *   globalThis.rolecall.notifications()  call ids with an incoming-call notification up
@@ -121,6 +122,7 @@ export interface RolecallGlobal {
   siteList(): Promise<SiteInfo[]>;
   pageStats(urlPattern: string): Promise<ScanStats[]>;
   callSelection(text: string, tabId?: number): Promise<void>;
+  selectionShortcut(tabId: number): Promise<void>;
   command(name: Exclude<CallCommand, "open-panel">): Promise<CommandAction | null>;
   notifications(): string[];
 }
@@ -141,6 +143,7 @@ globalThis.rolecall = {
   siteList: () => sites.list(),
   pageStats,
   callSelection: (text, tabId) => selectionCalls.call(text, tabId),
+  selectionShortcut: (tabId) => selectionCalls.callSelectionIn(tabId),
   command: (name) => runCommand(host, name, logger),
   notifications: () => inbound.active(),
 };
