@@ -254,3 +254,37 @@ def test_the_selection_shortcut_reads_only_the_focused_frame(stack: Stack, page:
     stack.browser.evaluate("(tab) => globalThis.rolecall.selectionShortcut(tab)", tab)
     assert stack.wait_invite(invites).startswith("sip:+14155550147@")
     assert len(stack.invites()) == invites + 1
+
+
+def test_a_link_showing_another_number_asks_in_the_panel_first(stack: Stack, page: Page) -> None:
+    panel = stack.browser.context.new_page()
+    try:
+        panel.goto(f"chrome-extension://{stack.browser.extension_id}/sidepanel.html")
+        invites, calls = len(stack.invites()), len(stack.calls())
+        # The link reads +1 415 555 0145 and dials +1 415 555 0199: asked first, not dialled.
+        user_click(page, *centre(page, "#linked rolecall-call"))
+        card = panel.get_by_test_id("dial-confirm")
+        card.wait_for(timeout=10_000)
+        text = card.get_by_test_id("dial-confirm-text").inner_text()
+        assert "+1 415 555 0145" in text and "+1 415 555 0199" in text, text
+        stack.nothing_dialled(invites, calls)
+
+        card.get_by_test_id("dial-confirm-cancel").click()
+        card.wait_for(state="detached", timeout=5_000)
+        stack.nothing_dialled(invites, calls)
+
+        # Asked again, "Call" dials the number the link really calls, once.
+        user_click(page, *centre(page, "#linked rolecall-call"))
+        panel.get_by_test_id("dial-confirm-call").click()
+        assert stack.wait_invite(invites).startswith("sip:+14155550199@")
+        time.sleep(QUIET_S)
+        assert len(stack.invites()) == invites + 1
+        assert [c["dialed"] for c in stack.calls()[calls:]] == ["+14155550199"]
+        assert panel.get_by_test_id("dial-confirm").count() == 0
+
+        # A link that shows the number it dials (written nationally) dials at once.
+        user_click(page, *centre(page, "#honest rolecall-call"))
+        assert stack.wait_invite(invites + 1).startswith("sip:+14155550146@")
+        assert panel.get_by_test_id("dial-confirm").count() == 0
+    finally:
+        panel.close()

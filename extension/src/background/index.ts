@@ -16,6 +16,7 @@ import { UiBridge, type UiPort } from "./ui-bridge";
 import { setUpToolbarButton } from "./toolbar";
 import { Sites } from "./sites";
 import { PageCalls } from "./page-calls";
+import { DialConfirmations } from "./dial-confirm";
 import { SelectionCalls } from "./selection-call";
 import { listenForRuntimeMessages } from "./runtime-messages";
 import { PanelOpener } from "./panel-opener";
@@ -45,9 +46,11 @@ const host = new HostConnection({
   logger,
 });
 
+const dials = new DialConfirmations(logger);
 const bridge = new UiBridge({
   host,
   logger,
+  dials,
   extensionId: chrome.runtime.id,
   extensionOrigin: chrome.runtime.getURL(""),
 });
@@ -57,7 +60,7 @@ chrome.runtime.onConnect.addListener((port) => {
 });
 const sites = new Sites(logger);
 const panels = new PanelOpener(logger);
-const pageCalls = new PageCalls(host, logger);
+const pageCalls = new PageCalls(host, logger, dials);
 const selectionCalls = new SelectionCalls(pageCalls, logger);
 listenForRuntimeMessages(sites, pageCalls, panels, logger);
 selectionCalls.listen();

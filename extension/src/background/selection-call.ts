@@ -111,7 +111,9 @@ export class SelectionCalls {
     // Said first, so news of the call (it may fail at once) is what stays on screen.
     if (tabId !== undefined) await this.calls.toast(tabId, "info", `Calling ${display}…`);
     const reply = await this.calls.place({ target: text, record: null, snapshot: null, tabId });
-    if (tabId !== undefined && !reply.ok) {
+    if (tabId !== undefined && reply.ok === "confirm") {
+      await this.calls.toast(tabId, "info", `Confirm the call to ${display} in Rolecall's panel.`);
+    } else if (tabId !== undefined && !reply.ok) {
       await this.calls.toast(tabId, "error", `Call failed: ${reply.error.message}`);
     }
   }

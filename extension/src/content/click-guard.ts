@@ -399,6 +399,23 @@ export function guardButton(host: HTMLElement, root: ShadowRoot, button: HTMLEle
   };
 }
 
+// ---- what a link shows ---------------------------------------------------------------
+
+const LINK_RE = /^\s*(?:tel|callto|sips?):/i;
+
+/**
+ * For a call placed from a tel:/callto:/sip: link: `{shown}`, the text the link shows as
+ * rendered (hidden parts left out), so the background can tell whether it names the
+ * number dialled. Anything else: `{}`.
+ */
+export function shownText(anchor: Node): { shown?: string } {
+  if (anchor.nodeType !== Node.ELEMENT_NODE || (anchor as Element).tagName !== "A") return {};
+  const link = anchor as HTMLAnchorElement;
+  if (!LINK_RE.test(link.getAttribute("href") ?? "")) return {};
+  const text = (link.innerText || link.textContent || "").replace(/\s+/g, " ").trim();
+  return { shown: text.slice(0, 256) };
+}
+
 // ---- the notice -----------------------------------------------------------------------
 
 const NOTICE_STYLE = [

@@ -19,6 +19,7 @@ import { t, tDynamic, type MessageKey } from "../shared/i18n";
 import { isLive, isRingingInbound, type PanelState, type PanelStore } from "./panel-store";
 import { PageDealSource } from "./PageDealView";
 import { AudioDevices } from "./AudioDevices";
+import { DialConfirm } from "./DialConfirm";
 
 const INITIAL: ConnectionState = {
   status: "connecting",
@@ -300,6 +301,7 @@ export function App({ client, store }: { client: BackgroundClient; store: PanelS
       </header>
       <main aria-label="Rolecall">
         <NoticeBar store={store} state={state} />
+        <DialConfirm client={client} />
         <FirstRun connection={received.state} accounts={state.accounts} />
         <RegistrationProblems state={state} />
         {ringing.map((call) => (
