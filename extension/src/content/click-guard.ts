@@ -156,7 +156,7 @@ export function visibleBox(host: Element): Box | null {
   visible = intersect(visible, viewport);
   for (let at = parentOf(host); at && visible && view; at = parentOf(at)) {
     const style = view.getComputedStyle(at);
-    if (style.overflowX !== "visible" || style.overflowY !== "visible" || style.contain.includes("paint")) {
+    if (style.overflowX !== "visible" || style.overflowY !== "visible" || /paint|strict|content/.test(style.contain)) {
       if (at !== doc.documentElement && at !== doc.body) visible = intersect(visible, boxOf(at.getBoundingClientRect()));
     }
   }
@@ -234,6 +234,12 @@ function everythingAt(scope: Document | ShadowRoot, x: number, y: number): Eleme
   }
 }
 
+/** Whether `element` holds `node`, across shadow roots. */
+function holds(element: Element, node: Element): boolean {
+  for (let at: Element | null = node; at; at = parentOf(at)) if (at === element) return true;
+  return false;
+}
+
 /** Whether the first thing painted at (x, y) is `host` (an inert page region counts as cover). */
 export function onTopAt(host: Element, x: number, y: number): boolean {
   const doc = host.ownerDocument;
@@ -241,11 +247,11 @@ export function onTopAt(host: Element, x: number, y: number): boolean {
   if (scope.elementFromPoint(x, y) !== host) return false;
   for (const element of everythingAt(scope, x, y)) {
     if (element === host) break;
-    if (element.contains(host)) continue; // an ancestor: painted below
+    if (holds(element, host)) continue; // an ancestor: painted below
     if (!paintsNothing(element)) return false;
   }
   for (const inert of Array.from(doc.querySelectorAll("[inert]"))) {
-    if (inert.contains(host)) continue;
+    if (holds(inert, host)) continue;
     const box = inert.getBoundingClientRect();
     if (x >= box.left && x < box.right && y >= box.top && y < box.bottom && !paintsNothing(inert)) return false;
   }
