@@ -188,7 +188,11 @@ function paintsNothing(element: Element): boolean {
 }
 
 /** Every element made hit-testable for a moment, whatever pointer-events the page set. */
-const HIT_ALL_CSS = "@layer rolecall-hit-test { *, *::before, *::after { pointer-events: auto !important; } }";
+// `:is()` takes its most specific argument's weight (five ids), so a page's own
+// `!important` rules lose to it; a cascade layer would also beat layered page rules but
+// makes removing the sheet several times dearer on a big page.
+const HIT_ALL_CSS =
+  ":is(*, #rolecall-hit#rolecall-hit#rolecall-hit#rolecall-hit#rolecall-hit) { pointer-events: auto !important; }";
 let hitAllSheet: CSSStyleSheet | null | undefined;
 
 function hitAll(): CSSStyleSheet | null {
@@ -204,16 +208,22 @@ function hitAll(): CSSStyleSheet | null {
 }
 
 /**
- * The elements at (x, y), topmost first, as if nothing passed the pointer through: page
- * elements with `pointer-events: none` (from a style sheet, or inline) are hit too.
+ * Runs `inspect` on the elements at (x, y), topmost first, as if nothing passed the
+ * pointer through: page elements with `pointer-events: none` (from a style sheet, or
+ * inline) are hit too. `inspect` runs while that is so, so the styles it reads are
+ * computed once (one style pass over the page, however big, per click).
  */
-function everythingAt(scope: Document | ShadowRoot, x: number, y: number): Element[] {
+function withEverythingAt<T>(scope: Document | ShadowRoot, x: number, y: number, inspect: (hit: Element[]) => T): T {
   const doc = scope.ownerDocument ?? (scope as Document);
   const sheet = hitAll();
   const restore: (() => void)[] = [];
   try {
     for (const holder of sheet ? new Set<Document | ShadowRoot>([doc, scope]) : []) {
-      holder.adoptedStyleSheets = [...holder.adoptedStyleSheets, sheet as CSSStyleSheet];
+      try {
+        holder.adoptedStyleSheets = [...holder.adoptedStyleSheets, sheet as CSSStyleSheet];
+      } catch {
+        continue; // a browser that will not adopt our sheet there: inline values only
+      }
       restore.push(() => {
         holder.adoptedStyleSheets = holder.adoptedStyleSheets.filter((s) => s !== sheet);
       });
@@ -226,9 +236,7 @@ function everythingAt(scope: Document | ShadowRoot, x: number, y: number): Eleme
       style.setProperty("pointer-events", "auto", "important");
       restore.push(() => style.setProperty("pointer-events", "none", "important"));
     }
-    return scope.elementsFromPoint(x, y);
-  } catch {
-    return scope.elementsFromPoint(x, y);
+    return inspect(scope.elementsFromPoint(x, y));
   } finally {
     for (const undo of restore.reverse()) undo();
   }
@@ -240,16 +248,55 @@ function holds(element: Element, node: Element): boolean {
   return false;
 }
 
+// Where the browser can say so (Chromium's IntersectionObserver v2), whether a button
+// under the pointer or with focus was last painted with nothing over it, at full opacity,
+// untransformed: then the hit test of the whole page is not needed.
+const clearlyVisible = new WeakMap<Element, boolean>();
+let visibilityObserver: IntersectionObserver | null | undefined;
+
+function visibility(): IntersectionObserver | null {
+  if (visibilityObserver !== undefined) return visibilityObserver;
+  visibilityObserver = null;
+  try {
+    if (typeof IntersectionObserver !== "undefined" && "trackVisibility" in IntersectionObserver.prototype) {
+      visibilityObserver = new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) clearlyVisible.set(entry.target, (entry as { isVisible?: boolean }).isVisible === true);
+        },
+        { trackVisibility: true, delay: 100 } as IntersectionObserverInit,
+      );
+    }
+  } catch {
+    visibilityObserver = null;
+  }
+  return visibilityObserver;
+}
+
+function watchVisibility(host: Element, on: boolean): void {
+  const observer = visibility();
+  if (!observer) return;
+  if (on) observer.observe(host);
+  else {
+    observer.unobserve(host);
+    clearlyVisible.delete(host);
+  }
+}
+
 /** Whether the first thing painted at (x, y) is `host` (an inert page region counts as cover). */
 export function onTopAt(host: Element, x: number, y: number): boolean {
   const doc = host.ownerDocument;
   const scope = host.getRootNode() as Document | ShadowRoot;
   if (scope.elementFromPoint(x, y) !== host) return false;
-  for (const element of everythingAt(scope, x, y)) {
-    if (element === host) break;
-    if (holds(element, host)) continue; // an ancestor: painted below
-    if (!paintsNothing(element)) return false;
-  }
+  if (clearlyVisible.get(host) === true) return true;
+  const covered = withEverythingAt(scope, x, y, (hit) => {
+    for (const element of hit) {
+      if (element === host) return false;
+      if (holds(element, host)) continue; // an ancestor: painted below
+      if (!paintsNothing(element)) return true;
+    }
+    return false;
+  });
+  if (covered) return false;
   for (const inert of Array.from(doc.querySelectorAll("[inert]"))) {
     if (holds(inert, host)) continue;
     const box = inert.getBoundingClientRect();
@@ -332,6 +379,7 @@ export function guardButton(host: HTMLElement, root: ShadowRoot, button: HTMLEle
 
   button.addEventListener("pointerenter", (event) => {
     if (!event.isTrusted) return;
+    watchVisibility(host, true);
     track = {
       pointerType: event.pointerType,
       enterBox: boxNow(),
@@ -349,6 +397,7 @@ export function guardButton(host: HTMLElement, root: ShadowRoot, button: HTMLEle
   });
   button.addEventListener("pointerleave", () => {
     track = null;
+    if (!userFocused) watchVisibility(host, false);
   });
   button.addEventListener("pointerdown", (event) => {
     if (!event.isTrusted) return;
@@ -368,9 +417,11 @@ export function guardButton(host: HTMLElement, root: ShadowRoot, button: HTMLEle
     const tabbed = event.timeStamp - input.lastTabAt < USER_FOCUS_MS;
     const pressed = track?.downAt != null && event.timeStamp - track.downAt < USER_FOCUS_MS;
     userFocused = event.isTrusted && (tabbed || pressed);
+    if (userFocused) watchVisibility(host, true);
   });
   button.addEventListener("blur", () => {
     userFocused = false;
+    if (!track) watchVisibility(host, false);
   });
 
   return {
