@@ -288,3 +288,38 @@ def test_a_link_showing_another_number_asks_in_the_panel_first(stack: Stack, pag
         assert panel.get_by_test_id("dial-confirm").count() == 0
     finally:
         panel.close()
+
+
+def test_a_sip_address_outside_the_accounts_domains_asks_first(stack: Stack, page: Page) -> None:
+    panel = stack.browser.context.new_page()
+    try:
+        panel.goto(f"chrome-extension://{stack.browser.extension_id}/sidepanel.html")
+        invites, calls = len(stack.invites()), len(stack.calls())
+        user_click(page, *centre(page, "#foreign rolecall-call"))
+        card = panel.get_by_test_id("dial-confirm")
+        card.wait_for(timeout=10_000)
+        assert card.get_attribute("data-reason") == "sip_domain"
+        assert "sip:bob@voip.example.net" in card.get_by_test_id("dial-confirm-text").inner_text()
+        card.get_by_test_id("dial-confirm-cancel").click()
+        card.wait_for(state="detached", timeout=5_000)
+        stack.nothing_dialled(invites, calls)
+
+        # An address on the account's own host (the peer's, as its dial plan says) dials at once.
+        page.evaluate(
+            """(uri) => {
+                const link = document.createElement('a');
+                link.href = uri;
+                link.textContent = 'Our switchboard';
+                const row = document.createElement('p');
+                row.id = 'own';
+                row.append(link);
+                document.body.append(row);
+            }""",
+            stack.peer.uri("desk"),
+        )
+        page.locator("#own rolecall-call").wait_for(timeout=10_000)
+        user_click(page, *centre(page, "#own rolecall-call"))
+        assert stack.wait_invite(invites).startswith("sip:desk@127.0.0.1")
+        assert panel.get_by_test_id("dial-confirm").count() == 0
+    finally:
+        panel.close()
