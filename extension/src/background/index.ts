@@ -16,6 +16,7 @@ import { UiBridge, type UiPort } from "./ui-bridge";
 import { setUpToolbarButton } from "./toolbar";
 import { Sites } from "./sites";
 import { PageCalls } from "./page-calls";
+import { DialConfirmations } from "./dial-confirm";
 import { SelectionCalls } from "./selection-call";
 import { listenForRuntimeMessages } from "./runtime-messages";
 import { PanelOpener } from "./panel-opener";
@@ -45,9 +46,11 @@ const host = new HostConnection({
   logger,
 });
 
+const dials = new DialConfirmations(logger);
 const bridge = new UiBridge({
   host,
   logger,
+  dials,
   extensionId: chrome.runtime.id,
   extensionOrigin: chrome.runtime.getURL(""),
 });
@@ -57,7 +60,7 @@ chrome.runtime.onConnect.addListener((port) => {
 });
 const sites = new Sites(logger);
 const panels = new PanelOpener(logger);
-const pageCalls = new PageCalls(host, logger);
+const pageCalls = new PageCalls(host, logger, dials);
 const selectionCalls = new SelectionCalls(pageCalls, logger);
 listenForRuntimeMessages(sites, pageCalls, panels, logger);
 selectionCalls.listen();
@@ -104,6 +107,7 @@ async function pageStats(urlPattern: string): Promise<ScanStats[]> {
  *   globalThis.rolecall.sites          Sites: list(), enable(patterns), disable(patterns)
  *   globalThis.rolecall.pageStats(p)   the scanner's counters of tabs matching pattern p
  *   globalThis.rolecall.callSelection(text, tabId?)  what the menu item does
+ *   globalThis.rolecall.selectionShortcut(tabId)  what the `call-selection` keys do
  *   globalThis.rolecall.command(name)  what a keyboard command does (answer-call,
  *                                      hang-up, toggle-mute, toggle-hold)
  *   globalThis.rolecall.notifications()  call ids with an incoming-call notification up
@@ -121,6 +125,7 @@ export interface RolecallGlobal {
   siteList(): Promise<SiteInfo[]>;
   pageStats(urlPattern: string): Promise<ScanStats[]>;
   callSelection(text: string, tabId?: number): Promise<void>;
+  selectionShortcut(tabId: number): Promise<void>;
   command(name: Exclude<CallCommand, "open-panel">): Promise<CommandAction | null>;
   notifications(): string[];
 }
@@ -141,6 +146,7 @@ globalThis.rolecall = {
   siteList: () => sites.list(),
   pageStats,
   callSelection: (text, tabId) => selectionCalls.call(text, tabId),
+  selectionShortcut: (tabId) => selectionCalls.callSelectionIn(tabId),
   command: (name) => runCommand(host, name, logger),
   notifications: () => inbound.active(),
 };

@@ -1,9 +1,13 @@
 // Calls placed from CRM pages: a content script's request (or a selection the user
 // chose to call) is checked again here, sent to the host as `call.place` with the page's
 // record and snapshot, and answered; a call that then fails before it is answered is
-// reported back to the tab it came from as a toast, with the reason.
+// reported back to the tab it came from as a toast, with the reason. A link that shows
+// another number than it dials, or a SIP URI outside the accounts' domains, is not
+// dialled at once: it waits in the panel for the user's "Call" (dial-confirm.ts).
 
-import type { CallInfo, ErrorCode, PageRecord, PageSnapshot } from "../protocol/index";
+import type { AccountStatus, CallInfo, ErrorCode, PageRecord, PageSnapshot } from "../protocol/index";
+import { accountDomains, confirmReason, sipHost } from "./dial-checks";
+import type { DialConfirmations } from "./dial-confirm";
 import { dialableFromText } from "../shared/phone/dialable";
 import { formatNumber } from "../shared/phone/format";
 import { currentRegion } from "../shared/settings";
@@ -20,6 +24,10 @@ export interface PlaceRequest {
   record: PageRecord | null;
   snapshot: PageSnapshot | null;
   tabId: number | undefined;
+  /** A link's visible text, when the call came from a link. */
+  shown?: string | null;
+  /** The page's URL (for the confirmation's "from"). */
+  pageUrl?: string;
 }
 
 const END_WORDS: Record<string, string> = {
@@ -41,6 +49,7 @@ export class PageCalls {
   constructor(
     private readonly host: HostConnection,
     private readonly logger: Logger,
+    private readonly confirmations: DialConfirmations | null = null,
   ) {
     host.onEvent((event) => {
       if (event.type !== "call.updated") return;
@@ -58,8 +67,44 @@ export class PageCalls {
       };
     }
     const display = dialable.e164 ? formatNumber(dialable.e164) : dialable.display;
+    const reason = this.confirmations
+      ? confirmReason(dialable.target, request.shown ?? null, await this.domains(dialable.target))
+      : null;
+    if (reason && this.confirmations) {
+      const site = originOf(request.pageUrl);
+      this.confirmations.ask(
+        { reason, shown: (request.shown ?? "").slice(0, 256), target: dialable.target, display, site },
+        () => this.dialConfirmed(dialable.target, display, request),
+      );
+      return { ok: "confirm", display };
+    }
+    return this.dial(dialable.target, display, request);
+  }
+
+  /** The accounts' domains, asked of the host only for a SIP URI (none known: an empty set). */
+  private async domains(target: string): Promise<Set<string>> {
+    if (sipHost(target) === null) return new Set();
+    try {
+      const { accounts } = await this.host.request("account.list", {});
+      return accountDomains(accounts as AccountStatus[]);
+    } catch (err) {
+      this.logger.warn("could not read the accounts' domains", errorText(err));
+      return new Set();
+    }
+  }
+
+  /** A call the user confirmed in the panel: placed, and the page told how it went. */
+  private async dialConfirmed(target: string, display: string, request: PlaceRequest): Promise<void> {
+    const reply = await this.dial(target, display, request);
+    if (request.tabId === undefined) return;
+    if (reply.ok === true) await this.toast(request.tabId, "info", `Calling ${reply.display}…`);
+    else if (reply.ok === false) await this.toast(request.tabId, "error", `Call to ${display} failed: ${reply.error.message}`);
+  }
+
+  /** Sends `call.place` for a vetted target; never throws. */
+  private async dial(target: string, display: string, request: PlaceRequest): Promise<PlaceReply> {
     const params = {
-      target: dialable.target,
+      target,
       ...(request.record ? { record: request.record } : {}),
       ...(request.snapshot ? { snapshot: request.snapshot } : {}),
     };
@@ -71,10 +116,10 @@ export class PageCalls {
         // A page read badly must not cost the user the call: dial without what it read.
         if (!isInvalidMessage(err) || (!request.record && !request.snapshot)) throw err;
         this.logger.warn("the host refused the page's record or snapshot; calling without them", errorText(err));
-        ({ call } = await this.host.request("call.place", { target: dialable.target }, { timeoutMs: PLACE_TIMEOUT_MS }));
+        ({ call } = await this.host.request("call.place", { target }, { timeoutMs: PLACE_TIMEOUT_MS }));
       }
       if (request.tabId !== undefined) this.remember(call.id, request.tabId);
-      this.logger.info(`call ${call.id} placed from a page`, { target: dialable.target });
+      this.logger.info(`call ${call.id} placed from a page`, { target });
       return { ok: true, callId: call.id, display };
     } catch (err) {
       const error = err as { code?: unknown; message?: unknown };
@@ -140,6 +185,14 @@ function trim<K, V>(map: Map<K, V>): void {
     const oldest = map.keys().next();
     if (oldest.done) break;
     map.delete(oldest.value);
+  }
+}
+
+function originOf(url: string | undefined): string {
+  try {
+    return url ? new URL(url).origin : "";
+  } catch {
+    return "";
   }
 }
 

@@ -3,6 +3,7 @@
 // a content script in a tab of an enabled site, site changes only from our own pages.
 
 import { parsePageMessage, type PlaceReply } from "../shared/page-messages";
+import { linkShowsAnotherNumber, sipHost } from "./dial-checks";
 import { parseSitesRequest, type SitesReply } from "../shared/site-messages";
 import type { Logger } from "./logger";
 import type { PageCalls } from "./page-calls";
@@ -36,8 +37,12 @@ export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels:
     if (sender.tab && sender.url && !sender.url.startsWith(ownPages)) {
       const request = parsePageMessage(raw);
       if (!request) return undefined;
-      // Still inside the click's user gesture: the panel can only be opened now.
-      panels.openForCall(sender.tab.id, sender.tab.windowId);
+      // Still inside the click's user gesture: the panel can only be opened now. A call that
+      // may need the user's confirmation opens it whatever the setting says.
+      const mayAsk =
+        sipHost(request.target) !== null || (request.shown !== undefined && linkShowsAnotherNumber(request.shown, request.target));
+      if (mayAsk) panels.open(sender.tab.id, sender.tab.windowId);
+      else panels.openForCall(sender.tab.id, sender.tab.windowId);
       void sites.isEnabledUrl(sender.url).then(async (enabled) => {
         if (!enabled) {
           logger.warn("a call request from a page not enabled was refused", { url: sender.url });
@@ -48,7 +53,7 @@ export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels:
         const record = request.record
           ? { ...request.record, url: recordUrlFor(request.record.url, sender.url) }
           : request.record;
-        reply(await calls.place({ ...request, record, tabId: sender.tab?.id }));
+        reply(await calls.place({ ...request, record, tabId: sender.tab?.id, pageUrl: sender.url }));
       });
       return true; // answers asynchronously
     }

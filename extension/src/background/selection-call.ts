@@ -19,6 +19,28 @@ function shortened(text: string): string {
   return oneLine.length > SHOWN_SELECTION ? `${oneLine.slice(0, SHOWN_SELECTION - 1)}…` : oneLine;
 }
 
+interface FocusedReading {
+  focused: true;
+  text: string;
+}
+
+/**
+ * Runs in each frame: the frame where keys go (it has focus, and focus is not further
+ * down in a child frame) answers with its selection; every other frame answers null
+ * without reading its selection at all.
+ */
+function focusedSelection(): FocusedReading | null {
+  const active = document.activeElement;
+  const inChildFrame = active instanceof HTMLIFrameElement || active instanceof HTMLFrameElement;
+  if (!document.hasFocus() || inChildFrame) return null;
+  return { focused: true, text: globalThis.getSelection()?.toString() ?? "" };
+}
+
+function isFocusedReading(value: unknown): value is FocusedReading {
+  const reading = value as FocusedReading | null;
+  return typeof reading === "object" && reading !== null && reading.focused === true && typeof reading.text === "string";
+}
+
 export class SelectionCalls {
   constructor(
     private readonly calls: PageCalls,
@@ -46,8 +68,11 @@ export class SelectionCalls {
     });
   }
 
-  /** Reads the selection of the active tab's frames and calls it. */
-  private async callSelectionIn(tabId: number | undefined): Promise<void> {
+  /**
+   * Reads the selection of the frame that has focus in the active tab, and calls it. Only
+   * that frame's selection is read: a hidden frame's selection is never dialled.
+   */
+  async callSelectionIn(tabId: number | undefined): Promise<void> {
     if (tabId === undefined) {
       const [active] = await chrome.tabs.query({ active: true, currentWindow: true });
       tabId = active?.id;
@@ -57,9 +82,13 @@ export class SelectionCalls {
     try {
       const results = await chrome.scripting.executeScript({
         target: { tabId, allFrames: true },
-        func: () => globalThis.getSelection()?.toString() ?? "",
+        func: focusedSelection,
       });
-      selection = results.map((result) => (typeof result.result === "string" ? result.result : "")).find(Boolean) ?? "";
+      const focused = results.filter((result) => isFocusedReading(result.result));
+      // Exactly one frame is where keys go; none (or, oddly, more) means nothing to read.
+      const reading = focused.length === 1 ? (focused[0]!.result as FocusedReading) : null;
+      selection = reading?.text ?? "";
+      if (focused.length > 1) this.logger.warn("more than one frame claims the focus; reading none");
     } catch (err) {
       this.logger.warn("could not read the selection", String(err));
       return;
@@ -82,7 +111,9 @@ export class SelectionCalls {
     // Said first, so news of the call (it may fail at once) is what stays on screen.
     if (tabId !== undefined) await this.calls.toast(tabId, "info", `Calling ${display}…`);
     const reply = await this.calls.place({ target: text, record: null, snapshot: null, tabId });
-    if (tabId !== undefined && !reply.ok) {
+    if (tabId !== undefined && reply.ok === "confirm") {
+      await this.calls.toast(tabId, "info", `Confirm the call to ${display} in Rolecall's panel.`);
+    } else if (tabId !== undefined && !reply.ok) {
       await this.calls.toast(tabId, "error", `Call failed: ${reply.error.message}`);
     }
   }

@@ -5,6 +5,7 @@
 
 import { isMethodName, type MethodName, type Params } from "../protocol/index";
 import { UI_PORT_NAME, parseUiMessage, postToUi, type BackgroundToUi, type UiRequest } from "../shared/ui-messages";
+import type { DialConfirmations } from "./dial-confirm";
 import type { HostConnection } from "./host-connection";
 import { HostError } from "./host-error";
 import type { Logger } from "./logger";
@@ -26,6 +27,8 @@ export interface UiBridgeOptions {
   extensionId: string;
   /** This extension's origin with a trailing slash (chrome.runtime.getURL("")). */
   extensionOrigin: string;
+  /** Page calls waiting for the user's word, offered to every UI page. */
+  dials?: DialConfirmations;
 }
 
 export class UiBridge {
@@ -34,6 +37,7 @@ export class UiBridge {
   constructor(private readonly opts: UiBridgeOptions) {
     opts.host.onState((state) => this.broadcast({ type: "state", state }));
     opts.host.onEvent((event) => this.broadcast({ type: "event", event }));
+    opts.dials?.onChange((pending) => this.broadcast({ type: "dial-confirm", pending }));
   }
 
   /** How many UI pages are connected. */
@@ -54,6 +58,7 @@ export class UiBridge {
     port.onDisconnect.addListener(() => this.ports.delete(port));
     port.onMessage.addListener((message) => this.onMessage(port, message));
     this.post(port, { type: "state", state: this.opts.host.state() });
+    if (this.opts.dials) this.post(port, { type: "dial-confirm", pending: this.opts.dials.list() });
     return true;
   }
 
@@ -61,6 +66,10 @@ export class UiBridge {
     const message = parseUiMessage(raw);
     if (!message) {
       this.opts.logger.warn("ignored a malformed message from a UI port");
+      return;
+    }
+    if (message.type === "dial-answer") {
+      void this.opts.dials?.answer(message.id, message.accept);
       return;
     }
     if (message.type === "retry") {

@@ -4,6 +4,8 @@
 // attribute the page could change, and only trusted (user) clicks and key presses
 // place a call.
 
+import { guardButton } from "./click-guard";
+
 export const BUTTON_TAG = "rolecall-call";
 
 /**
@@ -141,7 +143,8 @@ export function createCallButton(
 }
 
 function buildUi(doc: Document, host: HTMLElement, label: string, activate: (button: HTMLElement) => void): void {
-  const root = host.attachShadow({ mode: "closed", delegatesFocus: true });
+  // No delegatesFocus: the page's host.focus() must not move focus onto the button.
+  const root = host.attachShadow({ mode: "closed", delegatesFocus: false });
   styleShadow(doc, root);
   const button = doc.createElement("button");
   button.type = "button";
@@ -155,10 +158,12 @@ function buildUi(doc: Document, host: HTMLElement, label: string, activate: (but
   for (const type of ["mousedown", "mouseup", "pointerdown", "pointerup", "dblclick", "keydown", "keyup"]) {
     button.addEventListener(type, swallow);
   }
+  const guard = guardButton(host, root, button);
   button.addEventListener("click", (event) => {
     event.preventDefault();
     event.stopPropagation();
     if (!event.isTrusted) return; // page scripts cannot place calls
+    if (guard.check(event) !== null) return; // covered, faded, moved, or focused by the page
     activate(host);
   });
   root.append(button);

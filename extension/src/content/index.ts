@@ -10,6 +10,7 @@ import { formatNumber } from "../shared/phone/format";
 import { currentRegion } from "../shared/settings";
 import { PageScanner } from "./scanner";
 import { buttonsReady } from "./button";
+import { shownText } from "./click-guard";
 import { PageWatcher } from "./watcher";
 import { hideToast, showToast, toastsShown, toastText } from "./toast";
 import {
@@ -162,6 +163,7 @@ class PageSession implements PageController {
       target,
       record: page.record,
       snapshot: page.snapshot,
+      ...shownText(anchor),
     };
     showToast(this.doc, "info", `Calling ${display}…`);
     const calling = toastsShown();
@@ -174,7 +176,9 @@ class PageSession implements PageController {
     if (!reply || typeof reply !== "object") {
       reply = { ok: false, error: { code: "unavailable", message: "Rolecall did not answer" } };
     }
-    if (reply.ok) {
+    if (reply.ok === "confirm") {
+      showToast(this.doc, "info", `Confirm the call to ${reply.display || display} in Rolecall's panel.`);
+    } else if (reply.ok) {
       // News of the call (it failed already) may have come first: keep that on screen.
       if (toastsShown() === calling) showToast(this.doc, "info", `Calling ${reply.display || display}…`);
     } else showToast(this.doc, "error", `Call to ${display} failed: ${reply.error.message}`);

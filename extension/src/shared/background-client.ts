@@ -4,7 +4,7 @@
 
 import type { EventMessage, MethodName, Params, Result } from "../protocol/index";
 import { isConnectionStatus, type ConnectionState } from "./state";
-import { UI_PORT_NAME, postToBackground, type UiToBackground } from "./ui-messages";
+import { UI_PORT_NAME, postToBackground, type DialConfirmInfo, type UiToBackground } from "./ui-messages";
 
 type Listener = (state: ConnectionState, receivedAt: number) => void;
 
@@ -26,6 +26,14 @@ function isState(value: unknown): value is ConnectionState {
   );
 }
 
+function isDialConfirmInfo(value: unknown): value is DialConfirmInfo {
+  return (
+    isRecord(value) &&
+    (value.reason === "link_mismatch" || value.reason === "sip_domain") &&
+    ["id", "shown", "target", "display", "site"].every((key) => typeof value[key] === "string")
+  );
+}
+
 export class BackgroundClient {
   private port: chrome.runtime.Port | null = null;
   private readonly stateListeners = new Set<Listener>();
@@ -35,6 +43,8 @@ export class BackgroundClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private last: { state: ConnectionState; at: number } | null = null;
+  private readonly dialListeners = new Set<(pending: DialConfirmInfo[]) => void>();
+  private dials: DialConfirmInfo[] = [];
 
   connect(): void {
     this.closed = false;
@@ -83,6 +93,18 @@ export class BackgroundClient {
     return () => this.eventListeners.delete(listener);
   }
 
+  /** Calls `listener` with the page calls waiting for confirmation, now and on each change. */
+  onDialConfirm(listener: (pending: DialConfirmInfo[]) => void): () => void {
+    this.dialListeners.add(listener);
+    listener(this.dials);
+    return () => this.dialListeners.delete(listener);
+  }
+
+  /** The user's answer to a waiting page call. */
+  answerDial(id: string, accept: boolean): boolean {
+    return this.send({ type: "dial-answer", id, accept });
+  }
+
   /** Asks the background to reconnect to the host now. */
   retry(): void {
     if (!this.port) this.connect();
@@ -126,6 +148,9 @@ export class BackgroundClient {
       const at = Date.now();
       this.last = { state, at };
       for (const listener of [...this.stateListeners]) listener(state, at);
+    } else if (message.type === "dial-confirm" && Array.isArray(message.pending)) {
+      this.dials = message.pending.filter(isDialConfirmInfo);
+      for (const listener of [...this.dialListeners]) listener(this.dials);
     } else if (message.type === "event" && isRecord(message.event)) {
       const event = message.event as unknown as EventMessage;
       for (const listener of [...this.eventListeners]) listener(event);

@@ -13,12 +13,16 @@ export interface PagePlaceCall {
   target: string;
   record: PageRecord | null;
   snapshot: PageSnapshot | null;
+  /** For a tel:/callto:/sip: link: the text it shows, which may name another number. */
+  shown?: string;
 }
 
 export type PageToBackground = PagePlaceCall;
 
 export type PlaceReply =
   | { ok: true; callId: string; display: string }
+  /** Not dialled yet: the user is asked in the panel first. */
+  | { ok: "confirm"; display: string }
   | { ok: false; error: Pick<ErrorInfo, "code" | "message"> };
 
 // ---- background → content script ----------------------------------------------------
@@ -75,9 +79,10 @@ const MAX_TARGET = 256;
 export function parsePageMessage(value: unknown): PageToBackground | null {
   if (!isPlainObject(value) || value.type !== "rolecall:place") return null;
   for (const key of Object.keys(value)) {
-    if (!["type", "target", "record", "snapshot"].includes(key)) return null;
+    if (!["type", "target", "record", "snapshot", "shown"].includes(key)) return null;
   }
-  const { target, record, snapshot } = value;
+  const { target, record, snapshot, shown } = value;
+  if (shown !== undefined && (typeof shown !== "string" || shown.length > MAX_TARGET)) return null;
   if (typeof target !== "string" || target.length === 0 || target.length > MAX_TARGET) return null;
   if (record !== null && record !== undefined && !isPlainObject(record)) return null;
   if (snapshot !== null && snapshot !== undefined && !isPlainObject(snapshot)) return null;
@@ -86,6 +91,7 @@ export function parsePageMessage(value: unknown): PageToBackground | null {
     target,
     record: (record ?? null) as PageRecord | null,
     snapshot: (snapshot ?? null) as PageSnapshot | null,
+    ...(typeof shown === "string" ? { shown } : {}),
   };
 }
 

@@ -31,7 +31,14 @@ export interface UiRetry {
   type: "retry";
 }
 
-export type UiToBackground = UiRequest | UiRetry;
+/** The user's answer to a call waiting for confirmation: "Call" (accept) or "Cancel". */
+export interface UiDialAnswer {
+  type: "dial-answer";
+  id: string;
+  accept: boolean;
+}
+
+export type UiToBackground = UiRequest | UiRetry | UiDialAnswer;
 
 // ---- background → UI ---------------------------------------------------------------
 
@@ -49,7 +56,27 @@ export interface UiEventMessage {
   event: EventMessage;
 }
 
-export type BackgroundToUi = UiStateMessage | UiResponse | UiEventMessage;
+/** A page call the user must confirm first, and why. */
+export interface DialConfirmInfo {
+  id: string;
+  /** "link_mismatch": the link shows another number; "sip_domain": a SIP URI outside the accounts' domains. */
+  reason: "link_mismatch" | "sip_domain";
+  /** What the page showed (the link's text), as text. */
+  shown: string;
+  /** What would be dialled, and how to show it. */
+  target: string;
+  display: string;
+  /** The page's origin. */
+  site: string;
+}
+
+/** Every page call waiting for confirmation now (sent at connect and on each change). */
+export interface UiDialConfirmMessage {
+  type: "dial-confirm";
+  pending: DialConfirmInfo[];
+}
+
+export type BackgroundToUi = UiStateMessage | UiResponse | UiEventMessage | UiDialConfirmMessage;
 
 /**
  * Validates a message from a UI port. Returns the message in canonical form, or null
@@ -60,6 +87,11 @@ export function parseUiMessage(value: unknown): UiToBackground | null {
   if (!isPlainObject(value)) return null;
   if (value.type === "retry") {
     return Object.keys(value).length === 1 ? { type: "retry" } : null;
+  }
+  if (value.type === "dial-answer") {
+    const { id, accept } = value;
+    if (Object.keys(value).length !== 3 || typeof id !== "string" || !ID_PATTERN.test(id)) return null;
+    return typeof accept === "boolean" ? { type: "dial-answer", id, accept } : null;
   }
   if (value.type === "request") {
     for (const key of Object.keys(value)) {

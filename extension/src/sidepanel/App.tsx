@@ -21,6 +21,7 @@ import { PageDealSource } from "./PageDealView";
 import { AudioDevices } from "./AudioDevices";
 import { TransferOfferCards } from "./TransferOffer";
 import { CrmSignIn } from "./CrmSignIn";
+import { DialConfirm } from "./DialConfirm";
 
 const INITIAL: ConnectionState = {
   status: "connecting",
@@ -303,6 +304,7 @@ export function App({ client, store }: { client: BackgroundClient; store: PanelS
       <main aria-label="Rolecall">
         <NoticeBar store={store} state={state} />
         <CrmSignIn client={store.client} connected={connected} />
+        <DialConfirm client={client} />
         <FirstRun connection={received.state} accounts={state.accounts} />
         <RegistrationProblems state={state} />
         {ringing.map((call) => (
