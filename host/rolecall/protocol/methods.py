@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from rolecall.protocol import audio as aud
 from rolecall.protocol import context as ctx
 from rolecall.protocol import telephony as tel
+from rolecall.protocol import transcript as trn
 from rolecall.protocol.base import Params, Sent
 
 Text = Annotated[str, Field(max_length=200)]
@@ -140,6 +141,14 @@ METHODS: dict[str, MethodSpec] = {
     "memory.sites": MethodSpec(params=Empty, result=ctx.MemorySitesResult),
     "memory.forget": MethodSpec(params=ctx.MemoryForgetParams, result=ctx.MemoryForgetResult),
     "memory.settings": MethodSpec(params=ctx.MemorySettingsParams, result=ctx.MemorySettingsResult),
+    "transcript.settings": MethodSpec(
+        params=trn.TranscriptSettingsParams, result=trn.TranscriptSettingsResult
+    ),
+    "transcript.get": MethodSpec(params=trn.TranscriptRef, result=trn.TranscriptResult),
+    "transcript.set_summary": MethodSpec(
+        params=trn.TranscriptSummaryParams, result=trn.TranscriptResult
+    ),
+    "transcript.delete": MethodSpec(params=trn.TranscriptRef, result=trn.TranscriptDeleteResult),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {
@@ -155,6 +164,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "calllog.sync": ctx.SyncUpdatedPayload,
     "calllog.write_failed": ctx.CallLogWriteFailedPayload,
     "audio.state": aud.AudioStatePayload,
+    "transcript.progress": trn.TranscriptProgressPayload,
 }
 
 CAPABILITIES: tuple[str, ...] = (
@@ -168,5 +178,6 @@ CAPABILITIES: tuple[str, ...] = (
     "calllog",
     "audio",
     "memory",
+    "transcript",
 )
 """What this daemon offers; later features add theirs (e.g. `calls`, `context`)."""

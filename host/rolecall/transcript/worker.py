@@ -1,0 +1,92 @@
+"""The transcription worker: a separate process at low priority that turns one recorded
+call into turns, a summary and action items, and prints them as JSON lines.
+
+It lowers its own priority (`nice`) and keeps the model to `threads` CPU threads, so the
+daemon's calls never wait for it. Each stdout line is one JSON object: progress
+(`{"stage": "model"|"speech"|"summary", "progress": 0..1}`) and at the end `{"result": …}`
+or `{"error": "…"}`. It reads the channel files and the model; it writes nothing but the
+model on first use, and sends nothing anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from rolecall.paths import Home
+from rolecall.telephony.recording_names import channel_paths
+
+NICE = 10
+
+
+def _say(**fields: object) -> None:
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+def lower_priority(threads: int) -> None:
+    """Below the daemon: niced, and math libraries held to `threads` threads."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    if hasattr(os, "nice"):
+        try:
+            os.nice(NICE)
+        except OSError:
+            pass
+
+
+def run(home: Home, recording: Path, model: str, threads: int) -> dict[str, object]:
+    """Transcribes and summarises one call; the result as JSON-ready fields."""
+    from rolecall.transcript import models
+    from rolecall.transcript.engine import Channel, Transcriber
+    from rolecall.transcript.summary import summarize
+
+    last = [0.0]
+
+    def fetched(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.5 or done == total:
+            last[0] = now
+            _say(stage="model", progress=round(done / total, 3) if total else 0.0)
+
+    folder = models.ensure(home, model, progress=fetched)
+    started = time.monotonic()
+    transcriber = Transcriber(folder, threads=threads)
+    user, far = channel_paths(recording)
+    channels = [Channel("user", user), Channel("far", far)]
+    missing = [str(c.path) for c in channels if not c.path.exists()]
+    if missing:
+        raise FileNotFoundError(f"channel file(s) missing: {', '.join(missing)}")
+    turns, length = transcriber.transcribe(
+        channels, lambda share: _say(stage="speech", progress=round(share, 3))
+    )
+    _say(stage="summary", progress=1.0)
+    summary = summarize(turns)
+    return {
+        "turns": [turn.model_dump() for turn in turns],
+        "summary": summary.text,
+        "action_items": summary.action_items,
+        "audio_s": round(length, 2),
+        "seconds": round(time.monotonic() - started, 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rolecall transcript work")
+    parser.add_argument("--home", required=True)
+    parser.add_argument("--recording", required=True)
+    parser.add_argument("--model", default="tiny.en")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    lower_priority(args.threads)
+    try:
+        result = run(Home(Path(args.home)), Path(args.recording), args.model, args.threads)
+    except Exception as exc:
+        _say(error=f"{type(exc).__name__}: {exc}"[:500])
+        return 1
+    _say(result=result)
+    return 0
