@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 RATE = 16000
-VOICES = {"user": "en-us", "far": "en-gb+m3"}
+VOICES = {"user": "en-us", "far": "en-us+m3"}
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,24 @@ def words(text: str) -> set[str]:
 
 
 SALES_CALL = [
-    Line("user", "Hello, this is Anna from Northwind. I am calling about the proposal for the warehouse scanners."),
+    Line(
+        "user",
+        "Hello, this is Anna from Northwind. I am calling about the proposal for the warehouse scanners.",
+    ),
     Line("far", "Thanks Anna. We reviewed the pricing, and the budget looks fine."),
     Line("far", "Our finance team wants a discount on the support contract."),
     Line("user", "I will send the revised quote by Friday."),
     Line("far", "Good. The next step is a demo for our technical team."),
     Line("user", "Great. I will book the demo for next Tuesday."),
 ]
-KEY_TERMS = {"proposal", "warehouse", "scanners", "pricing", "budget", "discount", "quote", "friday", "demo"}
+KEY_TERMS = {
+    "proposal",
+    "warehouse",
+    "scanners",
+    "pricing",
+    "budget",
+    "discount",
+    "quote",
+    "friday",
+    "demo",
+}

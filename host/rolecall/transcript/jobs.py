@@ -24,7 +24,7 @@ from rolecall.transcript.store import TranscriptStore
 
 log = logging.getLogger(__name__)
 
-Emit = Callable[[str, dict[str, Any]], None]
+Emit = Callable[[str, dict[str, Any]], object]
 WORKER_THREADS = 2
 WORKER_TIMEOUT_S = 3600.0
 
@@ -168,12 +168,18 @@ class TranscriptJobs:
             return
         turns = [Turn.model_validate(t) for t in result["turns"]]
         self.store.finish(
-            call_id, turns, str(result["summary"]), list(result["action_items"]),
+            call_id,
+            turns,
+            str(result["summary"]),
+            list(result["action_items"]),
             float(result["audio_s"]),
         )
         log.info(
             "transcript of %s: %d turns from %.1f s of audio in %.1f s",
-            call_id, len(turns), result["audio_s"], result["seconds"],
+            call_id,
+            len(turns),
+            result["audio_s"],
+            result["seconds"],
         )
         done = self.store.get(call_id)
         assert done is not None

@@ -17,7 +17,9 @@ from rolecall.transcript.store import TranscriptStore
 log = logging.getLogger(__name__)
 
 
-def delete_recording(store: TranscriptStore, call_id: str, recording: str | None) -> tuple[int, bool]:
+def delete_recording(
+    store: TranscriptStore, call_id: str, recording: str | None
+) -> tuple[int, bool]:
     """Deletes the call's recording files and its transcript; (files deleted, transcript?)."""
     files = 0
     paths = {p for p in (recording, store.recording_path(call_id)) if p}

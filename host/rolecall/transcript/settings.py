@@ -17,6 +17,7 @@ from rolecall.protocol.transcript import TranscriptSettings, TranscriptSettingsP
 
 log = logging.getLogger(__name__)
 
+
 def load_transcript_settings(home: Home) -> TranscriptSettings:
     path = home.config_dir / "transcript.json"
     try:
@@ -27,9 +28,11 @@ def load_transcript_settings(home: Home) -> TranscriptSettings:
         log.warning("ignoring %s (recording and transcription stay off): %s", path, exc)
         return TranscriptSettings()
 
+
 def save_transcript_settings(home: Home, settings: TranscriptSettings) -> None:
     path = home.config_dir / "transcript.json"
     atomic_write_text(path, json.dumps(settings.model_dump(), indent=2) + "\n")
+
 
 def changed(settings: TranscriptSettings, params: TranscriptSettingsParams) -> TranscriptSettings:
     """`settings` with the fields `params` names; retention 0 means keep everything."""

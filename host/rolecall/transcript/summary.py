@@ -16,6 +16,7 @@ from rolecall.protocol.transcript import Speaker, Turn
 SPEAKER_LABELS: dict[Speaker, str] = {"user": "You", "far": "They"}
 SUMMARY_WORDS = 70
 MAX_ITEMS = 12
+NOTES_MARK = "Call summary (made on this computer):"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _COMMITMENT = re.compile(
@@ -95,7 +96,14 @@ def summarize(turns: list[Turn], words: int = SUMMARY_WORDS) -> Summary:
 
 def notes_block(summary: str, items: list[str]) -> str:
     """The text the call log's notes carry (and the CRM with them)."""
-    lines = ["Call summary (made on this computer):", summary.strip() or "(no speech)"]
+    lines = [NOTES_MARK, summary.strip() or "(no speech)"]
     if items:
         lines += ["", "Action items:", *(f"- {item}" for item in items)]
     return "\n".join(lines)
+
+
+def with_summary(notes: str, summary: str, items: list[str]) -> str:
+    """`notes` with the call's summary block last, replacing an earlier one (an edit)."""
+    mine = notes.split(NOTES_MARK, 1)[0].rstrip()
+    block = notes_block(summary, items)
+    return f"{mine}\n\n{block}" if mine else block

@@ -11,6 +11,7 @@ model on first use, and sends nothing anywhere.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -33,10 +34,8 @@ def lower_priority(threads: int) -> None:
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
     if hasattr(os, "nice"):
-        try:
+        with contextlib.suppress(OSError):
             os.nice(NICE)
-        except OSError:
-            pass
 
 
 def run(home: Home, recording: Path, model: str, threads: int) -> dict[str, object]:
