@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 import time
 import wave
 from collections.abc import Iterator
@@ -27,7 +29,7 @@ from rolecall.paths import Home
 from rolecall.secrets import SecretStore
 from rolecall.transcript.models import MODEL_SOURCE_ENV
 from support.calls import place, wait_call, wait_event
-from support.daemons import prepare_home, start_daemon, stop_daemon
+from support.daemons import prepare_home, rolecall_env, start_daemon, stop_daemon
 from support.sip.peer_client import PjsuaPeer
 from support.speech import RATE, VOICES, speak, write_wav
 
@@ -43,6 +45,14 @@ def speech_wav(path: Path, text: str, voice: str, silence_s: float) -> Path:
     samples = speak(text, voice, path.parent, path.stem)
     write_wav(path, np.concatenate([samples, np.zeros(int(silence_s * RATE), np.int16)]))
     return path
+
+
+def rolecall(home: Home, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "rolecall", *args],
+        env=rolecall_env(home), capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return done.stdout
 
 
 @pytest.fixture
@@ -99,6 +109,8 @@ def test_a_recorded_call_gets_its_summary_into_the_crm_once(
                 "transcript.get", {"call_id": call["id"]}
             )
             transcript = client.request("transcript.get", {"call_id": call["id"]})["transcript"]
+            files = sorted(Path(recording).parent.glob("*.wav"))
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in files}
             logged = client.request("calllog.list", {})["calls"][0]
             key = f"rolecall:{call['id']}"
             wait_event(
@@ -107,6 +119,12 @@ def test_a_recorded_call_gets_its_summary_into_the_crm_once(
                 lambda p: p["item"]["idempotency_key"] == key and p["item"]["state"] == "done",
                 timeout=30,
             )
+        shown = rolecall(rc_home, "transcript", call["id"][:10])
+        log = rolecall(rc_home, "log")
+        deleted = rolecall(rc_home, "transcript", "delete", call["id"])
+        with DaemonClient.open(rc_home, start=False) as client:
+            after = client.request("transcript.get", {"call_id": call["id"]})["transcript"]
+            unlogged = client.request("calllog.list", {})["calls"][0]
     finally:
         peer.stop()
         peer.cleanup()
@@ -124,6 +142,12 @@ def test_a_recorded_call_gets_its_summary_into_the_crm_once(
     assert len(tasks) == 1 and len(server.matching("POST", "/sobjects/Task/")) == 1
     assert tasks[0]["Description"].count("Call summary") == 1
     assert "friday" in tasks[0]["Description"].lower()
-    for path in (Path(recording), *Path(recording).parent.glob("*.wav")):
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    assert len(list(Path(recording).parent.glob("*.wav"))) == 3  # mixed, mic, far
+    stem = Path(recording).stem
+    assert modes == {f"{stem}.wav": 0o600, f"{stem}.mic.wav": 0o600, f"{stem}.far.wav": 0o600}
+    assert len(list(Path(recording).parent.glob("*.wav"))) == 0  # all three deleted
+    assert "They: " in shown and "You: " in shown and "Summary: " in shown, shown
+    assert f"summary: {transcript['summary']}" in log
+    assert "deleted 3 recording file(s) and its transcript" in deleted
+    assert (
+        after is None and unlogged["summary"] == "" and unlogged["entry"]["recording_path"] is None
+    )

@@ -1,11 +1,11 @@
 """The transcription worker: a separate process at low priority that turns one recorded
 call into turns, a summary and action items, and prints them as JSON lines.
 
-It lowers its own priority (`nice`) and keeps the model to `threads` CPU threads, so the
-daemon's calls never wait for it. Each stdout line is one JSON object: progress
-(`{"stage": "model"|"speech"|"summary", "progress": 0..1}`) and at the end `{"result": …}`
-or `{"error": "…"}`. It reads the channel files and the model; it writes nothing but the
-model on first use, and sends nothing anywhere.
+It lowers its own priority (`nice`, and Linux's idle scheduling class) and keeps the model
+to `threads` CPU threads, so the daemon's calls never wait for it. Each stdout line is one
+JSON object: progress (`{"stage": "model"|"speech"|"summary", "progress": 0..1}`) and at
+the end `{"result": …}` or `{"error": "…"}`. It reads the channel files and the model; it
+writes nothing but the model on first use, and sends nothing anywhere.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ def lower_priority(threads: int) -> None:
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(NICE)
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        # Linux: the worker runs only on CPU time nothing else wants, so the daemon's
+        # calls never wait for it (it takes longer on a busy machine instead)
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def run(home: Home, recording: Path, model: str, threads: int) -> dict[str, object]:
