@@ -43,8 +43,34 @@ def lower_priority(threads: int) -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
+COMPONENT = "components/transcription"
+"""Where an installation without the engine (the bundle) finds it: a folder of packages."""
+
+
+class EngineMissing(Exception):
+    """The transcription engine is not installed with this Rolecall."""
+
+
+def load_engine(home: Home) -> None:
+    """Makes the engine importable: from this installation, else from the optional
+    component folder in the state directory (`pip install --target` of the engine)."""
+    component = home.root / COMPONENT
+    if component.is_dir() and str(component) not in sys.path:
+        sys.path.append(str(component))
+    try:
+        import faster_whisper  # noqa: F401
+        import summa  # noqa: F401
+        import webrtcvad  # noqa: F401
+    except ImportError as exc:
+        raise EngineMissing(
+            f"the transcription engine is not installed ({exc.name} is missing): "
+            f"install the optional component into {component} (docs/TRANSCRIPTS.md)"
+        ) from exc
+
+
 def run(home: Home, recording: Path, model: str, threads: int) -> dict[str, object]:
     """Transcribes and summarises one call; the result as JSON-ready fields."""
+    load_engine(home)
     from rolecall.transcript import models
     from rolecall.transcript.engine import Channel, Transcriber
     from rolecall.transcript.summary import summarize
@@ -90,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = run(Home(Path(args.home)), Path(args.recording), args.model, args.threads)
     except Exception as exc:
-        _say(error=f"{type(exc).__name__}: {exc}"[:500])
+        text = str(exc) if isinstance(exc, EngineMissing) else f"{type(exc).__name__}: {exc}"
+        _say(error=text[:500])
         return 1
     _say(result=result)
     return 0
