@@ -87,7 +87,8 @@ def test_the_wrap_up_shows_the_summary_and_sends_it_once(
                     client.request("call.hangup", {"call_id": call["id"]})
                     wait_call(client, call["id"], "disconnected")
                     summary = page.get_by_test_id("call-summary-text")
-                    expect(summary).to_have_value(re.compile("proposal", re.IGNORECASE), timeout=90_000)
+                    proposal = re.compile("proposal", re.IGNORECASE)
+                    expect(summary).to_have_value(proposal, timeout=90_000)
                     expect(page.get_by_test_id("call-summary-items")).to_have_value(
                         re.compile("friday", re.IGNORECASE)
                     )

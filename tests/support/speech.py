@@ -85,7 +85,8 @@ def words(text: str) -> set[str]:
 SALES_CALL = [
     Line(
         "user",
-        "Hello, this is Anna from Northwind. I am calling about the proposal for the warehouse scanners.",
+        "Hello, this is Anna from Northwind. "
+        "I am calling about the proposal for the warehouse scanners.",
     ),
     Line("far", "Thanks Anna. We reviewed the pricing, and the budget looks fine."),
     Line("far", "Our finance team wants a discount on the support contract."),
