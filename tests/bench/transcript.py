@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from support.speech import SALES_CALL, Line, make_call, write_wav
 
 Lines = list[dict[str, object]]
 CALL_S = 120.0
-ROUNDS = 8
+ROUNDS = 12
 EXTRA = [
     Line("far", "Can you also include the installation costs for the second site?"),
     Line("user", "Yes. The installation is included for both sites, and training is extra."),
@@ -63,21 +64,48 @@ def _worker(home: Home, recording: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-def _call_setup_ms(client: DaemonClient) -> list[float]:
-    times = []
-    for _ in range(ROUNDS):
-        peer = SippPeer("uas_answer", rtp_echo=True).start()
-        try:
-            started = time.monotonic()
-            call = place(client, peer.uri())
-            wait_call(client, call["id"], "confirmed")
-            times.append((time.monotonic() - started) * 1000)
-            client.request("call.hangup", {"call_id": call["id"]})
-            wait_call(client, call["id"], "disconnected")
-            peer.wait()
-        finally:
-            peer.cleanup()
-    return times
+def _call_setup_ms(client: DaemonClient) -> float:
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    try:
+        started = time.monotonic()
+        call = place(client, peer.uri())
+        wait_call(client, call["id"], "confirmed")
+        elapsed = (time.monotonic() - started) * 1000
+        client.request("call.hangup", {"call_id": call["id"]})
+        wait_call(client, call["id"], "disconnected")
+        peer.wait()
+    finally:
+        peer.cleanup()
+    return elapsed
+
+
+def _paired_setup_ms(
+    client: DaemonClient, home: Home, recording: Path
+) -> tuple[list[float], list[float], int]:
+    """Call set-up times with the worker paused (SIGSTOP) and running, in turns, so both
+    see the same machine load; (quiet, busy, workers started)."""
+    quiet: list[float] = []
+    busy: list[float] = []
+    workers = 0
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        for _ in range(ROUNDS):
+            if worker is None or worker.poll() is not None:
+                worker = _worker(home, recording)
+                workers += 1
+                time.sleep(3.0)  # started, model loaded: transcribing
+            worker.send_signal(signal.SIGSTOP)
+            time.sleep(0.2)
+            quiet.append(_call_setup_ms(client))
+            worker.send_signal(signal.SIGCONT)
+            time.sleep(0.2)
+            busy.append(_call_setup_ms(client))
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.send_signal(signal.SIGCONT)
+            worker.kill()
+            worker.wait()
+    return quiet, busy, workers
 
 
 def run() -> Lines:
@@ -131,12 +159,7 @@ def run() -> Lines:
         try:
             with DaemonClient.open(home, start=False, name="bench") as client:
                 _call_setup_ms(client)  # warm-up
-                quiet = _call_setup_ms(client)
-                busy_worker = _worker(home, recording)
-                time.sleep(2.0)  # model loaded, transcribing
-                busy = _call_setup_ms(client)
-                still_running = busy_worker.poll() is None
-                busy_worker.wait()
+                quiet, busy, workers = _paired_setup_ms(client, home, recording)
         finally:
             stop_daemon(daemon)
         base, loaded = statistics.median(quiet), statistics.median(busy)
@@ -148,8 +171,9 @@ def run() -> Lines:
                 "baseline": round(base, 2),
                 "ratio": round(loaded / base, 3),
                 "samples": len(busy),
-                "worker_ran_throughout": still_running,
-                "path": "call.place → confirmed (SIPp answers at once), worker at nice 10",
+                "workers": workers,
+                "path": "call.place → confirmed (SIPp answers at once); baseline: the same with "
+                "the worker paused, in turns; worker niced, idle class, 2 threads",
             }
         )
     finally:
