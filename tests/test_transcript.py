@@ -183,3 +183,15 @@ def test_retention_deletes_old_recordings_and_their_transcripts(
     assert purge(transcripts, folder, 30) == 1
     assert sorted(p.name for p in folder.iterdir()) == ["new.wav"]
     assert transcripts.get("b" * 32) is None and transcripts.get("c" * 32) is not None
+
+
+def test_the_daemon_never_loads_the_engine() -> None:
+    """The model and its libraries live in the worker; the daemon's memory stays its own."""
+    heavy = ("faster_whisper", "ctranslate2", "onnxruntime", "av", "summa", "scipy", "webrtcvad")
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import sys, rolecall.daemon.main, rolecall.cli_transcript; "
+         f"print(sorted(m for m in {heavy!r} if m in sys.modules))"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    assert out.strip() == "[]"

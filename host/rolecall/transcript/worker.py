@@ -29,10 +29,15 @@ def _say(**fields: object) -> None:
     sys.stdout.flush()
 
 
-def lower_priority(threads: int) -> None:
-    """Below the daemon: niced, and math libraries held to `threads` threads."""
+def hold_threads(threads: int) -> None:
+    """Math libraries held to `threads` threads (before they are loaded)."""
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
+
+
+def lower_priority(threads: int) -> None:
+    """Below the daemon: niced, idle class on Linux, `threads` threads."""
+    hold_threads(threads)
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(NICE)
@@ -111,8 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recording", required=True)
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--priority", choices=("low", "normal"), default="low", help="normal: benchmarks only"
+    )
     args = parser.parse_args(argv)
-    lower_priority(args.threads)
+    if args.priority == "low":
+        lower_priority(args.threads)
+    else:
+        hold_threads(args.threads)
     try:
         result = run(Home(Path(args.home)), Path(args.recording), args.model, args.threads)
     except Exception as exc:
