@@ -28,9 +28,12 @@ from rolecall.client import DaemonClient
 from rolecall.paths import Home
 from rolecall.secrets import SecretStore
 from rolecall.transcript.models import MODEL_SOURCE_ENV
+from support.audio import longest_quiet, loudness, wait_for_wav
+from support.audio.pulse import write_sine
 from support.calls import place, wait_call, wait_event
 from support.daemons import prepare_home, rolecall_env, start_daemon, stop_daemon
 from support.sip.peer_client import PjsuaPeer
+from support.sip.sipp import SippPeer
 from support.speech import RATE, VOICES, speak, write_wav
 
 USER_LINE = "I will send the revised quote by Friday."
@@ -151,3 +154,35 @@ def test_a_recorded_call_gets_its_summary_into_the_crm_once(
     assert (
         after is None and unlogged["summary"] == "" and unlogged["entry"]["recording_path"] is None
     )
+
+
+def test_muted_the_user_channel_is_silent_and_keeps_its_time(rc_home: Home, tmp_path: Path) -> None:
+    """What the call does not hear of the user is not in the user's channel either."""
+    voice = write_sine(tmp_path / "voice.wav", 700.0, 2.0)
+    prepare_home(rc_home, capture_wav=str(voice))
+    daemon = start_daemon(rc_home)
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    try:
+        with DaemonClient.open(rc_home, start=False) as client:
+            call = place(client, peer.uri())
+            wait_call(client, call["id"], "confirmed")
+            path = client.request("call.record", {"call_id": call["id"], "on": True})["call"][
+                "recording"
+            ]
+            time.sleep(1.5)
+            client.request("call.mute", {"call_id": call["id"]})
+            time.sleep(1.5)
+            client.request("call.unmute", {"call_id": call["id"]})
+            time.sleep(1.5)
+            client.request("call.hangup", {"call_id": call["id"]})
+            wait_call(client, call["id"], "disconnected")
+        assert peer.wait() == 0
+    finally:
+        peer.cleanup()
+        stop_daemon(daemon)
+    mic = wait_for_wav(Path(path).with_name(Path(path).stem + ".mic.wav"))
+    levels = loudness(mic, window_s=0.1)
+    loud = [level > 1000 for level in levels]
+    assert sum(loud[:10]) >= 8 and sum(loud[-8:]) >= 6, levels  # heard before and after
+    assert longest_quiet(levels, 100) >= 10, levels  # about 1.5 s of silence while muted
+    assert 4.0 <= len(levels) / 10 <= 5.5  # the muted time is kept: the channels stay aligned

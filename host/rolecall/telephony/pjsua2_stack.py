@@ -357,6 +357,9 @@ class Pjsua2Stack:
         log.info("call %s held: the user leaves its audio", call.call_id)
         if self._voice_port is not None and call.audio is not None:
             pjsua2_audio.leave(self._voice_port, call.audio)
+        channels = self.channel_recorders.get(call.call_id)
+        if channels is not None:  # what the call does not hear is not recorded either
+            recording_files.hear_user(channels, self._voice_source(), heard=False)
 
     def _update_mic(self) -> None:
         """The microphone feeds the bridge only while some call is not muted."""
@@ -506,6 +509,9 @@ class Pjsua2Stack:
                 source.stopTransmit(call.audio)
             else:
                 source.startTransmit(call.audio)
+            channels = self.channel_recorders.get(call_id)
+            if channels is not None:
+                recording_files.hear_user(channels, source, heard=not muted)
 
         await self._call(command)
 
@@ -583,7 +589,10 @@ class Pjsua2Stack:
         channels = self.channel_recorders.get(call.call_id)
         if channels is None or call.audio is None:
             return
-        recording_files.tap(channels, user=self._voice_source(), far=call.audio)
+        user = None if call.muted else self._voice_source()
+        clock = self._endpoint.audDevManager().getCaptureDevMedia() if self._endpoint else None
+        if clock is not None:
+            recording_files.tap(channels, user=user, far=call.audio, clock=clock)
 
     async def stop_recording(self, call_id: str) -> None:
         def command() -> None:
@@ -591,10 +600,12 @@ class Pjsua2Stack:
             call = self.calls.get(call_id)
             channels = self.channel_recorders.pop(call_id, None)
             if channels is not None:
+                assert self._endpoint is not None
                 recording_files.untap(
                     channels,
                     user=self._voice_source(),
                     far=call.audio if call is not None else None,
+                    clock=self._endpoint.audDevManager().getCaptureDevMedia(),
                 )
             del channels  # both channel files are finished when their recorders go
             if recorder is None:
