@@ -47,7 +47,7 @@ HUB = "https://huggingface.co"
 # tiny.en: the revision and its files' hashes are the official repository's (model.bin's
 # hash matches the one others publish for it); the registry package used in tests ships
 # byte-identical files. base: no pin could be checked here; its hashes are recorded at
-# its first install (and logged), and held from then on.
+# its first install (and logged).
 MODELS: dict[str, ModelSpec] = {
     "tiny.en": ModelSpec(
         "tiny.en",
