@@ -40,7 +40,7 @@ class ModelSpec:
     repo: str
     revision: str
     files: dict[str, str | None] = field(default_factory=dict)
-    """File name → SHA-256 (None: recorded on first install, then pinned locally)."""
+    """File name → SHA-256 (None: not pinned; recorded in the manifest at install)."""
 
 
 HUB = "https://huggingface.co"
