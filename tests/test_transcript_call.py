@@ -125,6 +125,9 @@ def test_a_recorded_call_gets_its_summary_into_the_crm_once(
         shown = rolecall(rc_home, "transcript", call["id"][:10])
         log = rolecall(rc_home, "log")
         deleted = rolecall(rc_home, "transcript", "delete", call["id"])
+        settings = rolecall(
+            rc_home, "transcript", "settings", "--record", "off", "--retention-days", "30"
+        )
         with DaemonClient.open(rc_home, start=False) as client:
             after = client.request("transcript.get", {"call_id": call["id"]})["transcript"]
             unlogged = client.request("calllog.list", {})["calls"][0]
@@ -151,6 +154,15 @@ def test_a_recorded_call_gets_its_summary_into_the_crm_once(
     assert "They: " in shown and "You: " in shown and "Summary: " in shown, shown
     assert f"summary: {transcript['summary']}" in log
     assert "deleted 3 recording file(s) and its transcript" in deleted
+    assert "record every call: off" in settings and "transcribe recorded calls: on" in settings
+    assert "model: tiny.en (installed)" in settings and "30 days" in settings
+    saved = json.loads((rc_home.config_dir / "transcript.json").read_text())
+    assert saved == {
+        "record_calls": False,
+        "transcribe": True,
+        "model": "tiny.en",
+        "retention_days": 30,
+    }
     assert (
         after is None and unlogged["summary"] == "" and unlogged["entry"]["recording_path"] is None
     )
