@@ -195,3 +195,17 @@ def test_the_daemon_never_loads_the_engine() -> None:
         capture_output=True, text=True, check=True, timeout=60,
     ).stdout  # fmt: skip
     assert out.strip() == "[]"
+
+
+def test_without_the_engine_the_worker_says_so(model_home: Home, tmp_path: Path) -> None:
+    """An installation without the optional engine (the bundle) fails with a plain reason."""
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; sys.modules['faster_whisper'] = None; "
+         "from rolecall.transcript.worker import main; "
+         f"sys.exit(main(['--home', {str(model_home.root)!r}, '--recording', 'x.wav']))"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert out.returncode == 1
+    error = json.loads(out.stdout.splitlines()[-1])["error"]
+    assert "transcription engine is not installed" in error and "components" in error

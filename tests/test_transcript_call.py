@@ -198,3 +198,54 @@ def test_muted_the_user_channel_is_silent_and_keeps_its_time(rc_home: Home, tmp_
     assert sum(loud[:10]) >= 8 and sum(loud[-8:]) >= 6, levels  # heard before and after
     assert longest_quiet(levels, 100) >= 10, levels  # about 1.5 s of silence while muted
     assert 4.0 <= len(levels) / 10 <= 5.5  # the muted time is kept: the channels stay aligned
+
+
+def test_a_failed_transcript_lets_the_call_log_go_on(
+    rc_home: Home,
+    crm: tuple[FakeServer, FakeSalesforce],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No model to be had: the transcript fails, says why, and the held write-back goes."""
+    server, salesforce = crm
+    prepare_home(rc_home, capture_wav=str(write_sine(tmp_path / "voice.wav", 700.0, 2.0)))
+    connectors = [{"kind": "salesforce", "instance_url": server.url}]
+    (rc_home.config_dir / "crm.json").write_text(
+        json.dumps({"connectors": connectors, "wrapup_s": 1})
+    )
+    (rc_home.config_dir / "transcript.json").write_text(
+        json.dumps({"record_calls": True, "transcribe": True})
+    )
+    SecretStore(rc_home).set("crm:salesforce", TOKEN)
+    monkeypatch.setenv(MODEL_SOURCE_ENV, str(tmp_path / "no-model-here"))
+    daemon = start_daemon(rc_home)
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    try:
+        with DaemonClient.open(rc_home, start=False) as client:
+            call = place(client, peer.uri())
+            wait_call(client, call["id"], "confirmed")
+            wait_event(client, "call.updated", lambda p: p["call"]["recording"] is not None)
+            time.sleep(1.5)
+            client.request("call.hangup", {"call_id": call["id"]})
+            wait_call(client, call["id"], "disconnected")
+            wait_event(
+                client,
+                "transcript.progress",
+                lambda p: p["call_id"] == call["id"] and p["state"] == "failed",
+                timeout=60,
+            )
+            failed = client.request("transcript.get", {"call_id": call["id"]})["transcript"]
+            key = f"rolecall:{call['id']}"
+            wait_event(
+                client,
+                "calllog.sync",
+                lambda p: p["item"]["idempotency_key"] == key and p["item"]["state"] == "done",
+                timeout=30,
+            )
+        assert peer.wait() == 0
+    finally:
+        peer.cleanup()
+        stop_daemon(daemon)
+    assert "no-model-here" in failed["error"] and failed["summary"] == ""
+    tasks = [t for t in salesforce.tasks.values() if t.get("CallObject") == key]
+    assert len(tasks) == 1 and "Call summary" not in tasks[0].get("Description", "")
