@@ -35,6 +35,7 @@ HOST_LAYERS: tuple[tuple[str, float], ...] = (
     ("rolecall.calllog", 1.1),
     ("rolecall.crm", 1.2),
     ("rolecall.context", 1.3),
+    ("rolecall.transcript", 1.25),
     ("rolecall.audio", 1.0),
     ("rolecall.telephony", 1.1),
     ("rolecall.install", 1.0),

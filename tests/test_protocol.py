@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from rolecall.daemon.dispatch import Dispatcher
 from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
 from rolecall.daemon.telephony_handlers import telephony_handlers
+from rolecall.daemon.transcript_handlers import CallTranscripts, transcript_handlers
 from rolecall.framing.errors import FrameError, FrameTooLarge, InvalidJson, TruncatedFrame
 from rolecall.native_host import error_message
 from rolecall.paths import Home
@@ -97,6 +99,9 @@ def test_every_method_has_a_handler(rc_home: Home) -> None:
         **context_handlers(ContextService(store), WriteBacks(Outbox(store), {})),
         **memory_handlers(PageDeals(PageMemory(store.db), ContextSettings())),
         **crm_handlers(CrmConnections(rc_home, SecretStore(rc_home)), {}, lambda: None),
+        **transcript_handlers(
+            CallTranscripts(rc_home, store, Outbox(store), server.emit, timedelta(0))
+        ),
     }
     store.close()
     assert set(handlers) == set(METHODS)

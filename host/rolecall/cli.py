@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     from rolecall.cli_crm import register as register_crm
     from rolecall.cli_memory import register as register_memory
     from rolecall.cli_telephony import register as register_telephony
+    from rolecall.cli_transcript import register as register_transcript
     from rolecall.doctor import register as register_doctor
     from rolecall.install.commands import register as register_install
 
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_install(commands)
     register_doctor(commands)
     register_autostart(commands)
+    register_transcript(commands)
     return parser
 
 
@@ -130,7 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _native_host(args)
     if args[:1] == ["native-host"]:
         return _native_host(args[1:])
-    parsed = build_parser().parse_args(args)
+    if args[:2] == ["transcript", "work"]:  # the daemon's transcription worker
+        from rolecall.transcript.worker import main as work
+
+        return work(args[2:])
+    from rolecall.cli_transcript import normalize
+
+    parsed = build_parser().parse_args(normalize(args))
     from rolecall.cli_faults import run_guarded
 
     return run_guarded(lambda: int(parsed.func(parsed)))

@@ -152,6 +152,8 @@ def _cmd_log(args: argparse.Namespace) -> int:
         if link := crm_link(record.get("url", "")):
             kind = shown(f"{record.get('record_type') or 'record'} {record.get('record_id', '')}")
             print(f"    {kind.strip()} at {shown(record['origin'])}, open in CRM: {link}")
+        if call.get("summary"):
+            print(f"    summary: {shown(call['summary'])}")
     return 0
 
 

@@ -27,6 +27,7 @@ import page_deal  # noqa: E402
 import page_scan  # noqa: E402
 import panel  # noqa: E402
 import telephony  # noqa: E402
+import transcript  # noqa: E402
 
 from rolecall.demo.browser import launch, register_host  # noqa: E402
 from rolecall.identity import CHROMIUM_EXTENSION_ID  # noqa: E402
@@ -158,7 +159,7 @@ def main() -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     os.environ["ROLECALL_KEYRING"] = "file"  # no OS keyring on benchmark machines
     bench_native_round_trip()
-    benches = [page_scan, telephony, context, panel, page_deal, bundle, audio]
+    benches = [page_scan, telephony, context, panel, page_deal, bundle, audio, transcript]
     for result in [found for bench in benches for found in bench.run()]:
         print(json.dumps(result), flush=True)
     return 0

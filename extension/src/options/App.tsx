@@ -9,6 +9,7 @@ import { getSettings, updateSettings } from "../shared/settings";
 import { disableSites, enableSites, listSites } from "./sites-client";
 import { PanelSettings, Shortcuts } from "./panel-settings";
 import { PageMemory } from "./page-memory";
+import { TranscriptSettings } from "./transcripts";
 import { PhoneAccounts } from "./PhoneAccounts";
 import { SoundDevices } from "./SoundDevices";
 import { CrmConnections } from "./CrmConnections";
@@ -122,6 +123,7 @@ export function App(): JSX.Element {
         <RegionSetting />
       </section>
       <PageMemory />
+      <TranscriptSettings />
       <PanelSettings />
       <Shortcuts />
     </main>

@@ -105,6 +105,7 @@ export interface Events {
   "message.received": MessageReceivedPayload;
   "message.status": MessageStatusPayload;
   "presence.updated": PresencePayload;
+  "transcript.progress": TranscriptProgressPayload;
 }
 /**
  * `account.registration`: an account's registration changed (also sent when an
@@ -515,6 +516,23 @@ export interface PresencePayload {
   uri: string;
 }
 /**
+ * `transcript.progress`: a call's transcript is queued, running (0–1), done or failed;
+ * `stage` says what the worker does now (`model` while the model is fetched).
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptProgressPayload".
+ */
+export interface TranscriptProgressPayload {
+  call_id: string;
+  progress: number;
+  stage: "queued" | "model" | "speech" | "summary" | "done" | "failed";
+  state: "queued" | "running" | "done" | "failed";
+  /**
+   * The summary once done, else ''.
+   */
+  summary: string;
+}
+/**
  * A client asks the daemon to do something; exactly one reply follows.
  *
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
@@ -681,6 +699,10 @@ export interface Methods {
   "presence.set": PresenceSetMethod;
   "presence.subscribe": PresenceSubscribeMethod;
   "presence.unsubscribe": PresenceUnsubscribeMethod;
+  "transcript.delete": TranscriptDeleteMethod;
+  "transcript.get": TranscriptGetMethod;
+  "transcript.set_summary": TranscriptSetSummaryMethod;
+  "transcript.settings": TranscriptSettingsMethod;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
@@ -1324,6 +1346,10 @@ export interface CallLogResult {
 export interface LoggedCall {
   entry: CallLogEntry;
   state: "live" | "ended";
+  /**
+   * The call's transcript summary, or ''.
+   */
+  summary: string;
 }
 /**
  * Written to SQLite before the call's end is acknowledged; then queued for the CRM.
@@ -2081,6 +2107,155 @@ export interface PresenceSubscribeParams {
 export interface PresenceUnsubscribeMethod {
   params: PresenceSubscribeParams;
   result: Empty;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptDeleteMethod".
+ */
+export interface TranscriptDeleteMethod {
+  params: TranscriptRef;
+  result: TranscriptDeleteResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptRef".
+ */
+export interface TranscriptRef {
+  call_id: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptDeleteResult".
+ */
+export interface TranscriptDeleteResult {
+  deleted_files: number;
+  deleted_transcript: boolean;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptGetMethod".
+ */
+export interface TranscriptGetMethod {
+  params: TranscriptRef;
+  result: TranscriptResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptResult".
+ */
+export interface TranscriptResult {
+  /**
+   * null: the call has none.
+   */
+  transcript: Transcript | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Transcript".
+ */
+export interface Transcript {
+  action_items: string[];
+  call_id: string;
+  /**
+   * Why it failed, or ''.
+   */
+  error: string;
+  model: string;
+  state: "queued" | "running" | "done" | "failed";
+  summary: string;
+  turns: Turn[];
+}
+/**
+ * What one party said, from `start_s` to `end_s` after the recording began.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "Turn".
+ */
+export interface Turn {
+  end_s: number;
+  speaker: "user" | "far";
+  start_s: number;
+  text: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptSetSummaryMethod".
+ */
+export interface TranscriptSetSummaryMethod {
+  params: TranscriptSummaryParams;
+  result: TranscriptResult;
+}
+/**
+ * The user's edit of a call's summary and action items (the wrap-up).
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptSummaryParams".
+ */
+export interface TranscriptSummaryParams {
+  /**
+   * @maxItems 50
+   */
+  action_items: string[];
+  call_id: string;
+  summary: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptSettingsMethod".
+ */
+export interface TranscriptSettingsMethod {
+  params: TranscriptSettingsParams;
+  result: TranscriptSettingsResult;
+}
+/**
+ * `transcript.settings`: fields left out keep their value; no field reads them.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptSettingsParams".
+ */
+export interface TranscriptSettingsParams {
+  model?: ("tiny.en" | "base") | null;
+  record_calls?: boolean | null;
+  /**
+   * 0: keep all.
+   */
+  retention_days?: number | null;
+  transcribe?: boolean | null;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptSettingsResult".
+ */
+export interface TranscriptSettingsResult {
+  /**
+   * The chosen model is on this machine, verified.
+   */
+  model_installed: boolean;
+  settings: TranscriptSettings;
+}
+/**
+ * `config/transcript.json`: what the user allowed. Every switch starts off.
+ *
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "TranscriptSettings".
+ */
+export interface TranscriptSettings {
+  /**
+   * `base` is slower, better on phones.
+   */
+  model?: "tiny.en" | "base";
+  /**
+   * Record every answered call.
+   */
+  record_calls?: boolean;
+  /**
+   * Delete recordings and transcripts after N days.
+   */
+  retention_days?: number | null;
+  /**
+   * Transcribe recorded calls afterwards.
+   */
+  transcribe?: boolean;
 }
 /**
  * How numbers become SIP URIs for this account.

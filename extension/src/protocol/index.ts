@@ -118,6 +118,10 @@ export const METHOD_NAMES = [
   "crm.connect",
   "crm.status",
   "crm.disconnect",
+  "transcript.settings",
+  "transcript.get",
+  "transcript.set_summary",
+  "transcript.delete",
 ] as const;
 /** Every event of this build, at run time (checked against `Events` below). */
 export const EVENT_NAMES = [
@@ -137,6 +141,7 @@ export const EVENT_NAMES = [
   "calllog.write_failed",
   "audio.state",
   "crm.connection",
+  "transcript.progress",
 ] as const;
 /** Every error code, at run time (checked against `ErrorCode` below). */
 export const ERROR_CODES = [

@@ -10,6 +10,7 @@ import { formatNumber, formatUri } from "../shared/phone/format";
 import { t, tDynamic, type MessageKey } from "../shared/i18n";
 import { contactName } from "./people";
 import { contactTarget, isLive, isRingingInbound, type PanelState, type PanelStore } from "./panel-store";
+import { CallSummary } from "./CallSummary";
 
 const KEYS: { digit: string; id: string }[] = [
   ..."123456789".split("").map((d) => ({ digit: d, id: d })),
@@ -250,6 +251,7 @@ function WrapUp({ store, state, call }: { store: PanelStore; state: PanelState; 
   return (
     <div class="wrapup" role="group" aria-labelledby="wrapup-title">
       <h3 id="wrapup-title">{t("wrapup")}</h3>
+      <CallSummary model={store.transcripts} callId={call.id} />
       <label class="field">
         <span>{t("disposition")}</span>
         <select

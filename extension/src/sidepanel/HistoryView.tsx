@@ -1,4 +1,5 @@
-// History: the deal's recent calls from the call log, with duration, disposition and notes.
+// History: the deal's recent calls from the call log, with duration, disposition, the
+// call's summary (when it was transcribed) and notes.
 
 import type { JSX } from "preact";
 import { formatDateTime, formatDuration } from "./format";
@@ -7,13 +8,20 @@ import { t, tDynamic } from "../shared/i18n";
 import type { PanelState } from "./panel-store";
 import { OpenInCrm } from "./PageDealView";
 
+/** The host ends a transcribed call's notes with its summary block; History shows it apart. */
+const SUMMARY_MARK = "Call summary (made on this computer):";
+
+export function notesOf(notes: string, summary: string): string {
+  return summary ? notes.split(SUMMARY_MARK)[0]!.trim() : notes;
+}
+
 export function HistoryView({ state }: { state: PanelState }): JSX.Element {
   const calls = state.history;
   return (
     <div class="history-view">
       {state.historyStatus === "error" ? <p class="error">{t("history_error")}</p> : null}
       <ol class="history">
-        {calls.map(({ entry, state: logState }) => (
+        {calls.map(({ entry, state: logState, summary }) => (
           <li key={entry.call_id} class="history-entry" data-testid={`history-entry-${entry.call_id}`}>
             <p>
               <strong>{formatDateTime(entry.started_at)}</strong>{" "}
@@ -29,7 +37,12 @@ export function HistoryView({ state }: { state: PanelState }): JSX.Element {
                 .filter(Boolean)
                 .join(" · ")}
             </p>
-            {entry.notes ? <p class="history-notes">{entry.notes}</p> : null}
+            {summary ? (
+              <p class="history-summary" data-testid={`history-summary-${entry.call_id}`}>
+                {t("history_summary", summary)}
+              </p>
+            ) : null}
+            {notesOf(entry.notes ?? "", summary) ? <p class="history-notes">{notesOf(entry.notes ?? "", summary)}</p> : null}
             {entry.record ? <OpenInCrm url={entry.record.url} testId={`history-open-${entry.call_id}`} /> : null}
           </li>
         ))}

@@ -4,6 +4,7 @@
 // (call controls and transfers), `edits.ts` (role and note edits, messages, presenting),
 // `wrapup.ts` (notes, disposition, the final log), `audio.ts` (the sound devices in use),
 // `transfers.ts` (transfers the far end asks for, offered to the user).
+// `transcripts.ts` (each call's transcript progress and summary).
 // Components only read its snapshots and
 // call its methods; everything that reaches the host goes through `PanelClient.request`,
 // so the model is tested without a browser.
@@ -17,11 +18,13 @@ import { DealEdits } from "./store/edits";
 import { type Notice, type PanelClient, type PanelState, StoreCore } from "./store/state";
 import { WrapUp } from "./store/wrapup";
 import { TransferOffers } from "./store/transfers";
+import { TranscriptModel } from "./store/transcripts";
 
 export { contactTarget, isLive, isRingingInbound, userPartNumber } from "./store/facts";
 export { chosenFor, devicesFor } from "./store/audio";
 export type { AudioModel, AudioRole, AudioView } from "./store/audio";
 export type { TransferOfferView, TransferOffers } from "./store/transfers";
+export type { TranscriptModel, TranscriptsView } from "./store/transcripts";
 export type { LoadStatus, Notice, PanelClient, PanelState, SaveStatus } from "./store/state";
 
 export class PanelStore {
@@ -37,6 +40,8 @@ export class PanelStore {
   readonly transfers: TransferOffers;
   /** The host connection, for parts that keep no state here (the CRM sign-in notice). */
   readonly client: PanelClient;
+  /** Each call's transcript progress, summary and action items (`store/transcripts.ts`). */
+  readonly transcripts: TranscriptModel;
 
   constructor(client: PanelClient) {
     this.client = client;
@@ -51,6 +56,7 @@ export class PanelStore {
       this.calls.onCall(call);
       this.calls.focus(call.id);
     });
+    this.transcripts = new TranscriptModel(client);
   }
 
   // ---- state and notices
@@ -75,11 +81,13 @@ export class PanelStore {
     this.calls.start();
     this.audio.start();
     this.transfers.start();
+    this.transcripts.start();
   }
   stop(): void {
     this.calls.stop();
     this.audio.stop();
     this.transfers.stop();
+    this.transcripts.stop();
   }
   async refresh(): Promise<void> {
     await Promise.all([this.calls.refresh(), this.transfers.load()]);

@@ -28,6 +28,8 @@ from rolecall.store.page_memory import (
     split_person_id,
 )
 
+from rolecall.transcript.store import TranscriptStore
+
 log = logging.getLogger("rolecall.context")
 
 
@@ -220,12 +222,20 @@ def context_handlers(
         if (params.opportunity_id or "").startswith(DEAL_PREFIX):  # a page deal's calls
             deal = page_deals.memory.deal(params.opportunity_id or "") if page_deals else None
             rows = store.calls(record=deal.ref, limit=params.limit) if deal else []
+            found = TranscriptStore(store.db).summaries(entry.call_id for entry, _ in rows)
             return ctx.CallLogResult(
-                calls=[ctx.LoggedCall(entry=entry, state=state) for entry, state in rows]  # type: ignore[arg-type]
+                calls=[
+                    ctx.LoggedCall(entry=entry, state=state, summary=found.get(entry.call_id, ""))  # type: ignore[arg-type]
+                    for entry, state in rows
+                ]
             )
         rows = store.calls(opportunity_id=params.opportunity_id, limit=params.limit)
+        summaries = TranscriptStore(store.db).summaries(entry.call_id for entry, _ in rows)
         return ctx.CallLogResult(
-            calls=[ctx.LoggedCall(entry=entry, state=state) for entry, state in rows]  # type: ignore[arg-type]
+            calls=[
+                ctx.LoggedCall(entry=entry, state=state, summary=summaries.get(entry.call_id, ""))  # type: ignore[arg-type]
+                for entry, state in rows
+            ]
         )
 
     async def sync_status(caller: Caller, params: ctx.SyncListParams) -> ctx.SyncListResult:

@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from rolecall import __version__
 from rolecall.audio.engine import AudioEngine
@@ -21,7 +21,6 @@ from rolecall.crm.connectors.config import load_config
 from rolecall.crm.factory import make_connector
 from rolecall.crm.oauth.connections import CrmConnections
 from rolecall.crm.outbox import Outbox, OutboxWorker, sync_item
-from rolecall.crm.writebacks import WriteBacks
 from rolecall.daemon.audio_handlers import audio_handlers, state_publisher
 from rolecall.daemon.context_handlers import context_handlers
 from rolecall.daemon.core_handlers import core_handlers
@@ -30,9 +29,14 @@ from rolecall.daemon.lock import AlreadyRunning, InstanceLock
 from rolecall.daemon.memory_handlers import memory_handlers
 from rolecall.daemon.server import DaemonServer
 from rolecall.daemon.telephony_handlers import telephony_handlers
+from rolecall.daemon.transcript_handlers import (
+    CallTranscripts,
+    SummaryWriteBacks,
+    transcript_handlers,
+)
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING, EXIT_UNSAFE_HOME
 from rolecall.paths import Home, UnsafeHome
-from rolecall.protocol.calllog import CallLogEntry
+from rolecall.protocol.telephony import CallInfo
 from rolecall.secrets import SecretStore
 from rolecall.store.page_memory import PageMemory
 from rolecall.store.page_settings import load_settings as load_context_settings
@@ -101,10 +105,9 @@ async def _serve(home: Home) -> None:
 
     wrapup = timedelta(seconds=_wrapup_s(home))
 
-    def wrapup_end(entry: CallLogEntry) -> datetime:
-        return entry.ended_at + wrapup
-
-    write_backs = WriteBacks(outbox, connectors, worker.poke, wrapup_end)
+    transcripts = CallTranscripts(home, store, outbox, server.emit, wrapup)
+    # the call log's write-back waits for the wrap-up, and for the call's transcript
+    write_backs = SummaryWriteBacks(outbox, connectors, worker.poke, transcripts)
     page_deals = PageDeals(
         PageMemory(store.db),
         load_context_settings(home),
@@ -139,9 +142,15 @@ async def _serve(home: Home) -> None:
         stats_every_s=float(os.environ.get("ROLECALL_AUDIO_STATS_S", "60")),
     )
     await asyncio.get_running_loop().run_in_executor(None, voice.start)
+
+    def call_changed(call: CallInfo) -> None:
+        call_log.update(call)
+        transcripts.call_changed(call)
+
     telephony = TelephonyService(
-        home, Pjsua2Stack(load_settings(home), voice), server.emit, secrets, call_log.update
+        home, Pjsua2Stack(load_settings(home), voice), server.emit, secrets, call_changed
     )
+    transcripts.record = lambda call_id: telephony.calls.set_recording(call_id, True)
     for entry in interrupted:  # calls.list shows them ended, so a panel can say so
         telephony.calls.add_interrupted(
             entry.call_id,
@@ -167,8 +176,10 @@ async def _serve(home: Home) -> None:
             ),
             **memory_handlers(page_deals),
             **crm_handlers(connections, connectors, worker.poke),
+            **transcript_handlers(transcripts),
         }
     )
+    transcripts.start()
     outbox_task = asyncio.get_running_loop().create_task(worker.run())
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -182,6 +193,7 @@ async def _serve(home: Home) -> None:
     await server.wait_stopped()
     log.info("stopping: %s", server.stop_reason)
     await telephony.stop()
+    await transcripts.jobs.stop()
     await asyncio.get_running_loop().run_in_executor(None, voice.stop)
     outbox_task.cancel()
     connections.listener = lambda kind: None  # sign-ins still waiting tell no one now

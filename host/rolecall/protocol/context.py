@@ -205,6 +205,9 @@ class CallLogUpdateParams(Params):
 class LoggedCall(Sent):
     entry: CallLogEntry
     state: Literal["live", "ended"]
+    summary: str = Field(
+        default="", max_length=8000, description="The call's transcript summary, or ''."
+    )
 
 
 class CallLogResult(Sent):

@@ -14,6 +14,7 @@ from rolecall.protocol import audio as aud
 from rolecall.protocol import context as ctx
 from rolecall.protocol import crm
 from rolecall.protocol import telephony as tel
+from rolecall.protocol import transcript as trn
 from rolecall.protocol.base import Params, Sent
 
 Text = Annotated[str, Field(max_length=200)]
@@ -147,6 +148,14 @@ METHODS: dict[str, MethodSpec] = {
     "crm.connect": MethodSpec(params=crm.CrmConnectParams, result=crm.CrmConnectResult),
     "crm.status": MethodSpec(params=Empty, result=crm.CrmStatusResult),
     "crm.disconnect": MethodSpec(params=crm.CrmRef, result=crm.CrmStatusResult),
+    "transcript.settings": MethodSpec(
+        params=trn.TranscriptSettingsParams, result=trn.TranscriptSettingsResult
+    ),
+    "transcript.get": MethodSpec(params=trn.TranscriptRef, result=trn.TranscriptResult),
+    "transcript.set_summary": MethodSpec(
+        params=trn.TranscriptSummaryParams, result=trn.TranscriptResult
+    ),
+    "transcript.delete": MethodSpec(params=trn.TranscriptRef, result=trn.TranscriptDeleteResult),
 }
 
 EVENTS: dict[str, type[BaseModel]] = {
@@ -166,6 +175,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "calllog.write_failed": ctx.CallLogWriteFailedPayload,
     "audio.state": aud.AudioStatePayload,
     "crm.connection": crm.CrmConnectionPayload,
+    "transcript.progress": trn.TranscriptProgressPayload,
 }
 
 CAPABILITIES: tuple[str, ...] = (
@@ -180,5 +190,6 @@ CAPABILITIES: tuple[str, ...] = (
     "audio",
     "memory",
     "crm",
+    "transcript",
 )
 """What this daemon offers; later features add theirs (e.g. `calls`, `context`)."""

@@ -186,6 +186,23 @@ STEPS: tuple[str, ...] = (
     ALTER TABLE calls ADD COLUMN record_id TEXT;
     ALTER TABLE calls ADD COLUMN record_url TEXT;
     """,
+    # 4: call transcripts made on this machine: turns by speaker, summary, action items.
+    """
+    CREATE TABLE transcripts (
+        call_id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        model TEXT NOT NULL DEFAULT '',
+        turns TEXT NOT NULL DEFAULT '[]',
+        summary TEXT NOT NULL DEFAULT '',
+        action_items TEXT NOT NULL DEFAULT '[]',
+        error TEXT NOT NULL DEFAULT '',
+        recording_path TEXT NOT NULL DEFAULT '',
+        audio_s REAL NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX transcripts_by_created ON transcripts(created_at);
+    """,
 )
 
 LATEST = len(STEPS)

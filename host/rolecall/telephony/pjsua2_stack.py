@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import pjsua2 as pj
 
-from rolecall.telephony import pjsua2_audio
+from rolecall.telephony import pjsua2_audio, recording_files
 from rolecall.telephony.call_sounds import CallSounds
 from rolecall.telephony.pjsua2_objects import (
     PjsipLogWriter,
@@ -85,6 +85,7 @@ class Pjsua2Stack:
         self.calls: dict[str, SipCall] = {}
         self.buddies: dict[tuple[str, str], SipBuddy] = {}
         self.recorders: dict[str, pj.AudioMediaRecorder] = {}
+        self.channel_recorders: dict[str, recording_files.ChannelRecorders] = {}
         self.bridges: dict[str, set[str]] = {}
         self._pagers: list[tuple[str, str, str, str]] = []
         self._transports: dict[str, int] = {}
@@ -285,6 +286,7 @@ class Pjsua2Stack:
                 account.shutdown()
         self._poll(0.3, lambda: False)
         self.recorders.clear()
+        self.channel_recorders.clear()
         self.buddies.clear()
         self.calls.clear()
         self.accounts.clear()
@@ -313,6 +315,7 @@ class Pjsua2Stack:
     def forget_call(self, call_id: str) -> None:
         """Drops every reference to a finished call (we are inside its last callback)."""
         self.recorders.pop(call_id, None)
+        self.channel_recorders.pop(call_id, None)
         for partner in self.bridges.pop(call_id, set()):
             self.bridges.get(partner, set()).discard(call_id)
         self.calls.pop(call_id, None)
@@ -358,12 +361,16 @@ class Pjsua2Stack:
         if recorder is not None:
             audio.startTransmit(recorder)
             self._voice_source().startTransmit(recorder)
+        self._tap_channels(call)
 
     def hold_audio(self, call: SipCall) -> None:
         """Held: the user neither hears the call nor is heard in it."""
         log.info("call %s held: the user leaves its audio", call.call_id)
         if self._voice_port is not None and call.audio is not None:
             pjsua2_audio.leave(self._voice_port, call.audio)
+        channels = self.channel_recorders.get(call.call_id)
+        if channels is not None:  # what the call does not hear is not recorded either
+            recording_files.hear_user(channels, self._voice_source(), heard=False)
 
     def _update_mic(self) -> None:
         """The microphone feeds the bridge only while some call is not muted."""
@@ -612,6 +619,9 @@ class Pjsua2Stack:
                 source.stopTransmit(call.audio)
             else:
                 source.startTransmit(call.audio)
+            channels = self.channel_recorders.get(call_id)
+            if channels is not None:
+                recording_files.hear_user(channels, source, heard=not muted)
 
         await self._call(command)
 
@@ -676,16 +686,38 @@ class Pjsua2Stack:
             recorder = pj.AudioMediaRecorder()
             recorder.createRecorder(str(path))
             self.recorders[call_id] = recorder
+            self.channel_recorders[call_id] = recording_files.create_channel_recorders(path)
             if call.audio is not None:
                 call.audio.startTransmit(recorder)
                 self._voice_source().startTransmit(recorder)
+            self._tap_channels(call)
 
         await self._call(command)
+
+    def _tap_channels(self, call: SipCall) -> None:
+        """Feeds a recorded call's two channel files: the far end and the user (SIP thread)."""
+        channels = self.channel_recorders.get(call.call_id)
+        if channels is None or call.audio is None:
+            return
+        user = None if call.muted else self._voice_source()
+        clock = self._endpoint.audDevManager().getCaptureDevMedia() if self._endpoint else None
+        if clock is not None:
+            recording_files.tap(channels, user=user, far=call.audio, clock=clock)
 
     async def stop_recording(self, call_id: str) -> None:
         def command() -> None:
             recorder = self.recorders.pop(call_id, None)
             call = self.calls.get(call_id)
+            channels = self.channel_recorders.pop(call_id, None)
+            if channels is not None:
+                assert self._endpoint is not None
+                recording_files.untap(
+                    channels,
+                    user=self._voice_source(),
+                    far=call.audio if call is not None else None,
+                    clock=self._endpoint.audDevManager().getCaptureDevMedia(),
+                )
+            del channels  # both channel files are finished when their recorders go
             if recorder is None:
                 return
             with contextlib.suppress(pj.Error):

@@ -2,7 +2,7 @@
 
     python -m support.sip.peer --port P [--account sip:bob@rolecall.test
         --registrar sip:127.0.0.1:K --password secret] [--auto-answer 200|486|603|404|480|none]
-        [--answer-delay S] [--tone-hz 440 [--tone-burst-ms 200]] [--record DIR]
+        [--answer-delay S] [--tone-hz 440 [--tone-burst-ms 200]] [--play WAV] [--record DIR]
         [--rtp-port R --rtp-range N]
         [--codecs PCMU,PCMA|all] [--log-level 3] [--workdir DIR]
         [--tls-port T --tls-cert PEM --tls-key PEM] [--srtp-mandatory]
@@ -207,7 +207,10 @@ class PeerCall(pj.Call):  # type: ignore[misc]
             audio = self.getAudioMedia(index)
             if self.peer.tone is not None and self.player is None:
                 self.player = pj.AudioMediaPlayer()
-                self.player.createPlayer(str(self.peer.tone), 0)  # loops
+                once = self.peer.play is not None  # speech is said once, a tone loops
+                self.player.createPlayer(
+                    str(self.peer.tone), pj.PJMEDIA_FILE_NO_LOOP if once else 0
+                )
                 self.player.startTransmit(audio)
             if self.peer.record_dir is not None and self.recorder is None:
                 path = self.peer.record_dir / f"call-{self.key}.wav"
@@ -332,7 +335,8 @@ class _Peer:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.workdir = Path(args.workdir or ".").resolve()
-        self.tone = (
+        self.play = Path(args.play).resolve() if args.play else None
+        self.tone = self.play or (
             write_tone(self.workdir / "tone.wav", args.tone_hz, burst_ms=args.tone_burst_ms)
             if args.tone_hz
             else None
@@ -656,6 +660,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--answer-delay", type=float, default=0.0, help="seconds before 200")
     parser.add_argument("--tone-hz", type=float, help="play a sine tone into each call")
+    parser.add_argument("--play", help="a WAV (speech) said once into each call when it is up")
     parser.add_argument("--tone-burst-ms", type=int, default=0, help="the tone on/off in turns")
     parser.add_argument("--record", help="directory: record each call to call-N.wav (16 kHz)")
     parser.add_argument("--rtp-port", type=int, default=0, help="first RTP port")

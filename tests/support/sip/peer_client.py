@@ -61,6 +61,7 @@ class PjsuaPeer:
         answer_delay: float = 0.0,
         tone_hz: float | None = None,
         tone_burst_ms: int | None = None,
+        play: Path | None = None,
         record: Path | None = None,
         codecs: str = "PCMU,PCMA",
         log_level: int = 4,
@@ -85,6 +86,7 @@ class PjsuaPeer:
             ("--username", username),
             ("--tone-hz", tone_hz),
             ("--tone-burst-ms", tone_burst_ms),
+            ("--play", play),
             ("--record", record),
         ):
             if value is not None:

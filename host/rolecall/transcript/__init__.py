@@ -1,0 +1,1 @@
+"""Call transcripts made on this machine: recording channels in, turns and a summary out."""
