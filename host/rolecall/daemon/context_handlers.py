@@ -27,7 +27,6 @@ from rolecall.store.page_memory import (
     page_deal_from_snapshot,
     split_person_id,
 )
-
 from rolecall.transcript.store import TranscriptStore
 
 log = logging.getLogger("rolecall.context")
