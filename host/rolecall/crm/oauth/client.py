@@ -11,13 +11,13 @@ also need their client secret, passed in from the keyring.
 from __future__ import annotations
 
 import functools
+import importlib
 import secrets
 import ssl
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 
@@ -29,7 +29,21 @@ from rolecall._version import __version__
 from rolecall.crm.connectors.base import ConnectorError, SignedOut
 from rolecall.crm.oauth.vendors import Endpoints
 
-TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+def _authlib_http() -> Any:
+    """The HTTP package authlib's client runs on: httpx2 where installed, else httpx.
+
+    Timeouts, errors and responses must come from that same package; an `httpx.Timeout`
+    handed to an httpx2 client fails at connect time.
+    """
+    try:
+        return importlib.import_module("httpx2")
+    except ImportError:
+        return importlib.import_module("httpx")
+
+
+_http = _authlib_http()
+TIMEOUT = _http.Timeout(20.0, connect=5.0)
 SIGNED_OUT_CODES = frozenset({"invalid_grant", "BAD_REFRESH_TOKEN"})
 
 
@@ -122,7 +136,7 @@ class OAuthProtocol:
                         token=token,
                         token_type_hint="refresh_token",  # noqa: S106
                     )
-            except httpx.HTTPError as exc:
+            except _http.HTTPError as exc:
                 raise ConnectorError(
                     f"{self.endpoints.kind}: revoking failed: {type(exc).__name__}", retryable=True
                 ) from None
@@ -140,7 +154,7 @@ class OAuthProtocol:
         with self._client() as client:
             try:
                 response = client.request("GET", f"{url}/{refresh_token}", withhold_token=True)
-            except httpx.HTTPError:
+            except _http.HTTPError:
                 return {}
         if response.status_code != 200:
             return {}
@@ -158,14 +172,14 @@ class OAuthProtocol:
                 f"{kind} refused the sign-in: {exc.error}: {str(exc.description or '')[:200]}",
                 retryable=False,
             ) from None
-        except httpx.HTTPStatusError as exc:
+        except _http.HTTPStatusError as exc:
             status = exc.response.status_code
             raise ConnectorError(
                 f"{kind} token endpoint answered HTTP {status}",
                 retryable=status >= 500,
                 status=status,
             ) from None
-        except httpx.HTTPError as exc:
+        except _http.HTTPError as exc:
             raise ConnectorError(
                 f"{kind} token endpoint unreachable: {type(exc).__name__}", retryable=True
             ) from None
@@ -180,7 +194,7 @@ def _system_tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _hubspot_error(response: httpx.Response) -> httpx.Response:
+def _hubspot_error(response: Any) -> Any:
     """HubSpot answers a bad refresh token with `{"status": "BAD_REFRESH_TOKEN", …}`
     rather than OAuth's `{"error": …}`: rewrite it so authlib raises the usual error."""
     if response.status_code < 400:
@@ -191,7 +205,7 @@ def _hubspot_error(response: httpx.Response) -> httpx.Response:
         return response
     if isinstance(body, dict) and "error" not in body and isinstance(body.get("status"), str):
         fixed = {"error": body["status"], "error_description": str(body.get("message", ""))}
-        return httpx.Response(
+        return _http.Response(
             response.status_code, json=fixed, request=response.request, headers={}
         )
     return response
