@@ -188,5 +188,7 @@ describe("TransferNotifier", () => {
     expect(notifier.active()).toEqual(["held"]);
     expect([...surface.shown.keys()]).toEqual([notificationId("held")]);
     expect(surface.badgeText).toBe("1");
+    host.connected(); // a state change while connected does not ask again
+    expect(host.sent.filter((m) => m.method === "calls.transfer_offers")).toHaveLength(1);
   });
 });

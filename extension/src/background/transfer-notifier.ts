@@ -51,8 +51,11 @@ export class TransferNotifier {
     private readonly buttons: boolean,
   ) {
     host.onEvent((event) => this.onEvent(event));
+    let wasConnected = false;
     host.onState((state) => {
-      if (state.status === "connected") void this.sync();
+      const connected = state.status === "connected";
+      if (connected && !wasConnected) void this.sync();
+      wasConnected = connected;
     });
     surface.onButton((id, index) => this.button(id, index));
     surface.onClick((id) => {
