@@ -151,9 +151,14 @@ def test_with_the_panel_closed_the_notification_carries_the_request_and_its_acce
             offers = client.request("calls.transfer_offers")["offers"]
             assert pending == [o["request_id"] for o in offers]
             request_id = offers[0]["request_id"]
-            shown = browser.evaluate("() => chrome.notifications.getAll()")
-            assert f"rolecall-transfer-{request_id}" in shown
-            assert browser.evaluate("() => chrome.action.getBadgeText({})") == "1"
+            notification = f"rolecall-transfer-{request_id}"
+            _until(
+                lambda: notification in browser.evaluate("() => chrome.notifications.getAll()"),
+                5,
+                "system notification",
+            )
+            badge = "() => chrome.action.getBadgeText({})"
+            _until(lambda: browser.evaluate(badge) == "1", 5, "badge counting the request")
             assert target.received("INVITE") == []  # nothing rings before Accept
 
             # A panel opened later lists the request; it is closed again before Accept.
@@ -178,9 +183,11 @@ def test_with_the_panel_closed_the_notification_carries_the_request_and_its_acce
             invite = target.request("INVITE")
             assert invite.request_uri == f"sip:+19005550100@{target.address}"
             assert browser.evaluate("() => globalThis.rolecall.transferNotifications()") == []
-            assert browser.evaluate("() => chrome.action.getBadgeText({})") == ""
-            assert f"rolecall-transfer-{request_id}" not in browser.evaluate(
-                "() => chrome.notifications.getAll()"
+            _until(lambda: browser.evaluate(badge) == "", 5, "badge to go")
+            _until(
+                lambda: notification not in browser.evaluate("() => chrome.notifications.getAll()"),
+                5,
+                "notification to go",
             )
             new = next(
                 c
