@@ -171,7 +171,7 @@ describe("TransferNotifier", () => {
     await settle();
     const shown = surface.shown.get(notificationId("r1"));
     expect(shown?.buttons).toBeUndefined();
-    expect(shown?.message).toBe("Anna asks to transfer you to +1 900 555 0100 Click to accept or decline it in Rolecall.");
+    expect(shown?.message).toBe("Anna asks to transfer you to +1 900 555 0100. Click to accept or decline it in Rolecall.");
     surface.clickListener?.(notificationId("r1"));
     expect(panelOpens()).toBe(1);
     expect(host.sent).toEqual([]);

@@ -110,8 +110,9 @@ export class TransferNotifier {
     this.surface.badge(String(this.pending.size));
     const by = askerWords(offer.by);
     const target = targetWords(offer.target);
-    let text = message("transfer_offer_ask", [by, target], `${by} asks to transfer you to ${target}`);
-    if (!this.buttons) text += ` ${message("notification_transfer_open", [], "Click to accept or decline it in Rolecall.")}`;
+    const text = this.buttons
+      ? message("transfer_offer_ask", [by, target], `${by} asks to transfer you to ${target}`)
+      : message("notification_transfer_click", [by, target], `${by} asks to transfer you to ${target}. Click to accept or decline it in Rolecall.`);
     try {
       await this.surface.show(notificationId(offer.request_id), {
         title: message("transfer_offer_title", [], "Transfer request"),
