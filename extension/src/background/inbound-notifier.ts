@@ -8,16 +8,9 @@ import type { HostConnection } from "./host-connection";
 import type { Logger } from "./logger";
 import type { PanelOpener } from "./panel-opener";
 import { formatNumber } from "../shared/phone/format";
+import { message } from "./system-notifications";
 
 const PREFIX = "rolecall-incoming-";
-
-function message(key: string, subs: string[], fallback: string): string {
-  try {
-    return chrome.i18n.getMessage(key, subs) || fallback;
-  } catch {
-    return fallback;
-  }
-}
 
 export class InboundNotifier {
   private readonly shown = new Set<string>();

@@ -22,6 +22,8 @@ import { listenForRuntimeMessages } from "./runtime-messages";
 import { PanelOpener } from "./panel-opener";
 import { listenForCallCommands, runCommand, type CallCommand, type CommandAction } from "./call-commands";
 import { InboundNotifier } from "./inbound-notifier";
+import { TransferNotifier, notificationId } from "./transfer-notifier";
+import { browserSurface } from "./system-notifications";
 import { requestPageStats, type ScanStats } from "../shared/page-messages";
 import type { SiteInfo } from "../shared/site-info";
 import type { ConnectionState } from "../shared/state";
@@ -66,6 +68,13 @@ listenForRuntimeMessages(sites, pageCalls, panels, logger);
 selectionCalls.listen();
 listenForCallCommands(host, panels, logger);
 const inbound = new InboundNotifier(host, panels, logger, browser.family !== "firefox");
+const transfers = new TransferNotifier(
+  host,
+  browserSurface(),
+  () => panels.open(undefined, chrome.windows?.WINDOW_ID_CURRENT),
+  logger,
+  browser.family !== "firefox",
+);
 setUpToolbarButton(sites, panels, logger);
 chrome.permissions.onAdded.addListener(() => void sites.sync());
 chrome.permissions.onRemoved.addListener(() => void sites.sync());
@@ -111,6 +120,9 @@ async function pageStats(urlPattern: string): Promise<ScanStats[]> {
  *   globalThis.rolecall.command(name)  what a keyboard command does (answer-call,
  *                                      hang-up, toggle-mute, toggle-hold)
  *   globalThis.rolecall.notifications()  call ids with an incoming-call notification up
+ *   globalThis.rolecall.transferNotifications()  request ids with a transfer notification up
+ *   globalThis.rolecall.transferButton(requestId, index)  what a click on that
+ *                                      notification's button does (0 Accept, 1 Decline)
  *
  * e.g. `await rolecall.host.request("ping", {echo: "hi"})`.
  */
@@ -128,6 +140,8 @@ export interface RolecallGlobal {
   selectionShortcut(tabId: number): Promise<void>;
   command(name: Exclude<CallCommand, "open-panel">): Promise<CommandAction | null>;
   notifications(): string[];
+  transferNotifications(): string[];
+  transferButton(requestId: string, index: number): void;
 }
 
 declare global {
@@ -149,6 +163,8 @@ globalThis.rolecall = {
   selectionShortcut: (tabId) => selectionCalls.callSelectionIn(tabId),
   command: (name) => runCommand(host, name, logger),
   notifications: () => inbound.active(),
+  transferNotifications: () => transfers.active(),
+  transferButton: (requestId, index) => transfers.button(notificationId(requestId), index),
 };
 
 logger.info(`Rolecall ${extensionVersion} background started in ${browserLabel(browser)}`);
