@@ -56,7 +56,8 @@ def pbx_account(client: DaemonClient, domain: str, **extra: object) -> None:
 def test_answered_call_carries_rtp_both_ways(client: DaemonClient, sipp_peers: list[SippPeer]):
     peer = start(sipp_peers, "uas_answer", rtp_echo=True)
     call = place(client, peer.uri("alice"))
-    assert call["state"] in ("dialing", "ringing") and call["direction"] == "outbound"
+    # SIPp answers at once: on a busy machine the 200 OK can be in before the dial's reply
+    assert call["state"] in ("dialing", "ringing", "confirmed") and call["direction"] == "outbound"
     confirmed = wait_call(client, call["id"], "confirmed")
     assert confirmed["answered_at"] is not None and confirmed["status_code"] == 200
     time.sleep(1.0)
