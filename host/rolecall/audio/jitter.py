@@ -42,8 +42,8 @@ GAIN_P = 0.003
 """Correction per frame of error (0.3 %); the loop settles in a few seconds."""
 GAIN_I = 2.25e-6
 """Integral gain per pop, critically damped with `GAIN_P`: it learns the clocks' drift."""
-MAX_CORRECTION = 0.02
-"""The largest resampling step (2 %, a third of a semitone): far beyond real drift."""
+MAX_CORRECTION = 0.01
+"""The largest resampling step (1 %, a sixth of a semitone): twice the worst real drift."""
 CALM_POPS = 1000
 """Pops without an underrun (20 s) after which a raised target may come down a frame…"""
 SPARE = 2 * FRAME_SAMPLES + FRAME_SAMPLES // 2
