@@ -150,9 +150,9 @@ def test_without_any_sound_server_calls_connect_and_say_what_is_missing(
 
 
 def tone_share(path: Path, hz: float, *, skip_s: float = 0.5, window_s: float = 0.1) -> float:
-    """The median share of `hz` in the recording's `window_s` windows: a frame dropped or
-    repeated by a jitter buffer shifts the phase, which one long Goertzel window would
-    count against the tone."""
+    """The median share of `hz` in the recording's `window_s` windows: a gap on a busy
+    machine shifts the phase, and the jitter buffer's resampling the pitch by a hair,
+    which one long Goertzel window would count against the tone."""
     import statistics
     import wave
 
