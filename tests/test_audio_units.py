@@ -62,14 +62,17 @@ class Sine:
 
 def run_clocks(
     speed: float, minutes: float = 10, *, target: int = 3, burst: int = 1
-) -> tuple[FrameBuffer, list[int], int]:
+) -> tuple[FrameBuffer, list[int], int, float]:
     """A producer `speed` times as fast as the consumer's 20 ms pops, `burst` frames at a
-    time (as a sound server delivers them); the fill after each pop in samples, and the
-    largest step between two consecutive samples played once the buffer has settled."""
+    time (as a sound server delivers them). Returns the buffer (its mean delay over the
+    last minute), the whole frames waiting at each pop, the largest step between two
+    consecutive samples played once the buffer has settled, and the consumer's mean
+    speed relative to real time (minus one) meanwhile."""
     buffer = FrameBuffer(target=target)
     sine = Sine()
     out = np.zeros(FRAME_SAMPLES, np.int16)
     fills: list[int] = []
+    corrections: list[float] = []
     due, last, jump = 0.0, None, 0
     pops = int(minutes * 60 * 50)
     for pop in range(pops):
@@ -78,14 +81,17 @@ def run_clocks(
             for _ in range(burst):
                 buffer.push(sine.frame())
             due -= burst
+        if pop == pops - 3000:
+            buffer.stats(window=True)  # the mean delay from here on: the last minute's
         fills.append(buffer.depth)
         buffer.pop_into(out)
         if pop >= 500:  # ten seconds in: the controller has found the clocks' ratio
+            corrections.append(buffer.correction)
             played = out.astype(np.int32)
             steps = np.abs(np.diff(played if last is None else np.r_[last, played]))
             jump = max(jump, int(steps.max()))
         last = int(out[-1])
-    return buffer, fills, jump
+    return buffer, fills, jump, sum(corrections) / max(1, len(corrections))
 
 
 # A 700 Hz sine of amplitude 10,000 moves at most 10,000 * 2π * 700 / 16,000 ≈ 2,750 a
@@ -94,27 +100,29 @@ SMOOTH = 2900
 
 
 def test_a_clock_half_a_percent_fast_is_followed_without_drops_or_clicks():
-    buffer, fills, jump = run_clocks(1.005)
+    buffer, fills, jump, correction = run_clocks(1.005)
     stats = buffer.stats()
     assert stats.underruns == 0 and stats.dropped == 0 and stats.overflowed == 0
     assert max(fills[500:]) <= 3 + 1  # the fill stays at its target: delay does not grow
     assert max(fills[-3000:]) <= max(fills[500:3500])  # the last minute as the first
     assert jump <= SMOOTH
-    assert 4000 <= stats.correction_ppm <= 6000  # it reads 0.5 % faster than real time
+    assert 4000 <= correction * 1e6 <= 6000  # it reads 0.5 % faster than real time
+    assert abs(stats.mean_delay_ms - 60) <= 20  # within a frame of its target, on average
 
 
 def test_a_clock_half_a_percent_slow_is_followed_without_underruns_or_clicks():
-    buffer, fills, jump = run_clocks(0.995)
+    buffer, fills, jump, correction = run_clocks(0.995)
     stats = buffer.stats()
     assert stats.underruns == 0 and stats.dropped == 0
     assert min(fills[500:]) >= 1 and max(fills[500:]) <= 3 + 1
     assert jump <= SMOOTH
-    assert -6000 <= stats.correction_ppm <= -4000
+    assert -6000 <= correction * 1e6 <= -4000
+    assert abs(stats.mean_delay_ms - 60) <= 20
 
 
 def test_bursts_from_a_drifting_sound_server_raise_the_target_once_then_never_underrun():
     for speed in (1.005, 0.995):  # three frames every 60 ms, as a sound server sends them
-        buffer, fills, jump = run_clocks(speed, burst=3, target=2)
+        buffer, fills, jump, _ = run_clocks(speed, burst=3, target=2)
         stats = buffer.stats()
         assert stats.underruns <= 2 and stats.dropped == 0, (speed, stats)
         assert stats.target <= 4  # the headroom it needed, no more
@@ -146,10 +154,10 @@ def test_a_backlog_is_cut_to_the_target_at_once():
 
 
 def test_a_clock_far_beyond_real_drift_stays_bounded():
-    buffer, fills, _ = run_clocks(1.10, minutes=1, target=2)  # 10 % fast
+    buffer, fills, _, _ = run_clocks(1.10, minutes=1, target=2)  # 10 % fast
     assert max(fills) <= 2 + 5 + 2  # the ceiling holds
     assert buffer.stats().dropped > 0
-    buffer, fills, _ = run_clocks(0.95, minutes=1, target=2)  # 5 % slow: gaps, not growth
+    buffer, fills, _, _ = run_clocks(0.95, minutes=1, target=2)  # 5 % slow: gaps, not growth
     assert buffer.stats().underruns > 0
     assert max(fills) <= 8 + 1  # the target rose to its most, no further
 

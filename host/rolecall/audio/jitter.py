@@ -4,8 +4,9 @@ One thread pushes samples and another pops 20 ms frames; neither ever waits. The
 run on different clocks (the conference bridge's and the sound card's), so the fill
 level drifts. Instead of dropping or repeating whole frames, every popped frame is
 resampled by a tiny ratio that a controller sets from the fill level (smoothed over
-about a second): a proportional-integral loop that holds the fill at `target` frames,
-so a clock 0.5 % fast or slow is followed within seconds without a gap or a click.
+about a second): within `DEAD_BAND` of the `target` the ratio is exactly 1 (the pitch is
+untouched), beyond it the correction grows with the distance, so a clock 0.5 % fast or
+slow is followed within seconds without a gap or a click.
 Two hard bounds remain for what no controller can follow: an empty buffer yields
 silence, counts an underrun and refills to its target before it plays again; a fill
 more than `slack` frames above the target (the consumer was away) is cut back to the
@@ -38,10 +39,13 @@ SILENCE = bytes(FRAME_BYTES)
 
 SMOOTHING = 0.02
 """Weight of each pop in the smoothed fill level (a time constant of 50 pops, 1 s)."""
-GAIN_P = 0.003
-"""Correction per frame of error (0.3 %); the loop settles in a few seconds."""
-GAIN_I = 2.25e-6
-"""Integral gain per pop, critically damped with `GAIN_P`: it learns the clocks' drift."""
+DEAD_BAND = 0.5
+"""Frames either side of the target within which the consumer reads at exactly real time:
+bursts and jitter move the fill that much without any drift, and a ratio of exactly 1
+leaves the pitch untouched."""
+GAIN_P = 0.02
+"""Correction per frame of error beyond the dead band (2 %, capped at 1 %): a clock
+0.5 % off settles a quarter frame past the band's edge, a real one (tens of ppm) at it."""
 MAX_CORRECTION = 0.01
 """The largest resampling step (1 %, a sixth of a semitone): twice the worst real drift."""
 CALM_POPS = 1000
@@ -103,7 +107,6 @@ class FrameBuffer:
         self._priming = True
         self._clear = False
         self._level = float(target * FRAME_SAMPLES)
-        self._integral = 0.0
         self._ratio = 1.0
         self._ramp = np.arange(FRAME_SAMPLES, dtype=np.float64)
         self._pos = np.empty(FRAME_SAMPLES, np.float64)
@@ -175,6 +178,12 @@ class FrameBuffer:
             fill, self._level = target, float(target)
         ratio = self._steer(fill, target)
         start = self._read % self.capacity
+        if ratio == 1.0 and self._phase == 0.0 and fill >= FRAME_SAMPLES:  # no drift to follow
+            out[:] = self._ring[start : start + FRAME_SAMPLES]
+            self._read += FRAME_SAMPLES
+            self.popped += 1
+            self._settle(fill)
+            return
         last = self._phase + ratio * (FRAME_SAMPLES - 1)
         if int(last) + 2 > fill >= FRAME_SAMPLES:  # just one frame: play it as it is
             out[:] = self._ring[start : start + FRAME_SAMPLES]
@@ -192,18 +201,22 @@ class FrameBuffer:
             self.target, self._calm = min(self.most, self.target + 1), 0  # more headroom
             self._low = self.capacity
             return
-        self._calm += 1
-        self._low = min(self._low, fill)
-        if self._calm >= CALM_POPS:
-            if self._low >= SPARE and self.target > self.base:  # a frame never needed
-                self.target -= 1
-            self._calm, self._low = 0, self.capacity
+        self._settle(fill)
         self._resample(start, ratio, out)
         advance = self._phase + ratio * FRAME_SAMPLES
         whole = int(advance)
         self._read += whole
         self._phase = advance - whole
         self.popped += 1
+
+    def _settle(self, fill: int) -> None:
+        """A pop without an underrun: a target raised earlier may come down a frame."""
+        self._calm += 1
+        self._low = min(self._low, fill)
+        if self._calm >= CALM_POPS:
+            if self._low >= SPARE and self.target > self.base:  # a frame never needed
+                self.target -= 1
+            self._calm, self._low = 0, self.capacity
 
     def pop(self) -> bytes:
         """`pop_into` as bytes."""
@@ -214,9 +227,9 @@ class FrameBuffer:
         """The controller: how many input samples one output sample takes this frame."""
         self._level += (fill - self._level) * SMOOTHING
         error = (self._level - target) / FRAME_SAMPLES
-        self._integral = max(-MAX_CORRECTION, min(MAX_CORRECTION, self._integral + GAIN_I * error))
-        correction = max(-MAX_CORRECTION, min(MAX_CORRECTION, GAIN_P * error + self._integral))
-        self._ratio = 1.0 + correction
+        beyond = max(0.0, abs(error) - DEAD_BAND)
+        correction = min(MAX_CORRECTION, GAIN_P * beyond)
+        self._ratio = 1.0 + (correction if error > 0 else -correction)
         return self._ratio
 
     def _resample(self, start: int, ratio: float, out: Samples) -> None:
