@@ -177,10 +177,10 @@ def tone_level(
 ) -> float:
     """The absolute power at `hz` per sample (a DFT bin), after `skip_s` seconds, over
     `window_s` windows: their median, or `max` (the level a take reached where only part
-    of it carries the tone), or `mean` (a tone in bursts). A whole take in one bin would be
-    0.3 Hz wide, so the jitter buffer's resampling (a pitch change of a few hundredths of
-    a percent, following the clocks' drift) would move the tone out of it; a 100 ms
-    window's bin is 10 Hz wide."""
+    of it carries the tone), or `mean` (a tone in bursts). A 100 ms window's bin is 10 Hz
+    wide, so a pitch change of a few hundredths of a percent (the jitter buffer following
+    the clocks' drift) stays in it. `take` is one bin over the whole take, 0.3 Hz wide:
+    for the echo canceller, whose residue is noise spread over many bins, not a tone."""
     import statistics
     import wave
 
@@ -190,7 +190,7 @@ def tone_level(
         rate = wav.getframerate()
         wav.readframes(int(rate * skip_s))
         samples = np.frombuffer(wav.readframes(wav.getnframes()), np.int16).astype(float)
-    size = int(rate * window_s)
+    size = len(samples) if how == "take" else int(rate * window_s)
     probe = np.exp(-2j * np.pi * hz * np.arange(size) / rate)
     levels = [
         abs(np.dot(samples[start : start + size], probe)) ** 2 / size**2
@@ -198,7 +198,8 @@ def tone_level(
     ]
     if not levels:
         return 0.0
-    return {"median": statistics.median, "max": max, "mean": statistics.fmean}[how](levels)
+    pick = {"median": statistics.median, "max": max, "mean": statistics.fmean, "take": max}
+    return pick[how](levels)
 
 
 def tone_peer(peers: list[PjsuaPeer], tmp_path: Path, **options: Any) -> PjsuaPeer:
@@ -406,8 +407,8 @@ def test_echo_canceller_removes_the_far_end_looped_into_the_microphone(
         recording = peer_recording(peer)
         tail = tmp_path / f"tail-{on}.wav"
         _tail(recording, tail, seconds=3.0)  # after the canceller has converged
-        levels[on] = tone_level(tail, PEER_HZ, skip_s=0.0, how="mean")
-        voice[on] = tone_level(tail, MIC_HZ, skip_s=0.0, how="mean")
+        levels[on] = tone_level(tail, PEER_HZ, skip_s=0.0, how="take")
+        voice[on] = tone_level(tail, MIC_HZ, skip_s=0.0, how="take")
     attenuation = 10 * math.log10(levels[False] / max(levels[True], 1e-9))
     kept = 10 * math.log10(voice[True] / max(voice[False], 1e-9))
     print(f"echo: off {levels[False]:.1f}, on {levels[True]:.1f}: {attenuation:.1f} dB less;")
