@@ -7,13 +7,15 @@ checked before anything else is imported, so the shim starts fast.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rolecall import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _is_browser_launch(args: Sequence[str]) -> bool:
@@ -45,6 +47,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print(f"no daemon is running for {home.root}", file=sys.stderr)
         return 1
     if args.json:
+        import json
+
         print(json.dumps(status, indent=2))
     else:
         print(
@@ -70,6 +74,8 @@ def _cmd_stop(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # not at the top: a browser launch never parses a command line
+
     from rolecall.autostart import register as register_autostart
     from rolecall.cli_audio import register as register_audio
     from rolecall.cli_context import register as register_context

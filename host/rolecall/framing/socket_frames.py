@@ -1,18 +1,22 @@
 """Daemon socket frames: a big-endian uint32 length, then one msgpack value.
 
-Used by the daemon (asyncio streams) and by the shim and CLI (blocking sockets).
+Used by the daemon (asyncio streams) and by the shim and CLI (blocking sockets). The
+shim never touches asyncio, so it is imported only where a stream is read: importing
+it costs the shim's start-up about a third of its import time.
 """
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
 
 from rolecall.framing.errors import FrameError, FrameTooLarge, TruncatedFrame
+
+if TYPE_CHECKING:
+    import asyncio
 
 MAX_SOCKET_FRAME = 16 * 1024 * 1024 + 64 * 1024
 """Largest frame: a 16 MiB message plus room for msgpack's own bytes."""
@@ -54,6 +58,8 @@ async def read_message(reader: asyncio.StreamReader) -> Any:
     A frame over the limit cannot be skipped safely on a socket we may not trust, so
     it is fatal for the connection.
     """
+    import asyncio  # the shim never gets here (see the module docstring)
+
     try:
         header = await reader.readexactly(_HEADER.size)
     except asyncio.IncompleteReadError as exc:
