@@ -41,8 +41,6 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
-    warning: bool = False
-    """Passed, with something the user should know (and a fix): it does not fail."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,11 +54,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_selectors(parser)
     parser.add_argument("--json", action="store_true", help="print the checks as JSON")
-    parser.add_argument(
-        "--require-audio",
-        action="store_true",
-        help="fail, not warn, when the computer has no microphone or speaker",
-    )
     parser.set_defaults(func=run_doctor)
 
 
@@ -70,7 +63,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     except SelectionError as exc:
         print(f"rolecall: {exc}", file=sys.stderr)
         return 2
-    checks = diagnose(selection, system_registry(), require_audio=args.require_audio)
+    checks = diagnose(selection, system_registry())
     if args.json:
         print(json.dumps([asdict(c) for c in checks], indent=2))
     else:
@@ -82,9 +75,8 @@ def render(checks: list[Check]) -> str:
     lines: list[str] = []
     for c in checks:
         detail = c.detail.replace("\n", "\n      ")
-        label = "FAIL" if not c.ok else "warn" if c.warning else "ok  "
-        lines.append(f"{label}  {c.check}: {detail}")
-        if (not c.ok or c.warning) and c.fix:
+        lines.append(f"{'ok  ' if c.ok else 'FAIL'}  {c.check}: {detail}")
+        if not c.ok and c.fix:
             lines.append(f"      fix: {c.fix}")
     failed = sum(not c.ok for c in checks)
     lines.append(
@@ -93,9 +85,7 @@ def render(checks: list[Check]) -> str:
     return "\n".join(lines)
 
 
-def diagnose(
-    selection: Selection, registry: Registry, *, require_audio: bool = False
-) -> list[Check]:
+def diagnose(selection: Selection, registry: Registry) -> list[Check]:
     """Every check, in order: per location, then the daemon's run directory and socket."""
     checks: list[Check] = []
     if not selection.targets:
@@ -119,7 +109,7 @@ def diagnose(
     checks += runtime_checks(home.root)
     checks.append(keyring_check(home))
     checks += registration_checks(home)
-    checks += [Check(*finding) for finding in audio_findings(home, required=require_audio)]
+    checks += [Check(*finding) for finding in audio_findings(home)]
     checks += crm_checks(home)
     return checks
 

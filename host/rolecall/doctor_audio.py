@@ -3,12 +3,7 @@ the microphone hear anything?
 
 Asked of the running daemon (`audio.devices`, then `audio.test`, which plays a short tone
 on the speaker and measures the microphone meanwhile). Each finding is a tuple
-`(check, ok, detail, fix, warning)`; `rolecall.doctor` turns them into its checks.
-
-A computer with no sound device at all (a desk where calls are heard elsewhere, a server)
-is a warning, not a failure: calls still connect, and the text says what the user will
-and will not hear. It fails when audio is required (`rolecall doctor --require-audio`),
-and a device the user chose by name that is gone always fails.
+`(check, ok, detail, fix)`; `rolecall.doctor` turns them into its checks.
 """
 
 from __future__ import annotations
@@ -18,7 +13,7 @@ from typing import Any
 from rolecall.client import DaemonClient
 from rolecall.paths import Home
 
-Finding = tuple[str, bool, str, str, bool]
+Finding = tuple[str, bool, str, str]
 
 QUIET_DBFS = -70.0
 """Below this the microphone hears nothing: muted, unplugged, or not allowed."""
@@ -33,7 +28,7 @@ SERVER = (
 )
 
 
-def audio_findings(home: Home, seconds: float = 1.0, *, required: bool = False) -> list[Finding]:
+def audio_findings(home: Home, seconds: float = 1.0) -> list[Finding]:
     """The sound checks; nothing when no daemon runs (the socket check says so)."""
     try:
         with DaemonClient.open(home, start=False) as client:
@@ -42,14 +37,11 @@ def audio_findings(home: Home, seconds: float = 1.0, *, required: bool = False) 
     except OSError:
         return []
     except Exception as exc:  # the daemon answered with an error
-        detail = f"the daemon could not check the sound devices: {exc}"
-        return [("sound", False, detail, SERVER, False)]
-    return device_findings(listed, tested, required=required)
+        return [("sound", False, f"the daemon could not check the sound devices: {exc}", SERVER)]
+    return device_findings(listed, tested)
 
 
-def device_findings(
-    listed: dict[str, Any], tested: dict[str, Any], *, required: bool = False
-) -> list[Finding]:
+def device_findings(listed: dict[str, Any], tested: dict[str, Any]) -> list[Finding]:
     """What `audio.devices` and `audio.test` answered, as findings with fixes."""
     chosen, state = listed["chosen"], listed["state"]
     names = {d["name"] for d in listed["devices"]}
@@ -66,22 +58,15 @@ def device_findings(
                 if wanted and wanted not in names
                 else f"no {label} could be opened"
             )
-            effect = (
-                "nobody hears you through this computer"
-                if role == "input"
-                else "you hear nothing on this computer"
-            )
-            # Nothing chosen and nothing there: a desk without sound, told, not failed.
-            warn = not required and not wanted
-            findings.append((label, warn, f"{why}: calls still connect, but {effect}", fix, warn))
+            effect = "nobody hears you" if role == "input" else "you hear nothing"
+            findings.append((label, False, f"{why}: calls go on, but {effect}", fix))
             continue
         if wanted and wanted != in_use:
             detail = f"the chosen {label} {wanted!r} did not open; {in_use} is used instead"
-            fix = f"plug it in, or {PICK.format(role=role)}"
-            findings.append((label, False, detail, fix, False))
+            findings.append((label, False, detail, f"plug it in, or {PICK.format(role=role)}"))
             continue
         how = f"chosen {wanted!r}" if wanted else "the system default"
-        findings.append((label, True, f"{in_use} opens ({how})", "", False))
+        findings.append((label, True, f"{in_use} opens ({how})", ""))
     return findings + _level(state, tested)
 
 
@@ -95,5 +80,5 @@ def _level(state: dict[str, Any], tested: dict[str, Any]) -> list[Finding]:
             "the microphone hears nothing: unmute it (in the system's sound settings or "
             f"on the device), or {PICK.format(role='input')}"
         )
-        return [("microphone level", False, detail + " (silence)", fix, False)]
-    return [("microphone level", True, detail, "", False)]
+        return [("microphone level", False, detail + " (silence)", fix)]
+    return [("microphone level", True, detail, "")]
