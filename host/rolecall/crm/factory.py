@@ -18,7 +18,7 @@ from rolecall.crm.connectors.config import (
     load_config,
 )
 from rolecall.crm.connectors.dynamics import DynamicsConnector
-from rolecall.crm.connectors.http import HttpOptions, TokenSource
+from rolecall.crm.connectors.http import HttpOptions, TokenSource, read_timeout
 from rolecall.crm.connectors.hubspot import HubSpotConnector
 from rolecall.crm.connectors.salesforce import SalesforceConnector
 from rolecall.paths import Home
@@ -42,7 +42,10 @@ def build_connector(
 def build_connector(
     config: AnyConfig, token: str | TokenSource, *, options: HttpOptions | None = None
 ) -> SalesforceConnector | DynamicsConnector | HubSpotConnector:
-    """The connector `config` describes, authenticated with `token`."""
+    """The connector `config` describes, authenticated with `token`; without `options`,
+    the transport defaults with the config's read timeout."""
+    if options is None:
+        options = HttpOptions(timeout=read_timeout(config.read_timeout_s))
     if isinstance(config, SalesforceConfig):
         return SalesforceConnector(config, token, options=options)
     if isinstance(config, DynamicsConfig):

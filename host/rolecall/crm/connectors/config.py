@@ -71,6 +71,9 @@ class _CrmBase(BaseModel):
     """Region for phone numbers stored without a country code (e.g. "US")."""
     oauth: OAuthSettings | None = None
     """Set once the user signs in with `rolecall crm connect` or the options page."""
+    read_timeout_s: float = Field(default=20.0, ge=1.0, le=120.0)
+    """How long one request may wait for the CRM's answer before it counts as failed (and
+    the write-back waits in the outbox for its retry). Raise it for a slow on-premises org."""
 
     @property
     def name(self) -> str:

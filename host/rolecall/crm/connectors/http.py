@@ -48,6 +48,12 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 """Connect 5 s, read (and write, pool) 20 s."""
 
+
+def read_timeout(seconds: float) -> httpx.Timeout:
+    """Connect 5 s (or less when `seconds` is shorter), read (and write, pool) `seconds`."""
+    return httpx.Timeout(seconds, connect=min(5.0, seconds))
+
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 """PATCH counts: connectors only PATCH absolute values, so repeating one is harmless."""
