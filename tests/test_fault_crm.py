@@ -105,3 +105,26 @@ def test_crm_timeout_holds_up_nothing_and_the_write_back_waits_in_the_outbox(
     assert done["remote_id"].startswith("00T")
     tasks = [t for t in salesforce.tasks.values() if t.get("CallObject") == key]
     assert len(tasks) == 1, tasks  # the timed-out attempt created nothing twice
+
+
+def test_a_keyring_that_cannot_be_read_leaves_the_daemon_up_with_the_crm_waiting(
+    rc_home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CRM signed in with OAuth, and no keyring to read its tokens from (locked, or none
+    installed): the daemon still starts and answers; only that CRM's write-backs wait."""
+    monkeypatch.delenv("ROLECALL_KEYRING", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    rc_home.config_dir.mkdir(parents=True, exist_ok=True)
+    connector = {
+        "kind": "salesforce",
+        "instance_url": "https://acme.my.salesforce.com",
+        "oauth": {"client_id": "3MVG9.rolecall", "redirect_port": 0},
+    }
+    (rc_home.config_dir / "crm.json").write_text(json.dumps({"connectors": [connector]}))
+    running = start_daemon(rc_home)
+    try:
+        with DaemonClient.open(rc_home, start=False, name="keyring-fault") as client:
+            assert client.request("ping", {"echo": "up"})["echo"] == "up"
+        assert "keyring cannot be read" in rc_home.daemon_log.read_text()
+    finally:
+        stop_daemon(running)

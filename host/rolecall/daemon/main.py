@@ -37,7 +37,7 @@ from rolecall.daemon.transcript_handlers import (
 from rolecall.daemon_link import EXIT_ALREADY_RUNNING, EXIT_UNSAFE_HOME
 from rolecall.paths import Home, UnsafeHome
 from rolecall.protocol.telephony import CallInfo
-from rolecall.secrets import SecretStore
+from rolecall.secrets import SecretStore, SecretStoreUnavailable
 from rolecall.store.page_memory import PageMemory
 from rolecall.store.page_settings import load_settings as load_context_settings
 from rolecall.store.page_settings import save_settings as save_context_settings
@@ -66,6 +66,8 @@ def _connectors(
             found[config.name] = make_connector(config, secrets, tokens=connections.tokens(config))
         except ConnectorError as exc:
             log.error("%s write-backs wait: %s", config.name, exc.message)
+        except SecretStoreUnavailable as exc:  # a locked or missing keyring: calls go on
+            log.error("%s write-backs wait: the keyring cannot be read: %s", config.name, exc)
     return found
 
 
