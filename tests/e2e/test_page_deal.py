@@ -142,8 +142,8 @@ def ring_from(stack: Stack, number: str) -> tuple[SippPeer, str]:
         timeout=30,
     )
     stack.peers.append(peer)
-    peer.start()
     with DaemonClient.open(stack.home, start=False) as client:
+        peer.start()  # after the client listens, so the ringing event cannot pass it by
         ringing = wait_event(
             client,
             "call.updated",
