@@ -14,7 +14,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function CrmRow({ client, kind, connection, onChange }: { client: CrmClient; kind: CrmKind; connection: CrmConnection | undefined; onChange: (c: CrmConnection) => void }): JSX.Element {
+function CrmRow({ client, kind, connection, loaded, onChange }: { client: CrmClient; kind: CrmKind; connection: CrmConnection | undefined; loaded: boolean; onChange: (c: CrmConnection) => void }): JSX.Element {
   const [clientId, setClientId] = useState(connection?.client_id ?? "");
   const [orgUrl, setOrgUrl] = useState(kind === "dynamics" ? (connection?.org ?? "") : "");
   const [error, setError] = useState("");
@@ -46,7 +46,7 @@ function CrmRow({ client, kind, connection, onChange }: { client: CrmClient; kin
   return (
     <li data-testid={`crm-connection-${kind}`} class={`crm-connection state-${state}`}>
       <p>
-        <strong>{CRM_NAMES[kind]}</strong>: <span data-testid={`crm-state-${kind}`}>{connection ? stateText(connection) : t("crm_state_not_connected")}</span>
+        <strong>{CRM_NAMES[kind]}</strong>: <span data-testid={`crm-state-${kind}`}>{connection ? stateText(connection) : t(loaded ? "crm_state_not_connected" : "crm_state_checking")}</span>
         {connection && state !== "not_connected" ? <span class="details"> — {detailText(connection)}</span> : null}
       </p>
       {connection?.detail ? <p class="error" role="alert">{connection.detail}</p> : null}
@@ -64,7 +64,7 @@ function CrmRow({ client, kind, connection, onChange }: { client: CrmClient; kin
         ) : null}
       </p>
       <p>
-        <button type="button" class="primary" data-testid={`crm-connect-${kind}`} disabled={busy} onClick={connect}>
+        <button type="button" class="primary" data-testid={`crm-connect-${kind}`} disabled={busy || !loaded} onClick={connect}>
           {state === "signed_in" || state === "signed_out" ? t("crm_sign_in_again") : t("crm_connect")}
         </button>{" "}
         {state === "signed_in" || state === "signed_out" || state === "token" ? (
@@ -81,6 +81,8 @@ function CrmRow({ client, kind, connection, onChange }: { client: CrmClient; kin
 export function CrmConnections({ client = hostClient() }: { client?: CrmClient }): JSX.Element {
   const [connections, setConnections] = useState<Partial<Record<CrmKind, CrmConnection>>>({});
   const [error, setError] = useState("");
+  // Until the host has answered, no row may claim "not connected" (or offer Connect).
+  const [loaded, setLoaded] = useState(false);
   const put = (connection: CrmConnection): void => setConnections((all) => ({ ...all, [connection.crm]: connection }));
   useEffect(() => {
     client
@@ -89,7 +91,8 @@ export function CrmConnections({ client = hostClient() }: { client?: CrmClient }
         for (const c of result.connections) put(c);
         setError("");
       })
-      .catch((err: unknown) => setError(errorText(err)));
+      .catch((err: unknown) => setError(errorText(err)))
+      .finally(() => setLoaded(true));
     return client.onEvent((event) => {
       const connection = connectionOf(event);
       if (connection) put(connection);
@@ -102,7 +105,7 @@ export function CrmConnections({ client = hostClient() }: { client?: CrmClient }
       {error ? <p class="error" role="alert">{error}</p> : null}
       <ul class="crm-connections">
         {CRM_KINDS.map((kind) => (
-          <CrmRow key={kind} client={client} kind={kind} connection={connections[kind]} onChange={put} />
+          <CrmRow key={kind} client={client} kind={kind} connection={connections[kind]} loaded={loaded} onChange={put} />
         ))}
       </ul>
     </section>
