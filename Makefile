@@ -96,8 +96,14 @@ typecheck: deps
 ext-test: npm
 	cd $(EXT) && npm test --silent
 
+# Most tests on PYTEST_WORKERS processes (their ports, homes and profiles are all private),
+# then the `serial` ones (sound levels, CPU, fd counts) alone. Both phases always run.
+PYTEST_WORKERS ?= 2
 pytest: build dist
-	$(VPY) -m pytest
+	@status=0; \
+	$(VPY) -m pytest -m "not serial" -n $(PYTEST_WORKERS) --dist loadfile || status=$$?; \
+	$(VPY) -m pytest -m serial || status=$$?; \
+	exit $$status
 
 test: lint typecheck ext-test pytest
 

@@ -19,6 +19,33 @@ os.environ["ROLECALL_KEYRING"] = "file"
 # (the audio tests run their own PulseAudio server and set ROLECALL_AUDIO=on).
 os.environ.setdefault("ROLECALL_AUDIO", "off")
 
+# Tests that measure sound levels, CPU or a process's own resources, run after the others
+# and one at a time (`make test` runs the rest on several workers, where a neighbour's load
+# would only add noise to what these measure). Paths relative to tests/.
+SERIAL = frozenset(
+    {
+        "test_audio_calls.py",
+        "test_doctor_audio.py",
+        "test_demo_callees.py",
+        "test_load_daemon.py",
+        "test_telephony_kamailio.py",
+        "test_transcript.py",
+        "test_transcript_call.py",
+        "test_transcript_panel.py",
+        "e2e/test_demo.py",
+        "e2e/test_panel_audio.py",
+    }
+)
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks the tests of the `SERIAL` files `serial` (before `-m` selects by marker)."""
+    for item in items:
+        if item.path.relative_to(TESTS).as_posix() in SERIAL:
+            item.add_marker(pytest.mark.serial)
+
 
 @pytest.fixture
 def rc_home() -> Iterator[Home]:
