@@ -1,11 +1,15 @@
 """The native messaging host: the thin shim a browser spawns for each native port.
 
-It guards stdout at the fd level (anything stray on fd 1 would break the port), then
-relays messages between the browser (length-prefixed JSON on stdin/stdout) and the
-daemon (msgpack frames on the local socket), starting the daemon when none runs. It
-checks framing only: the daemon validates what the messages say. Bad frames get a
-typed error reply and the shim reads on. When the daemon goes away the shim exits,
-and the extension's reconnect starts a fresh one.
+It guards stdout at the fd level (anything stray on fd 1 would break the port) and
+starts the daemon when none runs. Then, where the platform passes file descriptors,
+it hands the browser's pipes to the daemon (`daemon/server_native.py`), which reads
+and writes the browser's frames itself, and waits until the daemon lets the port go:
+no relay hop is left on the way of a message. Otherwise (Windows, or a daemon that
+does not take the pipes) it relays messages between the browser (length-prefixed
+JSON on stdin/stdout) and the daemon (msgpack frames on the local socket). Either
+way only framing is checked here: the daemon validates what the messages say. Bad
+frames get a typed error reply and reading goes on. When the daemon goes away the
+shim exits, and the extension's reconnect starts a fresh one.
 
 It imports nothing heavy (no pydantic, no pjsua2) so that it starts fast.
 """
@@ -17,6 +21,7 @@ import logging
 import os
 import re
 import socket
+import stat
 import sys
 import threading
 from typing import Any, BinaryIO
@@ -94,6 +99,15 @@ class Relay:
             for frame in frames:
                 self._out.write(frame)
             self._out.flush()
+
+    def adopt(self, sock: socket.socket) -> None:
+        """Uses a daemon connection made before the relay started."""
+        with self._daemon_lock:
+            if self._daemon is None:
+                self._daemon = sock
+                threading.Thread(
+                    target=self._pump_daemon, args=(sock,), name="daemon-reader", daemon=True
+                ).start()
 
     def connect_daemon(self) -> socket.socket:
         with self._daemon_lock:
@@ -182,17 +196,63 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         log.error("state directory unusable: %s", exc)
     relay = Relay(home, sys.stdin.buffer, frames)
-    warm_up = threading.Thread(target=_warm_up, args=(relay,), daemon=True)
-    warm_up.start()
+    try:
+        daemon = connect_or_start(home)
+    except (DaemonStartError, OSError) as exc:
+        log.warning("daemon not reachable yet: %s", exc)
+    else:
+        status = hand_over(home, frames)
+        if status is not None:
+            daemon.close()
+            return status
+        relay.adopt(daemon)
     return relay.run()
 
 
-def _warm_up(relay: Relay) -> None:
-    """Connects (or starts the daemon) while the browser is still sending hello."""
+def _is_stream(fd: int) -> bool:
+    """A pipe or a socket: what the daemon's event loop can read and write."""
+    mode = os.fstat(fd).st_mode
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def hand_over(home: Home, frames: BinaryIO) -> int | None:
+    """Gives the browser's pipes to the daemon, then waits while it serves them.
+
+    Returns the exit status once the daemon lets the port go (1 when the browser's
+    stream broke), or None when the pipes could not be handed over and the shim must
+    relay. Nothing has been read from stdin by then, so the relay starts in step.
+    """
+    pipes = [sys.stdin.fileno(), frames.fileno()]
+    if not hasattr(socket, "send_fds") or not all(_is_stream(fd) for fd in pipes):
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        relay.connect_daemon()
-    except (DaemonStartError, OSError) as exc:
-        log.warning("daemon not reachable yet: %s", exc)
+        sock.settimeout(5.0)
+        sock.connect(os.fspath(home.native_socket_path))
+        sock.settimeout(None)
+    except OSError as exc:
+        sock.close()
+        log.info("relaying: the daemon does not take the pipes (%s)", exc)
+        return None
+    try:
+        socket.send_fds(sock, [b"\x00"], pipes)
+    except OSError as exc:
+        log.info("relaying: the pipes could not be handed over (%s)", exc)
+        sock.close()
+        return None
+    # The daemon holds the pipes now; ours must go, or the browser would not see the
+    # port close when the daemon closes it.
+    frames.close()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    log.info("the daemon serves the port")
+    try:
+        status = sock.recv(1)
+    except OSError:
+        status = b""
+    sock.close()
+    return status[0] if status else 0
 
 
 if __name__ == "__main__":

@@ -66,6 +66,11 @@ class Home:
         return self.run_dir / "daemon.sock"
 
     @property
+    def native_socket_path(self) -> Path:
+        """Where the shim hands a browser's pipes to the daemon (`daemon/server_native.py`)."""
+        return self.run_dir / "native.sock"
+
+    @property
     def lock_path(self) -> Path:
         return self.run_dir / "daemon.lock"
 
