@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 import audio  # noqa: E402  (tests/bench, beside this file)
 import bundle  # noqa: E402
+import click_invite  # noqa: E402
 import context  # noqa: E402
 import page_deal  # noqa: E402
 import page_scan  # noqa: E402
@@ -203,7 +204,17 @@ def main() -> int:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     os.environ["ROLECALL_KEYRING"] = "file"  # no OS keyring on benchmark machines
     bench_native_round_trip()
-    benches = [page_scan, telephony, context, panel, page_deal, bundle, audio, transcript]
+    benches = [
+        page_scan,
+        telephony,
+        context,
+        panel,
+        page_deal,
+        click_invite,
+        bundle,
+        audio,
+        transcript,
+    ]
     for result in [found for bench in benches for found in bench.run()]:
         print(json.dumps(result), flush=True)
     return 0
