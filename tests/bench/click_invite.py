@@ -32,6 +32,15 @@ from support.web import StaticSite
 Line = dict[str, object]
 ROUNDS = 10
 GOAL_MS = 15.0
+# In the service worker: when the extension asks the host for `call.place` (a wrapper
+# around its own HostConnection, installed by the bench only), on the same clock.
+MARK_REQUEST = """() => { const host = globalThis.rolecall.host; globalThis.__placeAt = [];
+  const request = host.request.bind(host);
+  host.request = (method, ...rest) => {
+    const at = performance.timeOrigin + performance.now();
+    if (method === "call.place") globalThis.__placeAt.push(at);
+    return request(method, ...rest);
+  }; }"""
 MARK_CLICK = """() => { window.__clickAt = 0;
   document.addEventListener('pointerdown',
     () => { window.__clickAt = performance.timeOrigin + performance.now(); }, true); }"""
@@ -58,6 +67,7 @@ def run() -> list[Line]:
     site = StaticSite(pages, "127.0.0.1")
     clicks: list[float] = []
     placed: list[float] = []
+    requested: list[float] = []
     try:
         register_host(home.root, profile)
         with sync_playwright() as playwright:
@@ -80,6 +90,7 @@ def run() -> list[Line]:
                     button = crm.locator(f'rolecall-call[data-number="{e164(3)}"]').first
                     button.wait_for(timeout=30_000)
                     crm.evaluate(MARK_CLICK)
+                    browser.evaluate(MARK_REQUEST)
                     for _ in range(ROUNDS + 1):  # interleaved; each kind's first warms up
                         button.click()
                         clicks.append(float(crm.evaluate("() => window.__clickAt")) / 1000)
@@ -87,6 +98,7 @@ def run() -> list[Line]:
                         placed.append(time.time())
                         place(client, peer.uri())
                         time.sleep(0.4)
+                requested = [t / 1000 for t in browser.evaluate("() => globalThis.__placeAt")]
                 peer.wait(60)
             finally:
                 browser.close()
@@ -105,6 +117,10 @@ def run() -> list[Line]:
     delays = [(invite - start) * 1000 for start, invite in zip(starts, invites, strict=True)]
     from_click, from_daemon = delays[2::2], delays[3::2]  # the first of each warms up
     click_median, daemon_median = statistics.median(from_click), statistics.median(from_daemon)
+    if len(requested) != len(clicks):
+        raise RuntimeError(f"{len(requested)} call.place requests for {len(clicks)} clicks")
+    page_part = [(r - c) * 1000 for c, r in zip(clicks, requested, strict=True)][1:]
+    host_part = [(i - r) * 1000 for r, i in zip(requested, invites[0::2], strict=True)][1:]
     return [
         {
             "name": "click_to_invite_median",
@@ -116,6 +132,8 @@ def run() -> list[Line]:
             "min": round(min(from_click), 2),
             "max": round(max(from_click), 2),
             "samples": len(from_click),
+            "click_to_place_request_median": round(statistics.median(page_part), 2),
+            "place_request_to_invite_median": round(statistics.median(host_part), 2),
             "path": "trusted click in the page → content script → service worker → daemon"
             " → SIP thread → INVITE at SIPp (baseline: the daemon's own part)",
         },
