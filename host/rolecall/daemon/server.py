@@ -56,15 +56,20 @@ class DaemonServer:
         path = self.home.socket_path
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+        if hasattr(socket, "SCM_RIGHTS"):
+            # Before the daemon socket: a shim that finds the daemon finds this too.
+            native = NativeListener(self.home, self.serve_port)
+            try:
+                native.start()
+                self._native = native
+            except OSError as exc:  # shims then relay, as they do on Windows
+                log.warning("browser ports cannot be handed over: %s", exc)
         old_umask = os.umask(0o177)
         try:
             self._server = await asyncio.start_unix_server(self._accept, path=os.fspath(path))
         finally:
             os.umask(old_umask)
         path.chmod(0o600)
-        if hasattr(socket, "SCM_RIGHTS"):
-            self._native = NativeListener(self.home, self.serve_port)
-            self._native.start()
         log.info("listening on %s", path)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

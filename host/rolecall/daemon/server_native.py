@@ -133,10 +133,13 @@ class NativeListener:
         old_umask = os.umask(0o177)
         try:
             sock.bind(os.fspath(self.path))
+            self.path.chmod(0o600)
+            sock.listen(16)
+        except OSError:
+            sock.close()
+            raise
         finally:
             os.umask(old_umask)
-        self.path.chmod(0o600)
-        sock.listen(16)
         sock.setblocking(False)
         self._sock = sock
         self._accepting = asyncio.get_running_loop().create_task(self._accept_loop())
