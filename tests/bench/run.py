@@ -12,6 +12,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from support.processes import daemon_pid, stop_pid  # noqa: E402
 ECHO_HOST = "com.rolecall.bench_echo"
 ROUNDS = 6
 PER_ROUND = 100
-TOTAL_ROUNDS = 3
+TOTAL_ROUNDS = 4
 TOTAL_TRIPS = 1000
 
 # Times `count` sequential round trips on one native port, as the extension's own
@@ -129,6 +130,49 @@ def register_echo_host(profile: Path) -> None:
     (hosts / f"{ECHO_HOST}.json").write_text(json.dumps(manifest))
 
 
+def _shim_pids(home: Home) -> list[int]:
+    """The native host processes a browser started for `home` (Linux: read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"ROLECALL_HOME={home.root}".encode() in environ and b"chrome-extension://" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def _reconnect(browser: Any, home: Home) -> None:
+    """Ends the extension's shim by pid; the extension's reconnect starts a fresh one."""
+    for pid in _shim_pids(home):
+        stop_pid(pid)
+    time.sleep(0.5)
+    if not browser.evaluate(WAIT_CONNECTED):
+        raise RuntimeError("the extension did not reconnect to the host")
+
+
+def _totals(browser: Any, home: Home) -> dict[str, list[float]]:
+    """Totals of sequential trips: the echo host, ours, and ours with the shim relaying
+    (as before the pipes were handed over; `run/native.sock` withheld). Alternated round
+    by round, each with an echo span of its own, so all see the same machine load."""
+    withheld = home.native_socket_path.with_suffix(".withheld")
+    found: dict[str, list[float]] = {"echo": [], "ours": [], "echo_relay": [], "relayed": []}
+    for _ in range(TOTAL_ROUNDS):
+        found["echo"].append(browser.evaluate(ECHO_TOTAL, [ECHO_HOST, TOTAL_TRIPS]))
+        found["ours"].append(browser.evaluate(ROLECALL_TOTAL, TOTAL_TRIPS))
+        home.native_socket_path.rename(withheld)
+        try:
+            _reconnect(browser, home)
+            found["echo_relay"].append(browser.evaluate(ECHO_TOTAL, [ECHO_HOST, TOTAL_TRIPS]))
+            found["relayed"].append(browser.evaluate(ROLECALL_TOTAL, TOTAL_TRIPS))
+        finally:
+            withheld.rename(home.native_socket_path)
+        _reconnect(browser, home)
+    return found
+
+
 def bench_native_round_trip() -> None:
     home = Home(Path(tempfile.mkdtemp(prefix="rc-bench-", dir="/tmp")))
     profile = Path(tempfile.mkdtemp(prefix="rc-bench-profile-"))
@@ -145,11 +189,7 @@ def bench_native_round_trip() -> None:
                 for _ in range(ROUNDS):  # interleaved, so both see the same machine load
                     echo += browser.evaluate(ECHO_ROUND, [ECHO_HOST, PER_ROUND])
                     ours += browser.evaluate(ROLECALL_ROUND, PER_ROUND)
-                echo_totals: list[float] = []
-                our_totals: list[float] = []
-                for _ in range(TOTAL_ROUNDS):
-                    echo_totals.append(browser.evaluate(ECHO_TOTAL, [ECHO_HOST, TOTAL_TRIPS]))
-                    our_totals.append(browser.evaluate(ROLECALL_TOTAL, TOTAL_TRIPS))
+                totals = _totals(browser, home)
             finally:
                 browser.close()
     finally:
@@ -170,7 +210,7 @@ def bench_native_round_trip() -> None:
         samples=len(ours),
         path="service worker → daemon (on the pipes the shim handed over) → service worker",
     )
-    echo_total, our_total = statistics.median(echo_totals), statistics.median(our_totals)
+    echo_total, our_total = statistics.median(totals["echo"]), statistics.median(totals["ours"])
     line(
         "native_round_trip_total_1000",
         our_total,
@@ -180,6 +220,19 @@ def bench_native_round_trip() -> None:
         goal_ratio=1.3,
         rounds=TOTAL_ROUNDS,
         note=f"{TOTAL_TRIPS} sequential round trips in one span (median of the rounds)",
+    )
+    echo_relay, relay = (
+        statistics.median(totals["echo_relay"]),
+        statistics.median(totals["relayed"]),
+    )
+    line(
+        "native_round_trip_total_1000_relayed",
+        relay,
+        "ms",
+        baseline=round(echo_relay, 4),
+        ratio=round(relay / echo_relay, 3),
+        rounds=TOTAL_ROUNDS,
+        note="the same, with the shim relaying as before the pipes were handed over",
     )
     echo_mean, ours_mean = statistics.fmean(echo), statistics.fmean(ours)
     line(
