@@ -89,6 +89,8 @@ async def _receive_fds(conn: socket.socket) -> list[int]:
                 os.close(fd)
             received.set_exception(ConnectionError("the shim left before handing over"))
             return
+        for fd in fds:  # never inherited by a process the daemon starts
+            os.set_inheritable(fd, False)
         received.set_result(list(fds))
 
     loop.add_reader(conn.fileno(), readable)
