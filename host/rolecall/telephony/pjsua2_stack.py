@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import ipaddress
 import logging
 import queue
 import socket
@@ -78,11 +79,10 @@ def _nudge_socket(bind_address: str, port: int | None) -> socket.socket | None:
     if not port:
         return None
     address = bind_address or "127.0.0.1"
-    if address == "0.0.0.0":
-        address = "127.0.0.1"
-    elif address == "::":
-        address = "::1"
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with contextlib.suppress(ValueError):  # a name, not an address: connect to it
+        if ipaddress.ip_address(address).is_unspecified:  # listening everywhere: loopback
+            address = "::1" if family == socket.AF_INET6 else "127.0.0.1"
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
         sock.setblocking(False)
