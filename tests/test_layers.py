@@ -43,6 +43,7 @@ HOST_LAYERS: tuple[tuple[str, float], ...] = (
     ("rolecall.client", 1.1),
     ("rolecall.daemon", 2),
     ("rolecall.native_host", 2),
+    ("rolecall.native_host_", 2),  # native_host_relay.py
     ("rolecall.doctor", 2),
     ("rolecall.doctor_audio", 2),
     ("rolecall.autostart", 2),

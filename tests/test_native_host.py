@@ -9,11 +9,13 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from rolecall.client import DaemonClient
 from rolecall.framing.native import CHUNK_SLICE, MAX_FRAME, encode_frame
 from rolecall.paths import Home
 from rolecall.protocol.errors import ErrorCode
@@ -57,6 +59,45 @@ def test_hello_starts_the_daemon_and_answers(rc_home: Home) -> None:
         side.close()
     assert pid_alive(daemon_pid)
     stop_pid(daemon_pid)
+
+
+def _logged(side: BrowserSide, text: str) -> bool:
+    """Whether the host's stderr said `text` (read to its end: the host has exited)."""
+    for _ in range(100):
+        if any(text in line for line in side.stderr_lines):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_the_daemon_serves_the_port_and_lets_it_go_when_the_browser_leaves(rc_home: Home) -> None:
+    side = spawn_shim(rc_home)
+    daemon_pid = side.hello()["result"]["daemon"]["pid"]
+    try:
+        assert side.request("p1", "ping")["ok"] is True
+        assert side.close() == 0  # stdin closed: the daemon ends the session, the shim exits
+        assert _logged(side, "the daemon serves the port")
+        with DaemonClient.open(rc_home, start=False) as client:
+            assert client.request("daemon.status")["clients"] == 1  # only this client
+    finally:
+        stop_pid(daemon_pid)
+
+
+def test_the_shim_relays_when_the_daemon_does_not_take_the_pipes(rc_home: Home) -> None:
+    first = spawn_shim(rc_home)
+    daemon_pid = first.hello()["result"]["daemon"]["pid"]
+    try:
+        first.close()
+        rc_home.native_socket_path.unlink()  # as with a daemon that cannot take them
+        side = spawn_shim(rc_home)
+        try:
+            assert side.hello()["ok"] is True
+            assert side.request("p1", "ping", {"echo": "relayed"})["result"]["echo"] == "relayed"
+        finally:
+            assert side.close() == 0
+        assert _logged(side, "relaying: the daemon does not take the pipes")
+    finally:
+        stop_pid(daemon_pid)
 
 
 def test_killing_the_shim_leaves_the_daemon_and_a_new_shim_reconnects(rc_home: Home) -> None:

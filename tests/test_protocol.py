@@ -25,7 +25,7 @@ from rolecall.daemon.server import DaemonServer
 from rolecall.daemon.telephony_handlers import telephony_handlers
 from rolecall.daemon.transcript_handlers import CallTranscripts, transcript_handlers
 from rolecall.framing.errors import FrameError, FrameTooLarge, InvalidJson, TruncatedFrame
-from rolecall.native_host import error_message
+from rolecall.native_host_relay import error_message
 from rolecall.paths import Home
 from rolecall.protocol.envelope import MESSAGE_ADAPTER, ErrorResponse
 from rolecall.protocol.errors import ErrorCode

@@ -250,6 +250,25 @@ describe("requests", () => {
     expect(host.state().status).toBe("connected");
   });
 
+  it("keeps each request's own deadline when one answered before it had armed the timer", async () => {
+    const { host, port } = connected();
+    await flush();
+    const slowErr = rejection(host.request("ping", {}, { timeoutMs: 1000 }));
+    const quick = host.request("ping", {}, { timeoutMs: 50 });
+    port.answer(port.lastRequest().id, { echo: "", at: 0 });
+    expect(await quick).toEqual({ echo: "", at: 0 });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(host.diagnostics().pending).toBe(1);
+    const late = rejection(host.request("ping", {}, { timeoutMs: 2000 }));
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await slowErr).code).toBe("timeout");
+    expect(host.diagnostics().pending).toBe(1);
+    await vi.advanceTimersByTimeAsync(1998);
+    expect(host.diagnostics().pending).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await late).details).toMatchObject({ timeout_ms: 2000 });
+  });
+
   it("rejects every pending request with `disconnected` when the port closes", async () => {
     const { host, port } = connected();
     await flush();

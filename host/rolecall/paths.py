@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 ENV_HOME = "ROLECALL_HOME"
@@ -39,11 +38,30 @@ def check_owned_private(directory: Path) -> None:
         )
 
 
-@dataclass(frozen=True)
 class Home:
-    """The state directory and the well-known paths inside it."""
+    """The state directory and the well-known paths inside it.
 
+    A plain immutable value rather than a dataclass: every browser launch imports this
+    module, and `dataclasses` (with `inspect`, `ast`, `dis`) would cost it ~5 ms.
+    """
+
+    __slots__ = ("root",)
     root: Path
+
+    def __init__(self, root: Path) -> None:
+        object.__setattr__(self, "root", root)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Home is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Home) and other.root == self.root
+
+    def __hash__(self) -> int:
+        return hash(self.root)
+
+    def __repr__(self) -> str:
+        return f"Home(root={self.root!r})"
 
     @property
     def config_dir(self) -> Path:
@@ -64,6 +82,11 @@ class Home:
     @property
     def socket_path(self) -> Path:
         return self.run_dir / "daemon.sock"
+
+    @property
+    def native_socket_path(self) -> Path:
+        """Where the shim hands a browser's pipes to the daemon (`daemon/server_native.py`)."""
+        return self.run_dir / "native.sock"
 
     @property
     def lock_path(self) -> Path:

@@ -125,6 +125,7 @@ def run() -> list[Line]:
             "unit": "ms",
             "baseline": round(warm_venv, 1),
             "ratio": round(warm_bundle / warm_venv, 3),
+            "goal": 100,
             "samples": WARM_ROUNDS,
             "path": "spawn the host → hello reply (baseline: python -m rolecall from the venv)",
         },

@@ -1,11 +1,13 @@
 // Owns the native port to the Rolecall host (`chrome.runtime.connectNative`): the
-// `hello` handshake, request ids and the pending map with a timeout per request,
+// `hello` handshake, request ids and the pending map with a timeout per request (one
+// timer for all of them, armed for the earliest deadline),
 // chunking both ways, event delivery with `seq` gap detection, reconnecting with
 // backoff, and the connection state every UI shows. It talks to the browser only
 // through the `NativePort` and `connectNative` it is given, so unit tests drive it with
 // a fake port.
 
 import {
+  MAX_FRAME_BYTES,
   NATIVE_HOST_NAME,
   SUPPORTED_PROTOCOLS,
   isChunk,
@@ -95,7 +97,9 @@ interface Pending {
   method: string;
   resolve(result: unknown): void;
   reject(error: HostError): void;
-  timer: Timer;
+  /** `Date.now()` after which the request times out. */
+  deadline: number;
+  timeoutMs: number;
   /** Set while the request waits for `hello` to finish. */
   queued?: RequestMessage;
 }
@@ -113,6 +117,9 @@ export class HostConnection {
   private requestSerial = 0;
   private chunkSerial = 0;
   private readonly pending = new Map<string, Pending>();
+  /** The one timer for the pending requests' timeouts, and when it fires. */
+  private deadlineTimer: Timer | null = null;
+  private deadlineAt = Infinity;
   private queue: string[] = [];
   private failures = 0;
   private attempts = 0;
@@ -355,7 +362,6 @@ export class HostConnection {
     this.pending.clear();
     this.queue = [];
     for (const [, entry] of entries) {
-      clearTimeout(entry.timer);
       entry.reject(error);
     }
   }
@@ -406,9 +412,10 @@ export class HostConnection {
   ): Promise<unknown> {
     const id = `r-${++this.requestSerial}`;
     return new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => this.timeOut(id, timeoutMs), timeoutMs);
-      const entry: Pending = { method, resolve, reject, timer };
+      const deadline = Date.now() + timeoutMs;
+      const entry: Pending = { method, resolve, reject, deadline, timeoutMs };
       this.pending.set(id, entry);
+      if (deadline < this.deadlineAt) this.armDeadline(deadline);
       const message: RequestMessage = { v: 1, kind: "request", id, type: method, payload: params };
       if (immediately || link.helloDone) {
         this.post(link, id, message);
@@ -422,7 +429,7 @@ export class HostConnection {
   private post(link: Link, id: string, message: RequestMessage): void {
     let frames: object[];
     try {
-      frames = framesFor(message, () => `c-${++this.chunkSerial}`);
+      frames = fitsOneFrame(message) ? [message] : framesFor(message, () => `c-${++this.chunkSerial}`);
     } catch (err) {
       const error = err instanceof FrameError ? new HostError(err.code, err.message) : HostError.from(err);
       this.settle(id, error);
@@ -453,6 +460,26 @@ export class HostConnection {
     }
   }
 
+  /** (Re)arms the one timeout timer for `deadline`, earlier than the one it has. */
+  private armDeadline(deadline: number): void {
+    if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
+    this.deadlineAt = deadline;
+    this.deadlineTimer = setTimeout(() => this.onDeadline(), Math.max(0, deadline - Date.now()));
+  }
+
+  /** Times out every request past its deadline, then arms for the next one. */
+  private onDeadline(): void {
+    this.deadlineTimer = null;
+    this.deadlineAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [id, entry] of [...this.pending]) {
+      if (entry.deadline <= now) this.timeOut(id, entry.timeoutMs);
+      else next = Math.min(next, entry.deadline);
+    }
+    if (next < this.deadlineAt) this.armDeadline(next);
+  }
+
   private timeOut(id: string, timeoutMs: number): void {
     const entry = this.pending.get(id);
     if (!entry) return;
@@ -471,7 +498,6 @@ export class HostConnection {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
-    clearTimeout(entry.timer);
     if (entry.queued) this.queue = this.queue.filter((queued) => queued !== id);
     if (error) entry.reject(error);
     else entry.resolve(result);
@@ -562,4 +588,11 @@ export class HostConnection {
   get status(): ConnectionStatus {
     return this.current.status;
   }
+}
+
+
+/** Whether `message` surely fits one frame, by its JSON's length without encoding it to
+ *  UTF-8 (a UTF-16 code unit is at most 3 bytes of it); `framesFor` sizes the rest. */
+function fitsOneFrame(message: RequestMessage): boolean {
+  return JSON.stringify(message).length * 3 <= MAX_FRAME_BYTES;
 }

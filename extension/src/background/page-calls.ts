@@ -4,13 +4,17 @@
 // reported back to the tab it came from as a toast, with the reason. A link that shows
 // another number than it dials, or a SIP URI outside the accounts' domains, is not
 // dialled at once: it waits in the panel for the user's "Call" (dial-confirm.ts).
+// The region setting is kept in memory (read once, then from storage.onChanged), so a
+// click goes to the host without waiting for storage.
 
 import type { AccountStatus, CallInfo, ErrorCode, PageRecord, PageSnapshot } from "../protocol/index";
 import { accountDomains, confirmReason, sipHost } from "./dial-checks";
 import type { DialConfirmations } from "./dial-confirm";
 import { dialableFromText } from "../shared/phone/dialable";
 import { formatNumber } from "../shared/phone/format";
-import { currentRegion } from "../shared/settings";
+import type { CountryCode } from "libphonenumber-js/max";
+import { defaultRegion } from "../shared/phone/region";
+import { currentRegion, onSettingsChanged } from "../shared/settings";
 import type { HostConnection } from "./host-connection";
 import type { Logger } from "./logger";
 import { sendToPage, type PageToast, type PlaceReply } from "../shared/page-messages";
@@ -45,6 +49,8 @@ export class PageCalls {
   private readonly origins = new Map<string, number>();
   /** Calls that ended before `call.place` answered (a peer may refuse within a millisecond). */
   private readonly endedEarly = new Map<string, CallInfo>();
+  /** The region setting as of the last read or change; null until the first read ends. */
+  private region: { value: CountryCode | undefined } | null = null;
 
   constructor(
     private readonly host: HostConnection,
@@ -55,11 +61,23 @@ export class PageCalls {
       if (event.type !== "call.updated") return;
       this.onCallUpdated((event.payload as { call: CallInfo }).call);
     });
+    onSettingsChanged((settings) => {
+      this.region = { value: defaultRegion(settings.region, navigator.languages ?? [navigator.language]) };
+    });
+    void this.readRegion();
+  }
+
+  /** Reads the region from storage unless a change already told it. */
+  private async readRegion(): Promise<CountryCode | undefined> {
+    const value = await currentRegion();
+    this.region ??= { value };
+    return this.region.value;
   }
 
   /** Places the call; never throws. */
   async place(request: PlaceRequest): Promise<PlaceReply> {
-    const dialable = dialableFromText(request.target, await currentRegion());
+    const region = this.region ? this.region.value : await this.readRegion();
+    const dialable = dialableFromText(request.target, region);
     if (!dialable) {
       return {
         ok: false,
@@ -67,8 +85,13 @@ export class PageCalls {
       };
     }
     const display = dialable.e164 ? formatNumber(dialable.e164) : dialable.display;
+    // The accounts' domains matter only for a SIP URI: a number is not kept waiting for them.
     const reason = this.confirmations
-      ? confirmReason(dialable.target, request.shown ?? null, await this.domains(dialable.target))
+      ? confirmReason(
+          dialable.target,
+          request.shown ?? null,
+          sipHost(dialable.target) === null ? new Set<string>() : await this.domains(dialable.target),
+        )
       : null;
     if (reason && this.confirmations) {
       const site = originOf(request.pageUrl);

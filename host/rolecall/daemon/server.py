@@ -1,7 +1,8 @@
 """The daemon's socket server: accepts same-user clients, numbers and fans out events.
 
 Owns the listening socket (0600, in the 0700 run directory), the set of sessions and
-the daemon-wide event sequence.
+the daemon-wide event sequence. Browser ports the shim hands over (`server_native.py`)
+join the same set of sessions.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from pydantic import BaseModel
 
 from rolecall.daemon.dispatch import Dispatcher, Handler
 from rolecall.daemon.peer import may_connect
-from rolecall.daemon.session import Session
+from rolecall.daemon.server_native import NativeListener
+from rolecall.daemon.session import Encoder, Reader, Session
+from rolecall.framing.socket_frames import pack, read_message
 from rolecall.paths import Home
 from rolecall.protocol.envelope import PROTOCOL_VERSION
 from rolecall.protocol.methods import EVENTS
@@ -37,6 +40,7 @@ class DaemonServer:
         self._next_client_id = 1
         self._server: asyncio.Server | None = None
         self._dispatcher: Dispatcher | None = None
+        self._native: NativeListener | None = None
         self._stopped = asyncio.Event()
         self.stop_reason = ""
 
@@ -52,6 +56,14 @@ class DaemonServer:
         path = self.home.socket_path
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+        if hasattr(socket, "SCM_RIGHTS"):
+            # Before the daemon socket: a shim that finds the daemon finds this too.
+            native = NativeListener(self.home, self.serve_port)
+            try:
+                native.start()
+                self._native = native
+            except OSError as exc:  # shims then relay, as they do on Windows
+                log.warning("browser ports cannot be handed over: %s", exc)
         old_umask = os.umask(0o177)
         try:
             self._server = await asyncio.start_unix_server(self._accept, path=os.fspath(path))
@@ -66,12 +78,22 @@ class DaemonServer:
             log.warning("refused a connection whose peer is not this user (or cannot be told)")
             writer.close()
             return
+        await self.serve_port(reader, writer, read_message, pack)
+
+    async def serve_port(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        read: Reader,
+        encode: Encoder,
+    ) -> bool:
+        """Serves one client until it leaves; True when its stream broke (out of step)."""
         if self._dispatcher is None or self._stopped.is_set():
             writer.close()
-            return
+            return False
         client_id = self._next_client_id
         self._next_client_id += 1
-        session = Session(client_id, reader, writer, self._dispatcher.reply)
+        session = Session(client_id, reader, writer, self._dispatcher.reply, read, encode)
         self.sessions[client_id] = session
         try:
             await session.run()
@@ -79,6 +101,7 @@ class DaemonServer:
             del self.sessions[client_id]
             if session.greeted and not self._stopped.is_set():
                 self.emit("daemon.clients", {"clients": self.greeted_clients})
+        return session.broken
 
     def emit(self, event_type: str, payload: BaseModel | dict[str, Any]) -> int:
         """Sends an event to every greeted client; returns its sequence number."""
@@ -116,5 +139,7 @@ class DaemonServer:
         deadline = time.monotonic() + 2.0
         while self.sessions and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
+        if self._native is not None:
+            await self._native.close()
         with contextlib.suppress(FileNotFoundError):
             self.home.socket_path.unlink()

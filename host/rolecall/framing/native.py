@@ -84,9 +84,13 @@ def decode_json(body: bytes) -> Any:
         raise InvalidJson("frame nests too deeply") from None
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+"""Built once: `json.dumps` with these options builds an encoder per call."""
+
+
 def encode_json(message: Any) -> bytes:
     """Compact UTF-8 JSON, refusing NaN and infinities (browsers cannot read them)."""
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    return _JSON.encode(message).encode()
 
 
 def split_message(body: bytes, chunk_id: str) -> list[bytes]:

@@ -1,7 +1,10 @@
 """pjsua2 behind `SipStack`: one SIP thread owns the endpoint and every pjsua2 object.
 
 The thread polls `libHandleEvents` and, between polls, runs the commands the asyncio
-side queued; results and events go back with `call_soon_threadsafe`. No pjsua2 object
+side queued; queuing a command sends a SIP keep-alive (CRLFCRLF, which pjsip reads and
+drops) to our own UDP transport from loopback, so a poll in progress returns at once
+instead of at the end of its slice. Results and events go back with
+`call_soon_threadsafe`. No pjsua2 object
 ever leaves this thread: callers name calls and accounts by our own string ids.
 Accounts, calls, buddies, players and recorders live in one registry here and are
 released here (a call's last reference is dropped in its own DISCONNECTED callback);
@@ -13,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import ipaddress
 import logging
 import queue
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -65,6 +70,30 @@ PJSUA_ETOOMANY = 70010
 """PJ_ETOOMANY: pjsua's call table is full."""
 
 
+_KEEP_ALIVE = b"\r\n\r\n"
+"""RFC 5626's keep-alive: pjsip's UDP transport reads it and drops it (too short)."""
+
+
+def _nudge_socket(bind_address: str, port: int | None) -> socket.socket | None:
+    """A non-blocking UDP socket connected to our UDP transport (None: none to reach)."""
+    if not port:
+        return None
+    address = bind_address or "127.0.0.1"
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with contextlib.suppress(ValueError):  # a name, not an address: connect to it
+        if ipaddress.ip_address(address).is_unspecified:  # listening everywhere: loopback
+            address = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        sock.setblocking(False)
+        sock.connect((address, port))
+    except OSError as exc:
+        sock.close()
+        log.warning("no wake-up for the SIP thread (%s): commands wait for its poll", exc)
+        return None
+    return sock
+
+
 def _stack_error(exc: pj.Error) -> StackError:
     kind = "too_many_calls" if exc.status == PJSUA_ETOOMANY else "sip"
     return StackError(f"{exc.title}: {exc.reason}".strip(": "), exc.status, kind=kind)
@@ -108,6 +137,9 @@ class Pjsua2Stack:
         self._log_writer: PjsipLogWriter | None = None
         self._voice: pj.AudioMediaPlayer | None = None
         self._last_activity = 0.0
+        self._nudge: socket.socket | None = None
+        """A UDP socket connected to our own UDP transport: a datagram on it wakes the
+        SIP thread's poll (`_wake`)."""
 
     # ---- the SIP thread -----------------------------------------------------------------
 
@@ -126,6 +158,7 @@ class Pjsua2Stack:
             log.exception("the SIP stack did not start")
             self._resolve(ready, None, StackError(f"the SIP stack did not start: {exc}"))
             return
+        self._nudge = _nudge_socket(self.settings.bind_address, info.transports.get("udp"))
         self._resolve(ready, info, None)
         watched_at = time.monotonic()
         while not self._stopping.is_set():
@@ -137,6 +170,9 @@ class Pjsua2Stack:
                 with _logged("media watch"):
                     self._watch_media()
         self._shutdown()
+        nudge, self._nudge = self._nudge, None
+        if nudge is not None:
+            nudge.close()
 
     def _watch_media(self) -> None:
         """Hangs up calls whose far end has sent no RTP for `media_timeout_s`."""
@@ -214,7 +250,16 @@ class Pjsua2Stack:
             raise StackError("the SIP stack is not running", kind="unavailable")
         future: asyncio.Future[T] = self._loop.create_future()
         self._commands.put((command, future))
+        self._wake()
         return await future
+
+    def _wake(self) -> None:
+        """Ends the SIP thread's current poll early (it then runs the queued commands)."""
+        nudge = self._nudge
+        if nudge is None:
+            return
+        with contextlib.suppress(OSError):  # a full buffer already holds a wake-up
+            nudge.send(_KEEP_ALIVE)
 
     def _init_endpoint(self) -> StackInfo:
         settings = self.settings
