@@ -7,9 +7,9 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import { readPage } from "./adapters/index";
 import { formatNumber } from "../shared/phone/format";
+import { defaultRegion } from "../shared/phone/region";
 import { currentRegion } from "../shared/settings";
 import { PageScanner } from "./scanner";
-import { buttonsReady } from "./button";
 import { shownText } from "./click-guard";
 import { PageWatcher } from "./watcher";
 import { hideToast, showToast, toastsShown, toastText } from "./toast";
@@ -66,26 +66,43 @@ class PageSession implements PageController {
   enable(): void {
     if (this.enabled) return;
     this.enabled = true;
+    // The scan starts at once with the browser's region, which is the region unless the
+    // user chose another in the options: reading the setting takes a trip to storage,
+    // and the first buttons should not wait for it. A different setting means a rescan
+    // (the numbers written with a country code keep their buttons).
+    this.start(defaultRegion(null, navigator.languages ?? [navigator.language]));
     void currentRegion().then((region) => {
-      if (!this.enabled) return;
-      this.start(region);
+      if (!this.enabled || !this.scanner?.setRegion(region)) return;
+      if (this.firstScanDone) this.rescan();
+      else this.rescanDue = true;
     });
   }
 
+  private firstScanDone = false;
+  private rescanDue = false;
+
+  /** Scans the whole page again, stopping a full scan under way. */
+  private rescan(): void {
+    const scanner = this.scanner;
+    const watcher = this.watcher;
+    if (!scanner || !watcher) return;
+    this.stopScan();
+    this.stopScan = scanner.scanInSlices(
+      this.doc,
+      SLICE_MS,
+      () => {
+        this.stats.fullScans += 1;
+      },
+      () => watcher.discardOwn(),
+    );
+  }
+
   private start(region: CountryCode | undefined): void {
+    this.firstScanDone = false;
+    this.rescanDue = false;
     const watcher = new PageWatcher(window, {
       scanBatch: (nodes) => this.timed(() => nodes.forEach((node) => scanner.scan(node)), nodes.length),
-      scanAll: () => {
-        this.stopScan();
-        this.stopScan = scanner.scanInSlices(
-          this.doc,
-          SLICE_MS,
-          () => {
-            this.stats.fullScans += 1;
-          },
-          () => watcher.discardOwn(),
-        );
-      },
+      scanAll: () => this.rescan(),
       onNavigate: () => {
         this.stats.navigations += 1;
       },
@@ -106,9 +123,12 @@ class PageSession implements PageController {
         this.stats.firstScanMs = timing.workMs;
         this.stats.firstScanWallMs = timing.wallMs;
         this.stats.firstScanLongestSliceMs = timing.longestSliceMs;
-        void buttonsReady().then(() => {
-          this.stats.buttonsLiveMs = performance.now() - started;
-        });
+        this.firstScanDone = true;
+        if (this.rescanDue) {
+          this.rescanDue = false;
+          this.rescan();
+        }
+        this.stats.buttonsLiveMs = performance.now() - started; // each button is whole when it goes in
       },
       () => watcher.discardOwn(), // what a slice changed is no news to the watcher
     );

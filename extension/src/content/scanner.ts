@@ -6,7 +6,7 @@
 // form fields other than phone inputs, and our own UI; walks into open shadow roots.
 
 import type { CountryCode } from "libphonenumber-js";
-import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton } from "./button";
+import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton, showButtons } from "./button";
 import { TOAST_TAG } from "./toast";
 import { dialableFromText } from "../shared/phone/dialable";
 import { isPhoneFieldLabel } from "../shared/phone/field-labels";
@@ -40,8 +40,15 @@ const SKIPPED = new Set([
   TOAST_TAG.toUpperCase(),
 ]);
 
-/** Buttons per scan whose UI is built at once; the rest is built in idle time. */
-const BUILT_AT_ONCE = 25;
+/**
+ * Reading time after which the numbers found so far get their buttons at once (the top
+ * of the page, what a first load shows), before the rest of the page is read.
+ */
+const FIRST_BATCH_MS = 4;
+
+/** A step after which the scan wants the page painted before it goes on. */
+const PAINT = "paint";
+type Step = typeof PAINT | undefined;
 
 /** Texts walked (or elements looked at) between two chances to pause. */
 const WALK_STEP = 256;
@@ -110,10 +117,24 @@ export class PageScanner {
   private readonly anchors = new WeakMap<HTMLElement, Node>();
   /** A text anchor's text when its button was made: a change means a rescan of it. */
   private readonly anchorText = new WeakMap<HTMLElement, string>();
-  /** Buttons made by the scan under way; past the first few, their UI is built in idle time. */
-  private made = 0;
+  /** Bumped when the region changes: a button made before is read again on the next scan. */
+  private epoch = 0;
+  private readonly epochs = new WeakMap<HTMLElement, number>();
+  /** Buttons made and not shown yet: shown together, so the page is laid out once for them. */
+  private unshown: HTMLElement[] = [];
 
   constructor(private readonly options: ScannerOptions) {}
+
+  /**
+   * Reads numbers without a country code as numbers of `region` from now on. True when
+   * it changed: the caller scans again so the buttons already made are read again.
+   */
+  setRegion(region: CountryCode | undefined): boolean {
+    if (region === this.options.region) return false;
+    this.options.region = region;
+    this.epoch += 1;
+    return true;
+  }
 
   /** Open shadow roots met so far. */
   get roots(): ReadonlySet<ShadowRoot> {
@@ -122,11 +143,19 @@ export class PageScanner {
 
   /** Scans `node` and everything under it (a text node, an element, a document, a root). */
   scan(node: Node): void {
-    this.made = 0;
     const steps = this.work(node);
     while (!steps.next().done) {
       // all at once
     }
+    this.showMade();
+  }
+
+  /** Shows the buttons made since the last time. */
+  private showMade(): void {
+    if (this.unshown.length === 0) return;
+    const made = this.unshown;
+    this.unshown = [];
+    showButtons(made.filter((button) => button.isConnected));
   }
 
   /**
@@ -140,7 +169,6 @@ export class PageScanner {
     done: (timing: SlicedScan) => void,
     afterSlice: () => void = () => undefined,
   ): () => void {
-    this.made = 0;
     const steps = this.work(node);
     const started = performance.now();
     const timing: SlicedScan = { wallMs: 0, workMs: 0, longestSliceMs: 0, slices: 0 };
@@ -150,11 +178,14 @@ export class PageScanner {
       const from = performance.now();
       let finished = false;
       while (performance.now() - from < sliceMs) {
-        if (steps.next().done) {
+        const step = steps.next();
+        if (step.done) {
           finished = true;
           break;
         }
+        if (step.value === PAINT) break;
       }
+      if (finished) this.showMade();
       afterSlice();
       const took = performance.now() - from;
       timing.slices += 1;
@@ -170,11 +201,12 @@ export class PageScanner {
     slice();
     return () => {
       stopped = true;
+      this.showMade(); // what the stopped scan made is not left hidden
     };
   }
 
   /** The scan as small steps: it yields between them, so it can pause anywhere. */
-  private *work(node: Node): Generator<void, void, void> {
+  private *work(node: Node): Generator<Step, void, void> {
     if (node.nodeType === Node.TEXT_NODE) {
       this.textNodesSeen += 1;
       if (!this.excluded(node.parentElement)) this.scanText(node as Text);
@@ -192,38 +224,47 @@ export class PageScanner {
     const root = node as Element | Document | ShadowRoot;
     const doc = node.ownerDocument ?? (node as Document);
     if (doc.designMode === "on") return; // the whole document is being edited
-    // Text first, with no filter callback (a callback per node costs more than the rest
-    // of the scan): the cheap test picks the few texts that may hold a number, and only
-    // those have their ancestors checked for regions never scanned.
+    // Text in document order, with no filter callback (a callback per node costs more
+    // than the rest of the scan): the cheap test picks the few texts that may hold a
+    // number, and only those have their ancestors checked and are read. What is read is
+    // written in two batches: the top of the page (what is in view on a first load) as
+    // soon as a few milliseconds of reading found some numbers, then everything else at
+    // the end. Each batch of buttons makes the page lay itself out again, which costs as
+    // much on a big table as the whole scan, so a scan writes in as few frames as it can.
     const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    const candidates: Text[] = [];
+    const readings: [Text, string, FoundNumber[]][] = [];
+    const started = performance.now();
+    let early = true;
     let seen = 0;
     for (let next = walker.nextNode(); next; next = walker.nextNode()) {
       seen += 1;
-      if (mayHoldNumber((next as Text).data)) candidates.push(next as Text);
-      if (seen % WALK_STEP === 0) {
-        yield;
-        // The page may have removed where the walk stood: walk again from the top
-        // (scanning is idempotent, so texts seen twice cost only time).
-        if (!walker.currentNode.isConnected && walker.currentNode !== root) walker.currentNode = root;
-      }
-    }
-    this.textNodesSeen += seen;
-    // Read first, written after: injecting while walking would move the walker, and the
-    // page is laid out again after every slice that changes it.
-    const readings: [Text, string, FoundNumber[]][] = [];
-    for (const text of candidates) {
-      if (text.isConnected && !this.excluded(text.parentElement)) {
+      const text = next as Text;
+      if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) {
         const found = this.detectText(text);
         if (found) readings.push([text, text.data, found]);
+        yield;
+      } else if (seen % WALK_STEP === 0) {
+        yield;
+      } else continue;
+      if (early && readings.length > 0 && performance.now() - started >= FIRST_BATCH_MS) {
+        early = false;
+        // Buttons go in after texts already walked: the walk goes on where it stood.
+        this.applyReadings(readings.splice(0));
+        this.showMade();
+        yield PAINT;
       }
-      yield;
+      // The page may have removed where the walk stood: walk again from the top
+      // (scanning is idempotent, so texts seen twice cost only time).
+      if (!walker.currentNode.isConnected && walker.currentNode !== root) walker.currentNode = root;
     }
+    this.textNodesSeen += seen;
     let applied = 0;
     for (const [text, data, found] of readings) {
       if (text.isConnected) this.applyText(text, data, found);
       if (++applied % APPLY_STEP === 0) yield;
     }
+    this.showMade();
+    yield PAINT;
     for (const element of Array.from(root.querySelectorAll(HANDLED_SELECTOR))) {
       if (element.isConnected && !this.excluded(element.parentElement)) this.scanElement(element);
     }
@@ -240,6 +281,10 @@ export class PageScanner {
       }
       if (i % WALK_STEP === 0) yield;
     }
+  }
+
+  private applyReadings(readings: [Text, string, FoundNumber[]][]): void {
+    for (const [text, data, found] of readings) if (text.isConnected) this.applyText(text, data, found);
   }
 
   /** Buttons whose anchor changed or went: made right again (or removed). */
@@ -273,6 +318,7 @@ export class PageScanner {
       }
     }
     this.splits.length = 0;
+    this.unshown = [];
     this.buttons = 0;
   }
 
@@ -340,7 +386,14 @@ export class PageScanner {
   private detectText(text: Text): FoundNumber[] | null {
     const data = text.data;
     const next = text.nextSibling;
-    if (isCallButton(next) && this.anchorText.get(next) === data && this.anchors.get(next) === text) return null;
+    if (
+      isCallButton(next) &&
+      this.anchorText.get(next) === data &&
+      this.anchors.get(next) === text &&
+      this.epochs.get(next) === this.epoch
+    ) {
+      return null;
+    }
     return mayHoldNumber(data) ? findNumbersInText(data, this.options.region) : [];
   }
 
@@ -386,12 +439,12 @@ export class PageScanner {
       target,
       dialable.display,
       (host) => this.options.activate(host, target, this.anchors.get(host) ?? host),
-      this.made >= BUILT_AT_ONCE,
     );
-    this.made += 1;
     this.anchors.set(button, anchor);
+    this.epochs.set(button, this.epoch);
     if (anchor.nodeType === Node.TEXT_NODE) this.anchorText.set(button, (anchor as Text).data);
     anchor.parentNode.insertBefore(button, anchor.nextSibling);
+    this.unshown.push(button);
     this.buttons += 1;
   }
 }
