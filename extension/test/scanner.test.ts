@@ -8,6 +8,11 @@ function numbers(root: ParentNode = document): string[] {
   return Array.from(root.querySelectorAll(BUTTON_TAG), (el) => el.getAttribute("data-number") ?? "");
 }
 
+/** A button is made hidden, out of the layout, and shown with its batch. */
+function shown(button: Element): boolean {
+  return (button as HTMLElement).style.getPropertyValue("display") === "inline-block";
+}
+
 function scanner(activate = vi.fn()): PageScanner {
   return new PageScanner({ region: "US", activate });
 }
@@ -153,6 +158,35 @@ describe("a scan in slices", () => {
     expect(document.body.innerHTML).toBe(before);
   });
 
+  it("shows the top of the page first, and every button it made by the end", async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => `<tr><td>Deal ${i}</td><td>+1 212 555 ${String(1000 + i)}</td></tr>`);
+    document.body.innerHTML = `<table>${rows.join("")}</table>`;
+    const s = scanner();
+    const shownAfterSlice: number[] = [];
+    await new Promise((resolve) => {
+      s.scanInSlices(document, 5, resolve, () => {
+        shownAfterSlice.push(Array.from(document.querySelectorAll(BUTTON_TAG)).filter(shown).length);
+      });
+    });
+    const buttons = Array.from(document.querySelectorAll<HTMLElement>(BUTTON_TAG));
+    expect(buttons).toHaveLength(400);
+    expect(buttons.every(shown)).toBe(true);
+    // The first batch is shown on its own, while the rest of the page is still being read.
+    expect(shownAfterSlice[0]).toBeGreaterThan(0);
+    expect(shownAfterSlice[0]).toBeLessThan(400);
+    expect(numbers().slice(0, 2)).toEqual(["+12125551000", "+12125551001"]); // in page order
+  });
+
+  it("leaves no button hidden when stopped part way", () => {
+    document.body.innerHTML = `<p>${Array.from({ length: 300 }, (_, i) => `<span>+1 212 555 ${String(1000 + i)}</span>`).join("")}</p>`;
+    const s = scanner();
+    const stop = s.scanInSlices(document, 1000, () => undefined);
+    stop();
+    const buttons = Array.from(document.querySelectorAll<HTMLElement>(BUTTON_TAG));
+    expect(buttons.length).toBeGreaterThan(0);
+    expect(buttons.every(shown)).toBe(true);
+  });
+
   it("can be stopped part way", async () => {
     document.body.innerHTML = `<p>${Array.from({ length: 200 }, (_, i) => `<span>+1 212 555 01${String(i % 100).padStart(2, "0")}</span>`).join("")}</p>`;
     const s = scanner();
@@ -162,6 +196,20 @@ describe("a scan in slices", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(done).not.toHaveBeenCalled();
     expect(numbers().length).toBeLessThan(200);
+  });
+});
+
+describe("a change of region", () => {
+  it("reads national numbers again in the new region, keeping international ones", () => {
+    document.body.innerHTML = "<p>Office 020 7946 0018</p><p>HQ +1 415 555 0132</p><p>Desk (415) 555-0133</p>";
+    const s = scanner();
+    s.scan(document);
+    expect(numbers()).toEqual(["+14155550132", "+14155550133"]);
+    expect(s.setRegion("US")).toBe(false); // no change: nothing to do
+    expect(s.setRegion("GB")).toBe(true);
+    s.scan(document);
+    expect(numbers()).toEqual(["+442079460018", "+14155550132"]);
+    expect(Array.from(document.querySelectorAll(BUTTON_TAG)).every(shown)).toBe(true);
   });
 });
 

@@ -166,9 +166,9 @@ export function createCallButton(
   return host;
 }
 
-/** Shows buttons made by `createCallButton` (one style change each, one layout for all). */
+/** Shows buttons made by `createCallButton` (one property each, one layout for all). */
 export function showButtons(hosts: readonly HTMLElement[]): void {
-  for (const host of hosts) host.setAttribute("style", HOST_STYLE);
+  for (const host of hosts) host.style.setProperty("display", "inline-block", "important");
 }
 
 /** True for one of our buttons. */

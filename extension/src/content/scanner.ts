@@ -10,10 +10,9 @@ import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton, showButtons }
 import { TOAST_TAG } from "./toast";
 import { dialableFromText } from "../shared/phone/dialable";
 import { isPhoneFieldLabel } from "../shared/phone/field-labels";
-import { formatNumber } from "../shared/phone/format";
 import { dialableFromHref } from "../shared/phone/links";
 import { mayHoldNumber } from "../shared/phone/prefilter";
-import { findNumbersInText } from "../shared/phone/text-search";
+import { findNumbersInText, writtenNumber } from "../shared/phone/text-search";
 import type { Dialable, FoundNumber } from "../shared/phone/types";
 
 /** Elements whose content is never scanned. */
@@ -124,6 +123,12 @@ export class PageScanner {
   private unshown: HTMLElement[] = [];
 
   constructor(private readonly options: ScannerOptions) {}
+
+  /** One function for every button (a closure each would cost memory per number). */
+  private readonly activateHost = (host: HTMLElement): void => {
+    const target = buttonTarget(host);
+    if (target) this.options.activate(host, target, this.anchors.get(host) ?? host);
+  };
 
   /**
    * Reads numbers without a country code as numbers of `region` from now on. True when
@@ -412,7 +417,7 @@ export class PageScanner {
       const end = match.end - offset;
       const tail = end < node.data.length ? node.splitText(end) : null;
       if (tail) this.splits.push({ head: node, tail });
-      this.place(node, { target: match.e164, e164: match.e164, display: formatNumber(match.e164) });
+      this.place(node, { target: match.e164, e164: match.e164, display: writtenNumber(match.e164) });
       if (!tail) break;
       node = tail;
       offset = match.end;
@@ -433,13 +438,7 @@ export class PageScanner {
     }
     if (!dialable || !anchor.parentNode) return;
     const doc = anchor.ownerDocument ?? document;
-    const target = dialable.target;
-    const button = createCallButton(
-      doc,
-      target,
-      dialable.display,
-      (host) => this.options.activate(host, target, this.anchors.get(host) ?? host),
-    );
+    const button = createCallButton(doc, dialable.target, dialable.display, this.activateHost);
     this.anchors.set(button, anchor);
     this.epochs.set(button, this.epoch);
     if (anchor.nodeType === Node.TEXT_NODE) this.anchorText.set(button, (anchor as Text).data);

@@ -46,6 +46,7 @@ import {
 } from "libphonenumber-js/max";
 import { BIDI_CONTROL_RE, BIDI_SCOPE_RE, rtlMask } from "./bidi";
 import { originalIndex, visibleView } from "./display-text";
+import { formatNumber } from "./format";
 import { mayHoldNumber } from "./prefilter";
 import { acceptMatch, commaAfter, commaBefore } from "./rules";
 import type { FoundNumber } from "./types";
@@ -129,6 +130,23 @@ const recent = new Map<string, FoundNumber[]>();
 const MAX_CACHED = 4096;
 const MAX_CACHED_TEXT = 1024;
 
+/**
+ * Numbers found lately, written for a person ("+1 415 555 0132"): written from the
+ * number already parsed here, since formatting an E.164 string parses it again.
+ */
+const written = new Map<string, string>();
+
+function remember(map: Map<string, string>, key: string, make: () => string): void {
+  if (map.has(key)) return;
+  map.set(key, make());
+  if (map.size > MAX_CACHED) map.delete(map.keys().next().value as string);
+}
+
+/** "+1 415 555 0132" for a number found lately ("+14155550132"); anything else formatted anew. */
+export function writtenNumber(e164: string): string {
+  return written.get(e164) ?? formatNumber(e164);
+}
+
 function searchText(text: string, region: CountryCode | undefined): FoundNumber[] {
   const view = visibleView(text);
   // A lone comma ends a number (see the top of the module); two commas, the
@@ -162,6 +180,7 @@ function searchText(text: string, region: CountryCode | undefined): FoundNumber[
     if (view.dropped && BIDI_CONTROL_RE.test(text.slice(start, end))) return;
     if (rtl && rtl.subarray(start, end).includes(1)) return;
     found.push({ start, end, e164: m.number.number });
+    remember(written, m.number.number, () => m.number.formatInternational());
   });
   return found;
 }
