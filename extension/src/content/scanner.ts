@@ -247,17 +247,14 @@ export class PageScanner {
       if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) {
         const found = this.detectText(text);
         if (found) readings.push([text, text.data, found]);
-        yield;
-      } else if (seen % WALK_STEP === 0) {
-        yield;
-      } else continue;
+      } else if (seen % WALK_STEP !== 0) continue;
       if (early && readings.length > 0 && performance.now() - started >= FIRST_BATCH_MS) {
         early = false;
         // Buttons go in after texts already walked: the walk goes on where it stood.
         this.applyReadings(readings.splice(0));
         this.showMade();
         yield PAINT;
-      }
+      } else yield;
       // The page may have removed where the walk stood: walk again from the top
       // (scanning is idempotent, so texts seen twice cost only time).
       if (!walker.currentNode.isConnected && walker.currentNode !== root) walker.currentNode = root;
