@@ -39,6 +39,7 @@
  */
 
 import {
+  Metadata,
   parsePhoneNumberFromString,
   searchPhoneNumbersInText,
   type CountryCode,
@@ -47,6 +48,7 @@ import {
 import { BIDI_CONTROL_RE, BIDI_SCOPE_RE, rtlMask } from "./bidi";
 import { originalIndex, visibleView } from "./display-text";
 import { formatNumber } from "./format";
+import { D, GAP } from "./patterns";
 import { mayHoldNumber } from "./prefilter";
 import { acceptMatch, commaAfter, commaBefore } from "./rules";
 import type { FoundNumber } from "./types";
@@ -105,7 +107,7 @@ function loneNumber(text: string): NumberFound[] | null {
  * numbers of `region`.
  */
 export function findNumbersInText(text: string, region: CountryCode | undefined): FoundNumber[] {
-  if (!mayHoldNumber(text)) return [];
+  if (!mayHoldNumber(text) || !longEnough(text, region)) return [];
   const cacheable = text.length <= MAX_CACHED_TEXT;
   const key = cacheable ? `${region ?? ""}\u0000${text}` : "";
   let found = cacheable ? recent.get(key) : undefined;
@@ -120,6 +122,39 @@ export function findNumbersInText(text: string, region: CountryCode | undefined)
     if (recent.size > MAX_CACHED) recent.delete(recent.keys().next().value as string);
   }
   return found.map((n) => ({ ...n }));
+}
+
+const PLUS_RE = /[+\uFF0B]/;
+const chains = new Map<CountryCode, RegExp>();
+
+/**
+ * A second cheap test, for the region: a number written without a plus is a number of
+ * `region` (or one dialled from it, with more digits still), so it has at least as
+ * many digits, chained as the prefilter chains them, as the region's shortest number
+ * (ten in North America). Without a region only numbers with a plus are found. Rules
+ * out ids and counts ("Deal 100000") before they reach the search.
+ */
+function longEnough(text: string, region: CountryCode | undefined): boolean {
+  if (PLUS_RE.test(text)) return true;
+  if (!region) return false;
+  let chain = chains.get(region);
+  if (!chain) {
+    chain = new RegExp(`${D}(?:${GAP}${D}){${shortestNumber(region) - 1}}`, "u");
+    chains.set(region, chain);
+  }
+  return chain.test(text);
+}
+
+/** The fewest digits of a number of `region` without its country code (six when unknown). */
+function shortestNumber(region: CountryCode): number {
+  try {
+    const metadata = new Metadata();
+    metadata.selectNumberingPlan(region);
+    const lengths = metadata.numberingPlan?.possibleLengths() ?? [];
+    return lengths.length > 0 ? Math.max(6, Math.min(...lengths)) : 6;
+  } catch {
+    return 6;
+  }
 }
 
 /**
