@@ -104,6 +104,18 @@ describe("the page scanner", () => {
     expect(seen).toEqual([root]);
   });
 
+  it("finds shadow roots on custom elements, nested ones too, and not on cells", () => {
+    document.body.innerHTML = "<table><tr><td><rc-card></rc-card></td></tr></table>";
+    const outer = document.querySelector("rc-card")!.attachShadow({ mode: "open" });
+    outer.innerHTML = "<section><rc-line></rc-line></section>";
+    const inner = outer.querySelector("rc-line")!.attachShadow({ mode: "open" });
+    inner.innerHTML = "<b>+1 415 555 0136</b>";
+    const seen: ShadowRoot[] = [];
+    new PageScanner({ region: "US", activate: vi.fn(), onShadowRoot: (r) => seen.push(r) }).scan(document);
+    expect(numbers(inner)).toEqual(["+14155550136"]);
+    expect(seen).toEqual([outer, inner]);
+  });
+
   it("takes everything back out, leaving the page as it was", () => {
     const html = "<p>Call +1 415 555 0132 or +1 415 555 0133 now</p><a href=\"tel:+14155550134\">x</a>";
     document.body.innerHTML = html;
