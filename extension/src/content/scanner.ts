@@ -265,6 +265,7 @@ export class PageScanner {
       if (text.isConnected) this.applyText(text, data, found);
       if (++applied % APPLY_STEP === 0) yield;
     }
+    yield PAINT; // showing a thousand buttons takes a few milliseconds: a slice of its own
     this.showMade();
     yield PAINT;
     for (const element of Array.from(root.querySelectorAll(HANDLED_SELECTOR))) {
