@@ -274,15 +274,17 @@ export class PageScanner {
     yield;
     this.recheckButtons(root);
     yield;
-    const hosts = possibleHosts(root);
-    for (let i = 0; i < hosts.length; i += 1) {
-      const element = hosts[i]!;
-      const shadow = element.shadowRoot;
-      if (shadow && !this.shadowRoots.has(shadow) && !this.excluded(element)) {
-        const found = this.scanElement(element);
-        if (found instanceof ShadowRootType) yield* this.work(found);
+    for (const hosts of possibleHosts(root)) {
+      for (let i = 0; i < hosts.length; i += 1) {
+        const element = hosts[i]!;
+        const shadow = element.shadowRoot;
+        if (shadow && !this.shadowRoots.has(shadow) && !this.excluded(element)) {
+          const found = this.scanElement(element);
+          if (found instanceof ShadowRootType) yield* this.work(found);
+        }
+        if (i % WALK_STEP === WALK_STEP - 1) yield;
       }
-      if (i % WALK_STEP === 0) yield;
+      yield; // each list is found by a walk of its own: a pause between them
     }
   }
 
@@ -452,29 +454,48 @@ export class PageScanner {
  * (table cells and rows, links, list items...) a script object each, which the page
  * would keep as long as it keeps the element: 600 KB on a table of 5,000 rows.
  */
-const SHADOW_CAPABLE =
-  "article, aside, blockquote, body, div, footer, h1, h2, h3, h4, h5, h6, header, main, nav, p, section, span";
+const SHADOW_CAPABLE = [
+  "article",
+  "aside",
+  "blockquote",
+  "body",
+  "div",
+  "footer",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "main",
+  "nav",
+  "p",
+  "section",
+  "span",
+];
 const CUSTOM_ELEMENTS = "descendant::*[contains(local-name(), '-')]";
 
-function possibleHosts(root: Element | Document | ShadowRoot): Element[] {
-  const hosts = Array.from(root.querySelectorAll(SHADOW_CAPABLE));
+/**
+ * The elements under `root` that may have a shadow root, a list at a time (one tag's
+ * elements, then the custom elements): each list is found by one quick walk in the
+ * browser (a selector naming all the tags at once costs more than these together).
+ */
+function* possibleHosts(root: Element | Document | ShadowRoot): Generator<ArrayLike<Element>, void, void> {
+  const byTag = "getElementsByTagName" in root;
+  for (const tag of SHADOW_CAPABLE) yield byTag ? root.getElementsByTagName(tag) : root.querySelectorAll(tag);
   const doc = root.ownerDocument ?? (root as Document);
-  if (root.nodeType === Node.DOCUMENT_FRAGMENT_NODE || typeof doc.evaluate !== "function") {
-    // XPath does not reach into a shadow root: look at every element there (they are few).
-    for (const element of Array.from(root.querySelectorAll("*"))) {
-      if (element.localName.includes("-")) hosts.push(element);
-    }
-    return hosts;
-  }
-  try {
-    const found = doc.evaluate(CUSTOM_ELEMENTS, root, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
-    for (let i = 0; i < found.snapshotLength; i += 1) hosts.push(found.snapshotItem(i) as Element);
-  } catch {
-    for (const element of Array.from(root.querySelectorAll("*"))) {
-      if (element.localName.includes("-")) hosts.push(element);
+  if (root.nodeType !== Node.DOCUMENT_FRAGMENT_NODE && typeof doc.evaluate === "function") {
+    try {
+      const found = doc.evaluate(CUSTOM_ELEMENTS, root, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+      yield Array.from({ length: found.snapshotLength }, (_, i) => found.snapshotItem(i) as Element);
+      return;
+    } catch {
+      // below
     }
   }
-  return hosts;
+  // XPath does not reach into a shadow root: look at every element there (they are few).
+  yield Array.from(root.querySelectorAll("*")).filter((element) => element.localName.includes("-"));
 }
 
 /**
