@@ -59,6 +59,18 @@ describe("the page scanner", () => {
     expect(document.getElementById("a")!.nextSibling!.nodeName).toBe(BUTTON_TAG.toUpperCase());
   });
 
+  it("shows the button of a phone input as soon as a number is typed in", () => {
+    document.body.innerHTML = "<input id=t type=tel>";
+    const s = scanner();
+    s.scan(document);
+    const input = document.getElementById("t") as HTMLInputElement;
+    input.value = "+1 415 555 0132";
+    s.scanInput(input);
+    const button = input.nextElementSibling!;
+    expect(buttonTarget(button)).toBe("+14155550132");
+    expect(shown(button)).toBe(true);
+  });
+
   it("gives phone inputs a button while their value is a number", () => {
     document.body.innerHTML = `
       <input id=t type=tel value="+1 415 555 0132">

@@ -34,7 +34,7 @@ const HOST_STYLE = [
   .join("; ");
 
 /** The same, kept out of the layout: a button made but not yet shown (see `showButtons`). */
-const HIDDEN_HOST_STYLE = `${HOST_STYLE}; display: none !important`;
+const HIDDEN_HOST_STYLE = HOST_STYLE.replace("display: inline-block", "display: none");
 
 const SHADOW_CSS = `
 :host { all: initial; }

@@ -359,7 +359,7 @@ export class PageScanner {
       return "descend";
     }
     if (tag === "INPUT") {
-      this.scanInput(element as HTMLInputElement);
+      this.readInput(element as HTMLInputElement);
       return "skip";
     }
     return "descend";
@@ -378,6 +378,11 @@ export class PageScanner {
 
   /** A phone input gets a button while its value is a number; re-run when it changes. */
   scanInput(input: HTMLInputElement): void {
+    this.readInput(input);
+    this.showMade();
+  }
+
+  private readInput(input: HTMLInputElement): void {
     if (!isPhoneInput(input)) return;
     this.place(input, input.value ? dialableFromText(input.value, this.options.region) : null);
   }
