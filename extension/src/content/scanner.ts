@@ -103,6 +103,13 @@ export interface ScannerOptions {
   onShadowRoot?: (root: ShadowRoot) => void;
 }
 
+/** A button's anchor, the anchor's text when the button was made (a change means a rescan), the region's epoch. */
+interface Made {
+  anchor: Node;
+  text: string | null;
+  epoch: number;
+}
+
 interface Split {
   head: Text;
   tail: Text;
@@ -113,12 +120,10 @@ export class PageScanner {
   textNodesSeen = 0;
   private readonly shadowRoots = new Set<ShadowRoot>();
   private readonly splits: Split[] = [];
-  private readonly anchors = new WeakMap<HTMLElement, Node>();
-  /** A text anchor's text when its button was made: a change means a rescan of it. */
-  private readonly anchorText = new WeakMap<HTMLElement, string>();
+  /** What each button was made for (one map, not one per field: a thousand buttons). */
+  private readonly made = new WeakMap<HTMLElement, Made>();
   /** Bumped when the region changes: a button made before is read again on the next scan. */
   private epoch = 0;
-  private readonly epochs = new WeakMap<HTMLElement, number>();
   /** Buttons made and not shown yet: shown together, so the page is laid out once for them. */
   private unshown: HTMLElement[] = [];
 
@@ -127,7 +132,7 @@ export class PageScanner {
   /** One function for every button (a closure each would cost memory per number). */
   private readonly activateHost = (host: HTMLElement): void => {
     const target = buttonTarget(host);
-    if (target) this.options.activate(host, target, this.anchors.get(host) ?? host);
+    if (target) this.options.activate(host, target, this.made.get(host)?.anchor ?? host);
   };
 
   /**
@@ -296,12 +301,13 @@ export class PageScanner {
   private recheckButtons(root: Element | Document | ShadowRoot): void {
     for (const button of Array.from(root.querySelectorAll(BUTTON_TAG))) {
       if (!isCallButton(button)) continue;
-      const anchor = this.anchors.get(button);
+      const made = this.made.get(button);
+      const anchor = made?.anchor;
       if (!anchor || button.previousSibling !== anchor) {
         button.remove();
         this.buttons -= 1;
         if (anchor?.isConnected) this.scan(anchor);
-      } else if (anchor.nodeType === Node.TEXT_NODE && this.anchorText.get(button) !== (anchor as Text).data) {
+      } else if (anchor.nodeType === Node.TEXT_NODE && made?.text !== (anchor as Text).data) {
         this.scanText(anchor as Text);
       }
     }
@@ -396,14 +402,8 @@ export class PageScanner {
   private detectText(text: Text): FoundNumber[] | null {
     const data = text.data;
     const next = text.nextSibling;
-    if (
-      isCallButton(next) &&
-      this.anchorText.get(next) === data &&
-      this.anchors.get(next) === text &&
-      this.epochs.get(next) === this.epoch
-    ) {
-      return null;
-    }
+    const made = isCallButton(next) ? this.made.get(next) : undefined;
+    if (made && made.text === data && made.anchor === text && made.epoch === this.epoch) return null;
     return mayHoldNumber(data) ? findNumbersInText(data, this.options.region) : [];
   }
 
@@ -444,9 +444,8 @@ export class PageScanner {
     if (!dialable || !anchor.parentNode) return;
     const doc = anchor.ownerDocument ?? document;
     const button = createCallButton(doc, dialable.target, dialable.display, this.activateHost);
-    this.anchors.set(button, anchor);
-    this.epochs.set(button, this.epoch);
-    if (anchor.nodeType === Node.TEXT_NODE) this.anchorText.set(button, (anchor as Text).data);
+    const text = anchor.nodeType === Node.TEXT_NODE ? (anchor as Text).data : null;
+    this.made.set(button, { anchor, text, epoch: this.epoch });
     anchor.parentNode.insertBefore(button, anchor.nextSibling);
     this.unshown.push(button);
     this.buttons += 1;

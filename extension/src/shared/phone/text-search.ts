@@ -177,9 +177,12 @@ function remember(map: Map<string, string>, key: string, make: () => string): vo
   if (map.size > MAX_CACHED) map.delete(map.keys().next().value as string);
 }
 
-/** "+1 415 555 0132" for a number found lately ("+14155550132"); anything else formatted anew. */
+/** "+1 415 555 0132" for a number found lately ("+14155550132") and not yet asked for; anything else formatted anew. */
 export function writtenNumber(e164: string): string {
-  return written.get(e164) ?? formatNumber(e164);
+  const found = written.get(e164);
+  if (found === undefined) return formatNumber(e164);
+  written.delete(e164); // asked for once, when its button is made: kept no longer
+  return found;
 }
 
 function searchText(text: string, region: CountryCode | undefined): FoundNumber[] {
