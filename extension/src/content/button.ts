@@ -4,7 +4,7 @@
 // attribute the page could change, and only trusted (user) clicks and key presses
 // place a call.
 
-import { guardButton } from "./click-guard";
+import { guardButton, type ClickGuard } from "./click-guard";
 
 export const BUTTON_TAG = "rolecall-call";
 
@@ -128,6 +128,24 @@ function styleShadow(doc: Document, root: ShadowRoot): void {
 function swallow(event: Event): void {
   event.stopPropagation();
 }
+/** What a click on one button needs; the click handler is one function for all buttons. */
+interface Press {
+  host: HTMLElement;
+  guard: ClickGuard;
+  activate: (button: HTMLElement) => void;
+}
+const presses = new WeakMap<EventTarget, Press>();
+
+function onClick(event: MouseEvent): void {
+  event.preventDefault();
+  event.stopPropagation();
+  if (!event.isTrusted) return; // page scripts cannot place calls
+  const press = presses.get(event.currentTarget as EventTarget);
+  if (!press) return;
+  if (press.guard.check(event) !== null) return; // covered, faded, moved, or focused by the page
+  press.activate(press.host);
+}
+
 const SWALLOWED = ["mousedown", "mouseup", "pointerdown", "pointerup", "dblclick", "keydown", "keyup"];
 
 /**
@@ -154,14 +172,8 @@ export function createCallButton(
   button.setAttribute("aria-label", `Call ${label}`);
   button.title = `Call ${label}`;
   for (const type of SWALLOWED) button.addEventListener(type, swallow);
-  const guard = guardButton(host, root, button);
-  button.addEventListener("click", (event) => {
-    event.preventDefault();
-    event.stopPropagation();
-    if (!event.isTrusted) return; // page scripts cannot place calls
-    if (guard.check(event) !== null) return; // covered, faded, moved, or focused by the page
-    activate(host);
-  });
+  presses.set(button, { host, guard: guardButton(host, root, button), activate });
+  button.addEventListener("click", onClick);
   root.append(button);
   return host;
 }
