@@ -478,6 +478,7 @@ const SHADOW_CAPABLE = [
   "section",
   "span",
 ];
+const SHADOW_CAPABLE_SELECTOR = SHADOW_CAPABLE.join(",");
 const CUSTOM_ELEMENTS = "descendant::*[contains(local-name(), '-')]";
 
 /**
@@ -486,8 +487,13 @@ const CUSTOM_ELEMENTS = "descendant::*[contains(local-name(), '-')]";
  * browser (a selector naming all the tags at once costs more than these together).
  */
 function* possibleHosts(root: Element | Document | ShadowRoot): Generator<ArrayLike<Element>, void, void> {
-  const byTag = "getElementsByTagName" in root;
-  for (const tag of SHADOW_CAPABLE) yield byTag ? root.getElementsByTagName(tag) : root.querySelectorAll(tag);
+  if (root.nodeType === Node.DOCUMENT_NODE) {
+    for (const tag of SHADOW_CAPABLE) yield (root as Document).getElementsByTagName(tag);
+  } else {
+    // Under an element (rows added later, a thousand of them) a live list per tag would
+    // stay cached on that element as long as it lives: one static list instead.
+    yield root.querySelectorAll(SHADOW_CAPABLE_SELECTOR);
+  }
   const doc = root.ownerDocument ?? (root as Document);
   if (root.nodeType !== Node.DOCUMENT_FRAGMENT_NODE && typeof doc.evaluate === "function") {
     try {
