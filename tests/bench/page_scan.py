@@ -32,8 +32,9 @@ EVERY = 5  # one row in five has a phone number: 1,000 numbers
 NUMBERS = ROWS // EVERY
 
 # In the page's own world, from the start of every load: the frame that paints the first
-# call button and the one that paints the last (counted as they are inserted, from
-# DOMContentLoaded on), and the first frame after the load event (the page settled).
+# call button and the one that paints the last (counted as they are shown, from
+# DOMContentLoaded on; those shown before it are counted then), and the first frame
+# after the load event (the page settled).
 # Times are from DOMContentLoaded.
 MARKS_JS = """(() => {
   const want = NUMBERS;
@@ -61,8 +62,12 @@ MARKS_JS = """(() => {
     }
   });
   const watched = { childList: true, subtree: true, attributes: true, attributeFilter: ['style'] };
-  document.addEventListener('DOMContentLoaded', () => observer.observe(document, watched),
-    { once: true });
+  // A content script run when the document is parsed (before this event) may have
+  // shown buttons already: they are counted here, painted in the first frame after.
+  document.addEventListener('DOMContentLoaded', () => {
+    observer.observe(document, watched);
+    for (const node of document.querySelectorAll('rolecall-call')) count(node);
+  }, { once: true });
   addEventListener('load', () => painted('settled'), { once: true });
 })();""".replace("NUMBERS", str(NUMBERS))
 
