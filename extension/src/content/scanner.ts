@@ -45,9 +45,17 @@ const SKIPPED = new Set([
  */
 const FIRST_BATCH_MS = 4;
 
-/** A step after which the scan wants the page painted before it goes on. */
+/** A step after which the scan starts a new slice (what it just did gets one of its own). */
 const PAINT = "paint";
-type Step = typeof PAINT | undefined;
+/**
+ * A step after which the scan waits for the page's next frame before it goes on: the
+ * buttons just shown are then painted at once, not after the slices that follow (the
+ * browser may let tasks run for 100 ms before it renders).
+ */
+const FRAME = "frame";
+type Step = typeof PAINT | typeof FRAME | undefined;
+/** The longest wait for a frame (a tab hidden meanwhile gets none). */
+const FRAME_WAIT_MS = 100;
 
 /** Texts walked (or elements looked at) between two chances to pause. */
 const WALK_STEP = 256;
@@ -81,6 +89,24 @@ function nextSlice(run: () => void): void {
     run();
   };
   channel.port2.postMessage(null);
+}
+
+/** Runs `run` as a task after `doc`'s next frame (at once when the page is not shown). */
+function afterFrame(doc: Document, run: () => void): void {
+  const view = doc.defaultView;
+  if (!view || doc.visibilityState !== "visible" || typeof view.requestAnimationFrame !== "function") {
+    nextSlice(run);
+    return;
+  }
+  let ran = false;
+  const once = (): void => {
+    if (ran) return;
+    ran = true;
+    clearTimeout(timer);
+    nextSlice(run); // a task queued in the frame runs once the frame is done
+  };
+  const timer = setTimeout(once, FRAME_WAIT_MS);
+  view.requestAnimationFrame(once);
 }
 
 /** Elements handled themselves: phone links and inputs. */
@@ -180,6 +206,7 @@ export class PageScanner {
     afterSlice: () => void = () => undefined,
   ): () => void {
     const steps = this.work(node);
+    const doc = node.ownerDocument ?? (node as Document);
     const started = performance.now();
     const timing: SlicedScan = { wallMs: 0, workMs: 0, longestSliceMs: 0, slices: 0 };
     let stopped = false;
@@ -187,6 +214,7 @@ export class PageScanner {
       if (stopped) return;
       const from = performance.now();
       let finished = false;
+      let frame = false;
       while (performance.now() - from < sliceMs) {
         const step = steps.next();
         if (step.done) {
@@ -194,6 +222,10 @@ export class PageScanner {
           break;
         }
         if (step.value === PAINT) break;
+        if (step.value === FRAME) {
+          frame = true;
+          break;
+        }
       }
       if (finished) this.showMade();
       afterSlice();
@@ -204,6 +236,8 @@ export class PageScanner {
       if (finished) {
         timing.wallMs = performance.now() - started;
         done(timing);
+      } else if (frame) {
+        afterFrame(doc, slice);
       } else {
         nextSlice(slice);
       }
@@ -258,7 +292,7 @@ export class PageScanner {
         // Buttons go in after texts already walked: the walk goes on where it stood.
         this.applyReadings(readings.splice(0));
         this.showMade();
-        yield PAINT;
+        yield FRAME;
       } else yield;
       // The page may have removed where the walk stood: walk again from the top
       // (scanning is idempotent, so texts seen twice cost only time).
@@ -272,7 +306,7 @@ export class PageScanner {
     }
     yield PAINT; // showing a thousand buttons takes a few milliseconds: a slice of its own
     this.showMade();
-    yield PAINT;
+    yield FRAME;
     for (const element of Array.from(root.querySelectorAll(HANDLED_SELECTOR))) {
       if (element.isConnected && !this.excluded(element.parentElement)) this.scanElement(element);
     }
