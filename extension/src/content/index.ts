@@ -205,10 +205,19 @@ class PageSession implements PageController {
   }
 }
 
-if (globalThis.__rolecallPage) {
-  globalThis.__rolecallPage.enable();
-} else {
-  const session = new PageSession(document);
-  globalThis.__rolecallPage = session;
-  session.enable();
+function boot(): void {
+  if (globalThis.__rolecallPage) {
+    globalThis.__rolecallPage.enable();
+  } else {
+    const session = new PageSession(document);
+    globalThis.__rolecallPage = session;
+    session.enable();
+  }
 }
+
+// Started as the document starts, the scan waits for the parsed page: it then runs
+// inside the DOMContentLoaded event, before the next frame, so the first buttons are
+// laid out with the page's first layout after it (one layout of a big table, not two).
+// Started into a page already loaded, it scans at once.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot, { once: true });
+else boot();
