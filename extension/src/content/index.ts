@@ -9,7 +9,7 @@ import { readPage } from "./adapters/index";
 import { formatNumber } from "../shared/phone/format";
 import { defaultRegion } from "../shared/phone/region";
 import { currentRegion } from "../shared/settings";
-import { PageScanner } from "./scanner";
+import { PageScanner, type SlicedScan } from "./scanner";
 import { shownText } from "./click-guard";
 import { PageWatcher } from "./watcher";
 import { hideToast, showToast, toastsShown, toastText } from "./toast";
@@ -32,6 +32,8 @@ declare global {
 
 /** The longest the page's main thread is ours at a time during a full scan. */
 const SLICE_MS = 12;
+/** The same while the page is parsed, in each frame (the page's own work goes on too). */
+const PARSING_SLICE_MS = 6;
 
 class PageSession implements PageController {
   private scanner: PageScanner | null = null;
@@ -70,7 +72,7 @@ class PageSession implements PageController {
     // user chose another in the options: reading the setting takes a trip to storage,
     // and the first buttons should not wait for it. A different setting means a rescan
     // (the numbers written with a country code keep their buttons).
-    this.start(defaultRegion(null, navigator.languages ?? [navigator.language]));
+    this.start(defaultRegion(null, navigator.languages ?? [navigator.language]), this.doc.readyState === "loading");
     void currentRegion().then((region) => {
       if (!this.enabled || !this.scanner?.setRegion(region)) return;
       if (this.firstScanDone) this.rescan();
@@ -97,7 +99,7 @@ class PageSession implements PageController {
     );
   }
 
-  private start(region: CountryCode | undefined): void {
+  private start(region: CountryCode | undefined, loading = false): void {
     this.firstScanDone = false;
     this.rescanDue = false;
     const watcher = new PageWatcher(window, {
@@ -114,15 +116,32 @@ class PageSession implements PageController {
     });
     this.scanner = scanner;
     this.watcher = watcher;
+    if (loading) {
+      // Started with the document: the rows are read as they are parsed, a frame at a
+      // time; the full scan (and the watcher) start once the page is parsed.
+      const stopEarly = scanner.scanWhileParsing(this.doc, PARSING_SLICE_MS);
+      this.stopScan = () => void stopEarly();
+      this.doc.addEventListener(
+        "DOMContentLoaded",
+        () => {
+          const early = stopEarly();
+          if (this.scanner === scanner) this.fullScan(scanner, watcher, early);
+        },
+        { once: true },
+      );
+    } else this.fullScan(scanner, watcher, null);
+  }
+
+  private fullScan(scanner: PageScanner, watcher: PageWatcher, early: SlicedScan | null): void {
     watcher.watch(this.doc);
     const started = performance.now();
     this.stopScan = scanner.scanInSlices(
       this.doc,
       SLICE_MS,
       (timing) => {
-        this.stats.firstScanMs = timing.workMs;
-        this.stats.firstScanWallMs = timing.wallMs;
-        this.stats.firstScanLongestSliceMs = timing.longestSliceMs;
+        this.stats.firstScanMs = timing.workMs + (early?.workMs ?? 0);
+        this.stats.firstScanWallMs = timing.wallMs + (early?.wallMs ?? 0);
+        this.stats.firstScanLongestSliceMs = Math.max(timing.longestSliceMs, early?.longestSliceMs ?? 0);
         this.firstScanDone = true;
         if (this.rescanDue) {
           this.rescanDue = false;
@@ -215,9 +234,7 @@ function boot(): void {
   }
 }
 
-// Started as the document starts, the scan waits for the parsed page: it then runs
-// inside the DOMContentLoaded event, before the next frame, so the first buttons are
-// laid out with the page's first layout after it (one layout of a big table, not two).
-// Started into a page already loaded, it scans at once.
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot, { once: true });
-else boot();
+// Started as the document starts, the scan reads the page as it is parsed, a frame at
+// a time, and scans it whole once parsed; started into a page already loaded, it scans
+// it whole at once.
+boot();

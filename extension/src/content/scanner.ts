@@ -186,6 +186,54 @@ export class PageScanner {
     this.showMade();
   }
 
+  /**
+   * While `doc` is being parsed: at each frame, reads the texts parsed since the last
+   * one, for at most `sliceMs`, and shows their buttons in that same frame's layout (a
+   * frame's callbacks run before it lays the page out), so the first buttons are painted
+   * with the first rows. The last text of the document is left for later: the parser
+   * may still be writing it. Returns a function that stops it and tells the time spent.
+   */
+  scanWhileParsing(doc: Document, sliceMs: number): () => SlicedScan {
+    const timing: SlicedScan = { wallMs: 0, workMs: 0, longestSliceMs: 0, slices: 0 };
+    const view = doc.defaultView;
+    if (!view || typeof view.requestAnimationFrame !== "function") return () => timing;
+    const started = performance.now();
+    const walker = doc.createTreeWalker(doc, NodeFilter.SHOW_TEXT);
+    let handle = 0;
+    const frame = (): void => {
+      if (doc.readyState !== "loading") return;
+      const from = performance.now();
+      let seen = 0;
+      for (;;) {
+        const at = walker.currentNode;
+        const text = walker.nextNode() as Text | null;
+        if (!text) break;
+        if (!walker.nextNode()) {
+          walker.currentNode = at; // the last text so far: read it once it is followed
+          break;
+        }
+        walker.currentNode = text;
+        seen += 1;
+        if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) this.scanText(text);
+        if (seen % 64 === 0 && performance.now() - from >= sliceMs) break;
+      }
+      this.textNodesSeen += seen;
+      this.showMade();
+      const took = performance.now() - from;
+      timing.slices += 1;
+      timing.workMs += took;
+      timing.longestSliceMs = Math.max(timing.longestSliceMs, took);
+      handle = view.requestAnimationFrame(frame);
+    };
+    handle = view.requestAnimationFrame(frame);
+    return () => {
+      view.cancelAnimationFrame(handle);
+      this.showMade();
+      timing.wallMs = performance.now() - started;
+      return timing;
+    };
+  }
+
   /** Shows the buttons made since the last time. */
   private showMade(): void {
     if (this.unshown.length === 0) return;
