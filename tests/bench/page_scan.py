@@ -32,19 +32,15 @@ EVERY = 5  # one row in five has a phone number: 1,000 numbers
 NUMBERS = ROWS // EVERY
 
 # In the page's own world, from the start of every load: the frame that paints the first
-# call button and the one that paints the last (counted as they are shown, from
-# DOMContentLoaded on; those shown before it are counted then), and the first frame
-# after the load event (the page settled).
-# Times are from DOMContentLoaded.
+# call button and the one that paints the last (counted as they are shown, from the
+# document's start: a content script may show buttons while the page is parsed), and the
+# first frame after the load event (the page settled). Times are read from
+# DOMContentLoaded (negative: painted before it).
 MARKS_JS = """(() => {
   const want = NUMBERS;
   const marks = { first: null, all: null, settled: null, count: 0 };
   globalThis.__benchMarks = marks;
-  const since = () => {
-    const nav = performance.getEntriesByType('navigation')[0];
-    return performance.now() - nav.domContentLoadedEventStart;
-  };
-  const painted = (key) => requestAnimationFrame(() => { marks[key] = since(); });
+  const painted = (key) => requestAnimationFrame(() => { marks[key] = performance.now(); });
   // A button counts once it is shown: made hidden, it is shown by a change of its style.
   const shown = new WeakSet();
   const count = (node) => {
@@ -61,17 +57,19 @@ MARKS_JS = """(() => {
       else for (const node of record.addedNodes) count(node);
     }
   });
-  const watched = { childList: true, subtree: true, attributes: true, attributeFilter: ['style'] };
-  // A content script run when the document is parsed (before this event) may have
-  // shown buttons already: they are counted here, painted in the first frame after.
-  document.addEventListener('DOMContentLoaded', () => {
-    observer.observe(document, watched);
-    for (const node of document.querySelectorAll('rolecall-call')) count(node);
-  }, { once: true });
+  observer.observe(document,
+    { childList: true, subtree: true, attributes: true, attributeFilter: ['style'] });
   addEventListener('load', () => painted('settled'), { once: true });
 })();""".replace("NUMBERS", str(NUMBERS))
 
-MARKS_READ = "() => globalThis.__benchMarks"
+MARKS_READ = """() => {
+  const marks = globalThis.__benchMarks;
+  const nav = performance.getEntriesByType('navigation')[0];
+  if (!marks || !nav || !nav.domContentLoadedEventStart) return null;
+  const since = (t) => (t === null ? null : t - nav.domContentLoadedEventStart);
+  return { count: marks.count, first: since(marks.first), all: since(marks.all),
+           settled: since(marks.settled) };
+}"""
 LOADS = 5
 INSERTS = 10
 
