@@ -265,3 +265,47 @@ describe("the page watcher", () => {
     watcher.stop();
   });
 });
+
+describe("reading the page while it is parsed", () => {
+  it("reads what was parsed at each frame, all but the last text, and stops when parsed", () => {
+    const frames: FrameRequestCallback[] = [];
+    const raf = vi.spyOn(window, "requestAnimationFrame").mockImplementation((callback) => {
+      frames.push(callback);
+      return frames.length;
+    });
+    const caf = vi.spyOn(window, "cancelAnimationFrame").mockImplementation(() => undefined);
+    let state: DocumentReadyState = "loading";
+    const readyState = vi.spyOn(document, "readyState", "get").mockImplementation(() => state);
+    const runFrame = (): void => frames.shift()!(performance.now());
+    try {
+      document.body.innerHTML = "<table><tbody><tr><td>+1 415 555 0132</td></tr></tbody></table>";
+      const cell = document.createElement("td");
+      cell.textContent = "+1 415 555 01"; // the parser is still writing this one
+      document.querySelector("tr")!.append(cell);
+      const s = scanner();
+      const stop = s.scanWhileParsing(document, 50);
+      expect(numbers()).toEqual([]); // nothing before the first frame
+      runFrame();
+      expect(numbers()).toEqual(["+14155550132"]);
+      expect(Array.from(document.querySelectorAll(BUTTON_TAG)).every(shown)).toBe(true);
+      // More is parsed: the text is whole, and followed, so it is read now.
+      (cell.firstChild as Text).appendData("33");
+      const row = document.createElement("tr");
+      row.innerHTML = "<td>Deal 7</td>";
+      document.querySelector("tbody")!.append(row);
+      runFrame();
+      expect(numbers()).toEqual(["+14155550132", "+14155550133"]);
+      expect(frames).toHaveLength(1);
+      state = "interactive";
+      runFrame(); // parsed: the frames stop, the full scan takes over
+      expect(frames).toHaveLength(0);
+      const timing = stop();
+      expect(timing.slices).toBe(2);
+      expect(numbers()).toEqual(["+14155550132", "+14155550133"]);
+    } finally {
+      raf.mockRestore();
+      caf.mockRestore();
+      readyState.mockRestore();
+    }
+  });
+});
