@@ -8,6 +8,11 @@ function numbers(root: ParentNode = document): string[] {
   return Array.from(root.querySelectorAll(BUTTON_TAG), (el) => el.getAttribute("data-number") ?? "");
 }
 
+/** A button is made hidden, out of the layout, and shown with its batch. */
+function shown(button: Element): boolean {
+  return (button as HTMLElement).style.getPropertyValue("display") === "inline-block";
+}
+
 function scanner(activate = vi.fn()): PageScanner {
   return new PageScanner({ region: "US", activate });
 }
@@ -54,6 +59,18 @@ describe("the page scanner", () => {
     expect(document.getElementById("a")!.nextSibling!.nodeName).toBe(BUTTON_TAG.toUpperCase());
   });
 
+  it("shows the button of a phone input as soon as a number is typed in", () => {
+    document.body.innerHTML = "<input id=t type=tel>";
+    const s = scanner();
+    s.scan(document);
+    const input = document.getElementById("t") as HTMLInputElement;
+    input.value = "+1 415 555 0132";
+    s.scanInput(input);
+    const button = input.nextElementSibling!;
+    expect(buttonTarget(button)).toBe("+14155550132");
+    expect(shown(button)).toBe(true);
+  });
+
   it("gives phone inputs a button while their value is a number", () => {
     document.body.innerHTML = `
       <input id=t type=tel value="+1 415 555 0132">
@@ -97,6 +114,18 @@ describe("the page scanner", () => {
     new PageScanner({ region: "US", activate: vi.fn(), onShadowRoot: (r) => seen.push(r) }).scan(document);
     expect(numbers(root)).toEqual(["+14155550132"]);
     expect(seen).toEqual([root]);
+  });
+
+  it("finds shadow roots on custom elements, nested ones too, and not on cells", () => {
+    document.body.innerHTML = "<table><tr><td><rc-card></rc-card></td></tr></table>";
+    const outer = document.querySelector("rc-card")!.attachShadow({ mode: "open" });
+    outer.innerHTML = "<section><rc-line></rc-line></section>";
+    const inner = outer.querySelector("rc-line")!.attachShadow({ mode: "open" });
+    inner.innerHTML = "<b>+1 415 555 0136</b>";
+    const seen: ShadowRoot[] = [];
+    new PageScanner({ region: "US", activate: vi.fn(), onShadowRoot: (r) => seen.push(r) }).scan(document);
+    expect(numbers(inner)).toEqual(["+14155550136"]);
+    expect(seen).toEqual([outer, inner]);
   });
 
   it("takes everything back out, leaving the page as it was", () => {
@@ -153,6 +182,34 @@ describe("a scan in slices", () => {
     expect(document.body.innerHTML).toBe(before);
   });
 
+  it("shows the top of the page first, and every button it made by the end", async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => `<tr><td>Deal ${i}</td><td>+1 212 555 ${String(1000 + i)}</td></tr>`);
+    document.body.innerHTML = `<table>${rows.join("")}</table>`;
+    const s = scanner();
+    const shownAfterSlice: number[] = [];
+    await new Promise((resolve) => {
+      s.scanInSlices(document, 5, resolve, () => {
+        shownAfterSlice.push(Array.from(document.querySelectorAll(BUTTON_TAG)).filter(shown).length);
+      });
+    });
+    const buttons = Array.from(document.querySelectorAll<HTMLElement>(BUTTON_TAG));
+    expect(buttons).toHaveLength(400);
+    expect(buttons.every(shown)).toBe(true);
+    // The first batch is shown on its own, while the rest of the page is still being read.
+    expect(shownAfterSlice.find((count) => count > 0)).toBeLessThan(400);
+    expect(numbers().slice(0, 2)).toEqual(["+12125551000", "+12125551001"]); // in page order
+  });
+
+  it("leaves no button hidden when stopped part way", () => {
+    document.body.innerHTML = `<p>${Array.from({ length: 300 }, (_, i) => `<span>+1 212 555 ${String(1000 + i)}</span>`).join("")}</p>`;
+    const s = scanner();
+    const stop = s.scanInSlices(document, 1000, () => undefined);
+    stop();
+    const buttons = Array.from(document.querySelectorAll<HTMLElement>(BUTTON_TAG));
+    expect(buttons.length).toBeGreaterThan(0);
+    expect(buttons.every(shown)).toBe(true);
+  });
+
   it("can be stopped part way", async () => {
     document.body.innerHTML = `<p>${Array.from({ length: 200 }, (_, i) => `<span>+1 212 555 01${String(i % 100).padStart(2, "0")}</span>`).join("")}</p>`;
     const s = scanner();
@@ -162,6 +219,20 @@ describe("a scan in slices", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(done).not.toHaveBeenCalled();
     expect(numbers().length).toBeLessThan(200);
+  });
+});
+
+describe("a change of region", () => {
+  it("reads national numbers again in the new region, keeping international ones", () => {
+    document.body.innerHTML = "<p>Office 020 7946 0018</p><p>HQ +1 415 555 0132</p><p>Desk (415) 555-0133</p>";
+    const s = scanner();
+    s.scan(document);
+    expect(numbers()).toEqual(["+14155550132", "+14155550133"]);
+    expect(s.setRegion("US")).toBe(false); // no change: nothing to do
+    expect(s.setRegion("GB")).toBe(true);
+    s.scan(document);
+    expect(numbers()).toEqual(["+442079460018", "+14155550132"]);
+    expect(Array.from(document.querySelectorAll(BUTTON_TAG)).every(shown)).toBe(true);
   });
 });
 
@@ -192,5 +263,49 @@ describe("the page watcher", () => {
     watcher.flush(); // the buttons it added are not news
     expect(batches).toEqual([50]);
     watcher.stop();
+  });
+});
+
+describe("reading the page while it is parsed", () => {
+  it("reads what was parsed at each frame, all but the last text, and stops when parsed", () => {
+    const frames: FrameRequestCallback[] = [];
+    const raf = vi.spyOn(window, "requestAnimationFrame").mockImplementation((callback) => {
+      frames.push(callback);
+      return frames.length;
+    });
+    const caf = vi.spyOn(window, "cancelAnimationFrame").mockImplementation(() => undefined);
+    let state: DocumentReadyState = "loading";
+    const readyState = vi.spyOn(document, "readyState", "get").mockImplementation(() => state);
+    const runFrame = (): void => frames.shift()!(performance.now());
+    try {
+      document.body.innerHTML = "<table><tbody><tr><td>+1 415 555 0132</td></tr></tbody></table>";
+      const cell = document.createElement("td");
+      cell.textContent = "+1 415 555 01"; // the parser is still writing this one
+      document.querySelector("tr")!.append(cell);
+      const s = scanner();
+      const stop = s.scanWhileParsing(document, 50);
+      expect(numbers()).toEqual([]); // nothing before the first frame
+      runFrame();
+      expect(numbers()).toEqual(["+14155550132"]);
+      expect(Array.from(document.querySelectorAll(BUTTON_TAG)).every(shown)).toBe(true);
+      // More is parsed: the text is whole, and followed, so it is read now.
+      (cell.firstChild as Text).appendData("33");
+      const row = document.createElement("tr");
+      row.innerHTML = "<td>Deal 7</td>";
+      document.querySelector("tbody")!.append(row);
+      runFrame();
+      expect(numbers()).toEqual(["+14155550132", "+14155550133"]);
+      expect(frames).toHaveLength(1);
+      state = "interactive";
+      runFrame(); // parsed: the frames stop, the full scan takes over
+      expect(frames).toHaveLength(0);
+      const timing = stop();
+      expect(timing.slices).toBe(2);
+      expect(numbers()).toEqual(["+14155550132", "+14155550133"]);
+    } finally {
+      raf.mockRestore();
+      caf.mockRestore();
+      readyState.mockRestore();
+    }
   });
 });

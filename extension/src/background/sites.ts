@@ -134,7 +134,9 @@ export class Sites {
         id: CONTENT_SCRIPT_ID,
         js: [CONTENT_SCRIPT_FILE],
         matches,
-        runAt: "document_idle",
+        // Loaded before the page, it reads the page as it is parsed (content/index.ts):
+        // at document_end or document_idle it ran 90-400 ms after DOMContentLoaded.
+        runAt: "document_start",
         allFrames: true,
         persistAcrossSessions: true,
       },

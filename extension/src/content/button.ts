@@ -4,7 +4,7 @@
 // attribute the page could change, and only trusted (user) clicks and key presses
 // place a call.
 
-import { guardButton } from "./click-guard";
+import { guardButton, type ClickGuard } from "./click-guard";
 
 export const BUTTON_TAG = "rolecall-call";
 
@@ -33,6 +33,9 @@ const HOST_STYLE = [
   .map((rule) => `${rule} !important`)
   .join("; ");
 
+/** The same, kept out of the layout: a button made but not yet shown (see `showButtons`). */
+const HIDDEN_HOST_STYLE = HOST_STYLE.replace("display: inline-block", "display: none");
+
 const SHADOW_CSS = `
 :host { all: initial; }
 button {
@@ -55,7 +58,8 @@ svg { display: block; width: 100%; height: 100%; fill: currentColor; pointer-eve
 @media (forced-colors: active) { button { color: ButtonText; } }
 `;
 
-// A handset, drawn on a 24-unit grid.
+// A handset, drawn on a 24-unit grid. Drawn in the shadow root (not a CSS image, which
+// the page's content security policy could block).
 const ICON_PATH =
   "M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z";
 
@@ -67,13 +71,25 @@ export interface CallButton {
 }
 
 const targets = new WeakMap<Element, string>();
-const templates = new WeakMap<Document, HTMLElement>();
+const templates = new WeakMap<Document, { host: HTMLElement; button: HTMLElement }>();
 
-function hostTemplate(doc: Document): HTMLElement {
+/** The host and the inner button (with its icon) of `doc`, built once and cloned for each. */
+function templateOf(doc: Document): { host: HTMLElement; button: HTMLElement } {
   let template = templates.get(doc);
   if (!template) {
-    template = doc.createElement(BUTTON_TAG);
-    template.setAttribute("style", HOST_STYLE);
+    const host = doc.createElement(BUTTON_TAG);
+    host.setAttribute("style", HIDDEN_HOST_STYLE);
+    const button = doc.createElement("button");
+    button.setAttribute("type", "button");
+    const svg = doc.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = doc.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", ICON_PATH);
+    svg.append(path);
+    button.append(svg);
+    template = { host, button };
     templates.set(doc, template);
   }
   return template;
@@ -108,104 +124,63 @@ function styleShadow(doc: Document, root: ShadowRoot): void {
   root.append(style);
 }
 
-function icon(doc: Document): SVGElement {
-  const svg = doc.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const path = doc.createElementNS(SVG_NS, "path");
-  path.setAttribute("d", ICON_PATH);
-  svg.append(path);
-  return svg;
+/** Rows in CRM grids select or open on mousedown/click: our presses stay with us. */
+function swallow(event: Event): void {
+  event.stopPropagation();
 }
+/** What a click on one button needs; the click handler is one function for all buttons. */
+interface Press {
+  host: HTMLElement;
+  guard: ClickGuard;
+  activate: (button: HTMLElement) => void;
+}
+const presses = new WeakMap<EventTarget, Press>();
+
+function onClick(event: MouseEvent): void {
+  event.preventDefault();
+  event.stopPropagation();
+  if (!event.isTrusted) return; // page scripts cannot place calls
+  const press = presses.get(event.currentTarget as EventTarget);
+  if (!press) return;
+  if (press.guard.check(event) !== null) return; // covered, faded, moved, or focused by the page
+  press.activate(press.host);
+}
+
+const SWALLOWED = ["mousedown", "mouseup", "pointerdown", "pointerup", "dblclick", "keydown", "keyup"];
 
 /**
  * Makes a button that calls `target`; `label` is the accessible name's number, e.g.
- * "+1 415 555 0132". `activate` runs on a trusted click, Enter or Space. With `defer`,
- * the host goes in now (so the layout is final at once) and its shadow UI is built in
- * idle time, a slice at a time: a page with a thousand numbers is not held up by them.
+ * "+1 415 555 0132". `activate` runs on a trusted click, Enter or Space. The button
+ * is made whole but hidden, out of the layout: `showButtons` shows a batch of them in
+ * one go, so the page lays itself out once for the batch, not once per frame of work
+ * (on a big table one layout costs as much as reading the whole page).
  */
 export function createCallButton(
   doc: Document,
   target: string,
   label: string,
   activate: (button: HTMLElement) => void,
-  defer = false,
 ): HTMLElement {
-  const host = hostTemplate(doc).cloneNode(false) as HTMLElement; // its style parsed once
+  const template = templateOf(doc);
+  const host = template.host.cloneNode(false) as HTMLElement; // its style parsed once
   host.setAttribute("data-number", target);
   targets.set(host, target);
-  const build = (): void => buildUi(doc, host, label, activate);
-  if (defer) later.push(build);
-  else build();
-  if (later.length > 0) scheduleLater();
-  return host;
-}
-
-function buildUi(doc: Document, host: HTMLElement, label: string, activate: (button: HTMLElement) => void): void {
   // No delegatesFocus: the page's host.focus() must not move focus onto the button.
   const root = host.attachShadow({ mode: "closed", delegatesFocus: false });
   styleShadow(doc, root);
-  const button = doc.createElement("button");
-  button.type = "button";
+  const button = template.button.cloneNode(true) as HTMLElement;
   button.setAttribute("aria-label", `Call ${label}`);
   button.title = `Call ${label}`;
-  button.append(icon(doc));
-  const swallow = (event: Event): void => {
-    // Rows in CRM grids select or open on mousedown/click: keep our clicks to ourselves.
-    event.stopPropagation();
-  };
-  for (const type of ["mousedown", "mouseup", "pointerdown", "pointerup", "dblclick", "keydown", "keyup"]) {
-    button.addEventListener(type, swallow);
-  }
-  const guard = guardButton(host, root, button);
-  button.addEventListener("click", (event) => {
-    event.preventDefault();
-    event.stopPropagation();
-    if (!event.isTrusted) return; // page scripts cannot place calls
-    if (guard.check(event) !== null) return; // covered, faded, moved, or focused by the page
-    activate(host);
-  });
+  for (const type of SWALLOWED) button.addEventListener(type, swallow);
+  presses.set(button, { host, guard: guardButton(host, root, button), activate });
+  button.addEventListener("click", onClick);
   root.append(button);
+  return host;
 }
 
-// Buttons whose UI is still to be built, oldest (highest on the page) first.
-let later: (() => void)[] = [];
-let laterScheduled = false;
-const SLICE_MS = 8;
-
-function scheduleLater(): void {
-  if (laterScheduled) return;
-  laterScheduled = true;
-  const g = globalThis as { requestIdleCallback?: (cb: (d: { timeRemaining(): number }) => void) => number };
-  const run = (deadline?: { timeRemaining(): number }): void => {
-    laterScheduled = false;
-    const started = performance.now();
-    const budget = Math.max(deadline?.timeRemaining() ?? SLICE_MS, SLICE_MS);
-    let done = 0;
-    while (done < later.length && performance.now() - started < budget) {
-      later[done]!();
-      done += 1;
-    }
-    later = later.slice(done);
-    if (later.length > 0) scheduleLater();
-    else for (const waiter of idleWaiters.splice(0)) waiter();
-  };
-  if (g.requestIdleCallback) g.requestIdleCallback(run);
-  else setTimeout(run, 0);
-}
-
-const idleWaiters: (() => void)[] = [];
-
-/** Resolves once every button made so far has its UI. */
-export function buttonsReady(): Promise<void> {
-  return later.length === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
-}
-
-/** Builds every pending button UI now (tests). */
-export function buildPendingButtons(): void {
-  for (const build of later.splice(0)) build();
-  for (const waiter of idleWaiters.splice(0)) waiter();
+/** Shows buttons made by `createCallButton` (one property each, one layout for all). */
+export function showButtons(hosts: readonly HTMLElement[]): void {
+  for (const host of hosts) host.style.setProperty("display", "inline-block", "important");
 }
 
 /** True for one of our buttons. */

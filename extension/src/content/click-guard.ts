@@ -161,93 +161,135 @@ export interface ClickGuard {
 }
 
 /**
+ * One button's watch: where the pointer came from, how the button got focus. One small
+ * object per button, read by listener functions shared by every button (no closures
+ * per button: a page can hold a thousand buttons).
+ */
+class ButtonWatch implements ClickGuard {
+  track: PointerTrack | null = null;
+  userFocused = false;
+
+  constructor(
+    readonly host: HTMLElement,
+    readonly root: ShadowRoot,
+    readonly button: HTMLElement,
+    readonly input: DocumentInput,
+  ) {}
+
+  boxNow(): Box {
+    return boxOf(this.host.getBoundingClientRect());
+  }
+
+  check(event: MouseEvent): Refusal | null {
+    const { host, root, button, track } = this;
+    const keyboard = event.detail === 0;
+    const box = this.boxNow();
+    const visible = visibleBox(host);
+    const x = keyboard && visible ? visible.left + visible.width / 2 : event.clientX;
+    const y = keyboard && visible ? visible.top + visible.height / 2 : event.clientY;
+    const { opacity, masked } = effectiveOpacity(host);
+    const focused = root.activeElement === button;
+    const facts: ClickFacts = {
+      trusted: event.isTrusted,
+      keyboard,
+      userFocused: focused && this.userFocused,
+      onTop: visible !== null && onTopAt(host, x, y),
+      opacity,
+      masked,
+      box,
+      visible,
+      pointerType: track?.pointerType ?? "mouse",
+      enterBox: track?.enterBox ?? null,
+      downBox: track?.downBox ?? null,
+      enterAt: track?.enterAt ?? null,
+      downAt: track?.downAt ?? null,
+      movedOnto: track?.movedOnto ?? false,
+    };
+    const refusal = judge(facts);
+    if (refusal && refusal !== "untrusted") showNotice(root, refusal);
+    return refusal;
+  }
+}
+
+const watches = new WeakMap<EventTarget, ButtonWatch>();
+
+function onPointerEnter(event: PointerEvent): void {
+  const watch = event.isTrusted ? watches.get(event.currentTarget as EventTarget) : undefined;
+  if (!watch) return;
+  watchVisibility(watch.host, true);
+  watch.track = {
+    pointerType: event.pointerType,
+    enterBox: watch.boxNow(),
+    enterAt: event.timeStamp,
+    downBox: null,
+    downAt: null,
+    movedOnto: false,
+  };
+}
+
+function onPointerMove(event: PointerEvent): void {
+  const watch = event.isTrusted ? watches.get(event.currentTarget as EventTarget) : undefined;
+  const track = watch?.track;
+  if (!watch || !track) return;
+  if (pointerTravelled(watch.input, event) && track.enterBox && sameBox(track.enterBox, watch.boxNow())) {
+    track.movedOnto = true;
+  }
+}
+
+function onPointerLeave(event: PointerEvent): void {
+  const watch = watches.get(event.currentTarget as EventTarget);
+  if (!watch) return;
+  watch.track = null;
+  if (!watch.userFocused) watchVisibility(watch.host, false);
+}
+
+function onPointerDown(event: PointerEvent): void {
+  const watch = event.isTrusted ? watches.get(event.currentTarget as EventTarget) : undefined;
+  if (!watch) return;
+  const track = (watch.track ??= {
+    pointerType: event.pointerType,
+    enterBox: null,
+    enterAt: null,
+    downBox: null,
+    downAt: null,
+    movedOnto: false,
+  });
+  track.pointerType = event.pointerType;
+  track.downBox = watch.boxNow();
+  track.downAt = event.timeStamp;
+}
+
+function onFocus(event: FocusEvent): void {
+  const watch = watches.get(event.currentTarget as EventTarget);
+  if (!watch) return;
+  const tabbed = event.timeStamp - watch.input.lastTabAt < USER_FOCUS_MS;
+  const downAt = watch.track?.downAt;
+  const pressed = downAt != null && event.timeStamp - downAt < USER_FOCUS_MS;
+  watch.userFocused = event.isTrusted && (tabbed || pressed);
+  if (watch.userFocused) watchVisibility(watch.host, true);
+}
+
+function onBlur(event: FocusEvent): void {
+  const watch = watches.get(event.currentTarget as EventTarget);
+  if (!watch) return;
+  watch.userFocused = false;
+  if (!watch.track) watchVisibility(watch.host, false);
+}
+
+/**
  * Watches `button` (in `host`'s closed shadow `root`): where the pointer came from, how
  * the button got focus. Returns the check its click handler asks.
  */
 export function guardButton(host: HTMLElement, root: ShadowRoot, button: HTMLElement): ClickGuard {
-  const doc = host.ownerDocument;
-  const input = watchInput(doc);
-  let track: PointerTrack | null = null;
-  let userFocused = false;
-  const boxNow = (): Box => boxOf(host.getBoundingClientRect());
-
-  button.addEventListener("pointerenter", (event) => {
-    if (!event.isTrusted) return;
-    watchVisibility(host, true);
-    track = {
-      pointerType: event.pointerType,
-      enterBox: boxNow(),
-      enterAt: event.timeStamp,
-      downBox: null,
-      downAt: null,
-      movedOnto: false,
-    };
-  });
-  button.addEventListener("pointermove", (event) => {
-    if (!event.isTrusted || !track) return;
-    if (pointerTravelled(input, event) && track.enterBox && sameBox(track.enterBox, boxNow())) {
-      track.movedOnto = true;
-    }
-  });
-  button.addEventListener("pointerleave", () => {
-    track = null;
-    if (!userFocused) watchVisibility(host, false);
-  });
-  button.addEventListener("pointerdown", (event) => {
-    if (!event.isTrusted) return;
-    track ??= {
-      pointerType: event.pointerType,
-      enterBox: null,
-      enterAt: null,
-      downBox: null,
-      downAt: null,
-      movedOnto: false,
-    };
-    track.pointerType = event.pointerType;
-    track.downBox = boxNow();
-    track.downAt = event.timeStamp;
-  });
-  button.addEventListener("focus", (event) => {
-    const tabbed = event.timeStamp - input.lastTabAt < USER_FOCUS_MS;
-    const pressed = track?.downAt != null && event.timeStamp - track.downAt < USER_FOCUS_MS;
-    userFocused = event.isTrusted && (tabbed || pressed);
-    if (userFocused) watchVisibility(host, true);
-  });
-  button.addEventListener("blur", () => {
-    userFocused = false;
-    if (!track) watchVisibility(host, false);
-  });
-
-  return {
-    check(event: MouseEvent): Refusal | null {
-      const keyboard = event.detail === 0;
-      const box = boxNow();
-      const visible = visibleBox(host);
-      const x = keyboard && visible ? visible.left + visible.width / 2 : event.clientX;
-      const y = keyboard && visible ? visible.top + visible.height / 2 : event.clientY;
-      const { opacity, masked } = effectiveOpacity(host);
-      const focused = root.activeElement === button;
-      const facts: ClickFacts = {
-        trusted: event.isTrusted,
-        keyboard,
-        userFocused: focused && userFocused,
-        onTop: visible !== null && onTopAt(host, x, y),
-        opacity,
-        masked,
-        box,
-        visible,
-        pointerType: track?.pointerType ?? "mouse",
-        enterBox: track?.enterBox ?? null,
-        downBox: track?.downBox ?? null,
-        enterAt: track?.enterAt ?? null,
-        downAt: track?.downAt ?? null,
-        movedOnto: track?.movedOnto ?? false,
-      };
-      const refusal = judge(facts);
-      if (refusal && refusal !== "untrusted") showNotice(root, refusal);
-      return refusal;
-    },
-  };
+  const watch = new ButtonWatch(host, root, button, watchInput(host.ownerDocument));
+  watches.set(button, watch);
+  button.addEventListener("pointerenter", onPointerEnter);
+  button.addEventListener("pointermove", onPointerMove);
+  button.addEventListener("pointerleave", onPointerLeave);
+  button.addEventListener("pointerdown", onPointerDown);
+  button.addEventListener("focus", onFocus);
+  button.addEventListener("blur", onBlur);
+  return watch;
 }
 
 // ---- what a link shows ---------------------------------------------------------------

@@ -7,9 +7,9 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import { readPage } from "./adapters/index";
 import { formatNumber } from "../shared/phone/format";
+import { defaultRegion } from "../shared/phone/region";
 import { currentRegion } from "../shared/settings";
-import { PageScanner } from "./scanner";
-import { buttonsReady } from "./button";
+import { PageScanner, type SlicedScan } from "./scanner";
 import { shownText } from "./click-guard";
 import { PageWatcher } from "./watcher";
 import { hideToast, showToast, toastsShown, toastText } from "./toast";
@@ -32,6 +32,8 @@ declare global {
 
 /** The longest the page's main thread is ours at a time during a full scan. */
 const SLICE_MS = 12;
+/** The same while the page is parsed, in each frame (the page's own work goes on too). */
+const PARSING_SLICE_MS = 6;
 
 class PageSession implements PageController {
   private scanner: PageScanner | null = null;
@@ -66,26 +68,43 @@ class PageSession implements PageController {
   enable(): void {
     if (this.enabled) return;
     this.enabled = true;
+    // The scan starts at once with the browser's region, which is the region unless the
+    // user chose another in the options: reading the setting takes a trip to storage,
+    // and the first buttons should not wait for it. A different setting means a rescan
+    // (the numbers written with a country code keep their buttons).
+    this.start(defaultRegion(null, navigator.languages ?? [navigator.language]), this.doc.readyState === "loading");
     void currentRegion().then((region) => {
-      if (!this.enabled) return;
-      this.start(region);
+      if (!this.enabled || !this.scanner?.setRegion(region)) return;
+      if (this.firstScanDone) this.rescan();
+      else this.rescanDue = true;
     });
   }
 
-  private start(region: CountryCode | undefined): void {
+  private firstScanDone = false;
+  private rescanDue = false;
+
+  /** Scans the whole page again, stopping a full scan under way. */
+  private rescan(): void {
+    const scanner = this.scanner;
+    const watcher = this.watcher;
+    if (!scanner || !watcher) return;
+    this.stopScan();
+    this.stopScan = scanner.scanInSlices(
+      this.doc,
+      SLICE_MS,
+      () => {
+        this.stats.fullScans += 1;
+      },
+      () => watcher.discardOwn(),
+    );
+  }
+
+  private start(region: CountryCode | undefined, loading = false): void {
+    this.firstScanDone = false;
+    this.rescanDue = false;
     const watcher = new PageWatcher(window, {
       scanBatch: (nodes) => this.timed(() => nodes.forEach((node) => scanner.scan(node)), nodes.length),
-      scanAll: () => {
-        this.stopScan();
-        this.stopScan = scanner.scanInSlices(
-          this.doc,
-          SLICE_MS,
-          () => {
-            this.stats.fullScans += 1;
-          },
-          () => watcher.discardOwn(),
-        );
-      },
+      scanAll: () => this.rescan(),
       onNavigate: () => {
         this.stats.navigations += 1;
       },
@@ -97,18 +116,38 @@ class PageSession implements PageController {
     });
     this.scanner = scanner;
     this.watcher = watcher;
+    if (loading) {
+      // Started with the document: the rows are read as they are parsed, a frame at a
+      // time; the full scan (and the watcher) start once the page is parsed.
+      const stopEarly = scanner.scanWhileParsing(this.doc, PARSING_SLICE_MS);
+      this.stopScan = () => void stopEarly();
+      this.doc.addEventListener(
+        "DOMContentLoaded",
+        () => {
+          const early = stopEarly();
+          if (this.scanner === scanner) this.fullScan(scanner, watcher, early);
+        },
+        { once: true },
+      );
+    } else this.fullScan(scanner, watcher, null);
+  }
+
+  private fullScan(scanner: PageScanner, watcher: PageWatcher, early: SlicedScan | null): void {
     watcher.watch(this.doc);
     const started = performance.now();
     this.stopScan = scanner.scanInSlices(
       this.doc,
       SLICE_MS,
       (timing) => {
-        this.stats.firstScanMs = timing.workMs;
-        this.stats.firstScanWallMs = timing.wallMs;
-        this.stats.firstScanLongestSliceMs = timing.longestSliceMs;
-        void buttonsReady().then(() => {
-          this.stats.buttonsLiveMs = performance.now() - started;
-        });
+        this.stats.firstScanMs = timing.workMs + (early?.workMs ?? 0);
+        this.stats.firstScanWallMs = timing.wallMs + (early?.wallMs ?? 0);
+        this.stats.firstScanLongestSliceMs = Math.max(timing.longestSliceMs, early?.longestSliceMs ?? 0);
+        this.firstScanDone = true;
+        if (this.rescanDue) {
+          this.rescanDue = false;
+          this.rescan();
+        }
+        this.stats.buttonsLiveMs = performance.now() - started; // each button is whole when it goes in
       },
       () => watcher.discardOwn(), // what a slice changed is no news to the watcher
     );
@@ -185,10 +224,17 @@ class PageSession implements PageController {
   }
 }
 
-if (globalThis.__rolecallPage) {
-  globalThis.__rolecallPage.enable();
-} else {
-  const session = new PageSession(document);
-  globalThis.__rolecallPage = session;
-  session.enable();
+function boot(): void {
+  if (globalThis.__rolecallPage) {
+    globalThis.__rolecallPage.enable();
+  } else {
+    const session = new PageSession(document);
+    globalThis.__rolecallPage = session;
+    session.enable();
+  }
 }
+
+// Started as the document starts, the scan reads the page as it is parsed, a frame at
+// a time, and scans it whole once parsed; started into a page already loaded, it scans
+// it whole at once.
+boot();

@@ -6,14 +6,13 @@
 // form fields other than phone inputs, and our own UI; walks into open shadow roots.
 
 import type { CountryCode } from "libphonenumber-js";
-import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton } from "./button";
+import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton, showButtons } from "./button";
 import { TOAST_TAG } from "./toast";
 import { dialableFromText } from "../shared/phone/dialable";
 import { isPhoneFieldLabel } from "../shared/phone/field-labels";
-import { formatNumber } from "../shared/phone/format";
 import { dialableFromHref } from "../shared/phone/links";
 import { mayHoldNumber } from "../shared/phone/prefilter";
-import { findNumbersInText } from "../shared/phone/text-search";
+import { findNumbersInText, writtenNumber } from "../shared/phone/text-search";
 import type { Dialable, FoundNumber } from "../shared/phone/types";
 
 /** Elements whose content is never scanned. */
@@ -40,8 +39,23 @@ const SKIPPED = new Set([
   TOAST_TAG.toUpperCase(),
 ]);
 
-/** Buttons per scan whose UI is built at once; the rest is built in idle time. */
-const BUILT_AT_ONCE = 25;
+/**
+ * Reading time after which the numbers found so far get their buttons at once (the top
+ * of the page, what a first load shows), before the rest of the page is read.
+ */
+const FIRST_BATCH_MS = 4;
+
+/** A step after which the scan starts a new slice (what it just did gets one of its own). */
+const PAINT = "paint";
+/**
+ * A step after which the scan waits for the page's next frame before it goes on: the
+ * buttons just shown are then painted at once, not after the slices that follow (the
+ * browser may let tasks run for 100 ms before it renders).
+ */
+const FRAME = "frame";
+type Step = typeof PAINT | typeof FRAME | undefined;
+/** The longest wait for a frame (a tab hidden meanwhile gets none). */
+const FRAME_WAIT_MS = 100;
 
 /** Texts walked (or elements looked at) between two chances to pause. */
 const WALK_STEP = 256;
@@ -77,6 +91,24 @@ function nextSlice(run: () => void): void {
   channel.port2.postMessage(null);
 }
 
+/** Runs `run` as a task after `doc`'s next frame (at once when the page is not shown). */
+function afterFrame(doc: Document, run: () => void): void {
+  const view = doc.defaultView;
+  if (!view || doc.visibilityState !== "visible" || typeof view.requestAnimationFrame !== "function") {
+    nextSlice(run);
+    return;
+  }
+  let ran = false;
+  const once = (): void => {
+    if (ran) return;
+    ran = true;
+    clearTimeout(timer);
+    nextSlice(run); // a task queued in the frame runs once the frame is done
+  };
+  const timer = setTimeout(once, FRAME_WAIT_MS);
+  view.requestAnimationFrame(once);
+}
+
 /** Elements handled themselves: phone links and inputs. */
 const HANDLED_SELECTOR = [
   'a[href^="tel:" i]',
@@ -97,6 +129,13 @@ export interface ScannerOptions {
   onShadowRoot?: (root: ShadowRoot) => void;
 }
 
+/** A button's anchor, the anchor's text when the button was made (a change means a rescan), the region's epoch. */
+interface Made {
+  anchor: Node;
+  text: string | null;
+  epoch: number;
+}
+
 interface Split {
   head: Text;
   tail: Text;
@@ -107,13 +146,31 @@ export class PageScanner {
   textNodesSeen = 0;
   private readonly shadowRoots = new Set<ShadowRoot>();
   private readonly splits: Split[] = [];
-  private readonly anchors = new WeakMap<HTMLElement, Node>();
-  /** A text anchor's text when its button was made: a change means a rescan of it. */
-  private readonly anchorText = new WeakMap<HTMLElement, string>();
-  /** Buttons made by the scan under way; past the first few, their UI is built in idle time. */
-  private made = 0;
+  /** What each button was made for (one map, not one per field: a thousand buttons). */
+  private readonly made = new WeakMap<HTMLElement, Made>();
+  /** Bumped when the region changes: a button made before is read again on the next scan. */
+  private epoch = 0;
+  /** Buttons made and not shown yet: shown together, so the page is laid out once for them. */
+  private unshown: HTMLElement[] = [];
 
   constructor(private readonly options: ScannerOptions) {}
+
+  /** One function for every button (a closure each would cost memory per number). */
+  private readonly activateHost = (host: HTMLElement): void => {
+    const target = buttonTarget(host);
+    if (target) this.options.activate(host, target, this.made.get(host)?.anchor ?? host);
+  };
+
+  /**
+   * Reads numbers without a country code as numbers of `region` from now on. True when
+   * it changed: the caller scans again so the buttons already made are read again.
+   */
+  setRegion(region: CountryCode | undefined): boolean {
+    if (region === this.options.region) return false;
+    this.options.region = region;
+    this.epoch += 1;
+    return true;
+  }
 
   /** Open shadow roots met so far. */
   get roots(): ReadonlySet<ShadowRoot> {
@@ -122,11 +179,67 @@ export class PageScanner {
 
   /** Scans `node` and everything under it (a text node, an element, a document, a root). */
   scan(node: Node): void {
-    this.made = 0;
     const steps = this.work(node);
     while (!steps.next().done) {
       // all at once
     }
+    this.showMade();
+  }
+
+  /**
+   * While `doc` is being parsed: at each frame, reads the texts parsed since the last
+   * one, for at most `sliceMs`, and shows their buttons in that same frame's layout (a
+   * frame's callbacks run before it lays the page out), so the first buttons are painted
+   * with the first rows. The last text of the document is left for later: the parser
+   * may still be writing it. Returns a function that stops it and tells the time spent.
+   */
+  scanWhileParsing(doc: Document, sliceMs: number): () => SlicedScan {
+    const timing: SlicedScan = { wallMs: 0, workMs: 0, longestSliceMs: 0, slices: 0 };
+    const view = doc.defaultView;
+    if (!view || typeof view.requestAnimationFrame !== "function") return () => timing;
+    const started = performance.now();
+    const walker = doc.createTreeWalker(doc, NodeFilter.SHOW_TEXT);
+    let handle = 0;
+    const frame = (): void => {
+      if (doc.readyState !== "loading") return;
+      const from = performance.now();
+      let seen = 0;
+      for (;;) {
+        const at = walker.currentNode;
+        const text = walker.nextNode() as Text | null;
+        if (!text) break;
+        if (!walker.nextNode()) {
+          walker.currentNode = at; // the last text so far: read it once it is followed
+          break;
+        }
+        walker.currentNode = text;
+        seen += 1;
+        if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) this.scanText(text);
+        if (seen % 64 === 0 && performance.now() - from >= sliceMs) break;
+      }
+      this.textNodesSeen += seen;
+      this.showMade();
+      const took = performance.now() - from;
+      timing.slices += 1;
+      timing.workMs += took;
+      timing.longestSliceMs = Math.max(timing.longestSliceMs, took);
+      handle = view.requestAnimationFrame(frame);
+    };
+    handle = view.requestAnimationFrame(frame);
+    return () => {
+      view.cancelAnimationFrame(handle);
+      this.showMade();
+      timing.wallMs = performance.now() - started;
+      return timing;
+    };
+  }
+
+  /** Shows the buttons made since the last time. */
+  private showMade(): void {
+    if (this.unshown.length === 0) return;
+    const made = this.unshown;
+    this.unshown = [];
+    showButtons(made.filter((button) => button.isConnected));
   }
 
   /**
@@ -140,8 +253,8 @@ export class PageScanner {
     done: (timing: SlicedScan) => void,
     afterSlice: () => void = () => undefined,
   ): () => void {
-    this.made = 0;
     const steps = this.work(node);
+    const doc = node.ownerDocument ?? (node as Document);
     const started = performance.now();
     const timing: SlicedScan = { wallMs: 0, workMs: 0, longestSliceMs: 0, slices: 0 };
     let stopped = false;
@@ -149,12 +262,20 @@ export class PageScanner {
       if (stopped) return;
       const from = performance.now();
       let finished = false;
+      let frame = false;
       while (performance.now() - from < sliceMs) {
-        if (steps.next().done) {
+        const step = steps.next();
+        if (step.done) {
           finished = true;
           break;
         }
+        if (step.value === PAINT) break;
+        if (step.value === FRAME) {
+          frame = true;
+          break;
+        }
       }
+      if (finished) this.showMade();
       afterSlice();
       const took = performance.now() - from;
       timing.slices += 1;
@@ -163,6 +284,8 @@ export class PageScanner {
       if (finished) {
         timing.wallMs = performance.now() - started;
         done(timing);
+      } else if (frame) {
+        afterFrame(doc, slice);
       } else {
         nextSlice(slice);
       }
@@ -170,11 +293,12 @@ export class PageScanner {
     slice();
     return () => {
       stopped = true;
+      this.showMade(); // what the stopped scan made is not left hidden
     };
   }
 
   /** The scan as small steps: it yields between them, so it can pause anywhere. */
-  private *work(node: Node): Generator<void, void, void> {
+  private *work(node: Node): Generator<Step, void, void> {
     if (node.nodeType === Node.TEXT_NODE) {
       this.textNodesSeen += 1;
       if (!this.excluded(node.parentElement)) this.scanText(node as Text);
@@ -192,66 +316,80 @@ export class PageScanner {
     const root = node as Element | Document | ShadowRoot;
     const doc = node.ownerDocument ?? (node as Document);
     if (doc.designMode === "on") return; // the whole document is being edited
-    // Text first, with no filter callback (a callback per node costs more than the rest
-    // of the scan): the cheap test picks the few texts that may hold a number, and only
-    // those have their ancestors checked for regions never scanned.
+    // Text in document order, with no filter callback (a callback per node costs more
+    // than the rest of the scan): the cheap test picks the few texts that may hold a
+    // number, and only those have their ancestors checked and are read. What is read is
+    // written in two batches: the top of the page (what is in view on a first load) as
+    // soon as a few milliseconds of reading found some numbers, then everything else at
+    // the end. Each batch of buttons makes the page lay itself out again, which costs as
+    // much on a big table as the whole scan, so a scan writes in as few frames as it can.
     const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    const candidates: Text[] = [];
+    const readings: [Text, string, FoundNumber[]][] = [];
+    const started = performance.now();
+    let early = true;
     let seen = 0;
     for (let next = walker.nextNode(); next; next = walker.nextNode()) {
       seen += 1;
-      if (mayHoldNumber((next as Text).data)) candidates.push(next as Text);
-      if (seen % WALK_STEP === 0) {
-        yield;
-        // The page may have removed where the walk stood: walk again from the top
-        // (scanning is idempotent, so texts seen twice cost only time).
-        if (!walker.currentNode.isConnected && walker.currentNode !== root) walker.currentNode = root;
-      }
-    }
-    this.textNodesSeen += seen;
-    // Read first, written after: injecting while walking would move the walker, and the
-    // page is laid out again after every slice that changes it.
-    const readings: [Text, string, FoundNumber[]][] = [];
-    for (const text of candidates) {
-      if (text.isConnected && !this.excluded(text.parentElement)) {
+      const text = next as Text;
+      if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) {
         const found = this.detectText(text);
         if (found) readings.push([text, text.data, found]);
-      }
-      yield;
+      } else if (seen % WALK_STEP !== 0) continue;
+      if (early && readings.length > 0 && performance.now() - started >= FIRST_BATCH_MS) {
+        early = false;
+        // Buttons go in after texts already walked: the walk goes on where it stood.
+        this.applyReadings(readings.splice(0));
+        this.showMade();
+        yield FRAME;
+      } else yield;
+      // The page may have removed where the walk stood: walk again from the top
+      // (scanning is idempotent, so texts seen twice cost only time).
+      if (!walker.currentNode.isConnected && walker.currentNode !== root) walker.currentNode = root;
     }
+    this.textNodesSeen += seen;
     let applied = 0;
     for (const [text, data, found] of readings) {
       if (text.isConnected) this.applyText(text, data, found);
       if (++applied % APPLY_STEP === 0) yield;
     }
+    yield PAINT; // showing a thousand buttons takes a few milliseconds: a slice of its own
+    this.showMade();
+    yield FRAME;
     for (const element of Array.from(root.querySelectorAll(HANDLED_SELECTOR))) {
       if (element.isConnected && !this.excluded(element.parentElement)) this.scanElement(element);
     }
     yield;
     this.recheckButtons(root);
     yield;
-    const all = "getElementsByTagName" in root ? root.getElementsByTagName("*") : root.querySelectorAll("*");
-    for (let i = 0; i < all.length; i += 1) {
-      const element = all[i]!;
-      const shadow = element.shadowRoot;
-      if (shadow && !this.shadowRoots.has(shadow) && !this.excluded(element)) {
-        const found = this.scanElement(element);
-        if (found instanceof ShadowRootType) yield* this.work(found);
+    for (const hosts of possibleHosts(root)) {
+      for (let i = 0; i < hosts.length; i += 1) {
+        const element = hosts[i]!;
+        const shadow = element.shadowRoot;
+        if (shadow && !this.shadowRoots.has(shadow) && !this.excluded(element)) {
+          const found = this.scanElement(element);
+          if (found instanceof ShadowRootType) yield* this.work(found);
+        }
+        if (i % WALK_STEP === WALK_STEP - 1) yield;
       }
-      if (i % WALK_STEP === 0) yield;
+      yield; // each list is found by a walk of its own: a pause between them
     }
+  }
+
+  private applyReadings(readings: [Text, string, FoundNumber[]][]): void {
+    for (const [text, data, found] of readings) if (text.isConnected) this.applyText(text, data, found);
   }
 
   /** Buttons whose anchor changed or went: made right again (or removed). */
   private recheckButtons(root: Element | Document | ShadowRoot): void {
     for (const button of Array.from(root.querySelectorAll(BUTTON_TAG))) {
       if (!isCallButton(button)) continue;
-      const anchor = this.anchors.get(button);
+      const made = this.made.get(button);
+      const anchor = made?.anchor;
       if (!anchor || button.previousSibling !== anchor) {
         button.remove();
         this.buttons -= 1;
         if (anchor?.isConnected) this.scan(anchor);
-      } else if (anchor.nodeType === Node.TEXT_NODE && this.anchorText.get(button) !== (anchor as Text).data) {
+      } else if (anchor.nodeType === Node.TEXT_NODE && made?.text !== (anchor as Text).data) {
         this.scanText(anchor as Text);
       }
     }
@@ -273,6 +411,7 @@ export class PageScanner {
       }
     }
     this.splits.length = 0;
+    this.unshown = [];
     this.buttons = 0;
   }
 
@@ -308,7 +447,7 @@ export class PageScanner {
       return "descend";
     }
     if (tag === "INPUT") {
-      this.scanInput(element as HTMLInputElement);
+      this.readInput(element as HTMLInputElement);
       return "skip";
     }
     return "descend";
@@ -327,6 +466,11 @@ export class PageScanner {
 
   /** A phone input gets a button while its value is a number; re-run when it changes. */
   scanInput(input: HTMLInputElement): void {
+    this.readInput(input);
+    this.showMade();
+  }
+
+  private readInput(input: HTMLInputElement): void {
     if (!isPhoneInput(input)) return;
     this.place(input, input.value ? dialableFromText(input.value, this.options.region) : null);
   }
@@ -340,7 +484,8 @@ export class PageScanner {
   private detectText(text: Text): FoundNumber[] | null {
     const data = text.data;
     const next = text.nextSibling;
-    if (isCallButton(next) && this.anchorText.get(next) === data && this.anchors.get(next) === text) return null;
+    const made = isCallButton(next) ? this.made.get(next) : undefined;
+    if (made && made.text === data && made.anchor === text && made.epoch === this.epoch) return null;
     return mayHoldNumber(data) ? findNumbersInText(data, this.options.region) : [];
   }
 
@@ -359,7 +504,7 @@ export class PageScanner {
       const end = match.end - offset;
       const tail = end < node.data.length ? node.splitText(end) : null;
       if (tail) this.splits.push({ head: node, tail });
-      this.place(node, { target: match.e164, e164: match.e164, display: formatNumber(match.e164) });
+      this.place(node, { target: match.e164, e164: match.e164, display: writtenNumber(match.e164) });
       if (!tail) break;
       node = tail;
       offset = match.end;
@@ -380,20 +525,69 @@ export class PageScanner {
     }
     if (!dialable || !anchor.parentNode) return;
     const doc = anchor.ownerDocument ?? document;
-    const target = dialable.target;
-    const button = createCallButton(
-      doc,
-      target,
-      dialable.display,
-      (host) => this.options.activate(host, target, this.anchors.get(host) ?? host),
-      this.made >= BUILT_AT_ONCE,
-    );
-    this.made += 1;
-    this.anchors.set(button, anchor);
-    if (anchor.nodeType === Node.TEXT_NODE) this.anchorText.set(button, (anchor as Text).data);
+    const button = createCallButton(doc, dialable.target, dialable.display, this.activateHost);
+    const text = anchor.nodeType === Node.TEXT_NODE ? (anchor as Text).data : null;
+    this.made.set(button, { anchor, text, epoch: this.epoch });
     anchor.parentNode.insertBefore(button, anchor.nextSibling);
+    this.unshown.push(button);
     this.buttons += 1;
   }
+}
+
+/**
+ * Elements that can have a shadow root (the HTML standard's list for attachShadow, and
+ * custom elements, whose names have a hyphen). Looking only at these spares the others
+ * (table cells and rows, links, list items...) a script object each, which the page
+ * would keep as long as it keeps the element: 600 KB on a table of 5,000 rows.
+ */
+const SHADOW_CAPABLE = [
+  "article",
+  "aside",
+  "blockquote",
+  "body",
+  "div",
+  "footer",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "main",
+  "nav",
+  "p",
+  "section",
+  "span",
+];
+const SHADOW_CAPABLE_SELECTOR = SHADOW_CAPABLE.join(",");
+const CUSTOM_ELEMENTS = "descendant::*[contains(local-name(), '-')]";
+
+/**
+ * The elements under `root` that may have a shadow root, a list at a time (one tag's
+ * elements, then the custom elements): each list is found by one quick walk in the
+ * browser (a selector naming all the tags at once costs more than these together).
+ */
+function* possibleHosts(root: Element | Document | ShadowRoot): Generator<ArrayLike<Element>, void, void> {
+  if (root.nodeType === Node.DOCUMENT_NODE) {
+    for (const tag of SHADOW_CAPABLE) yield (root as Document).getElementsByTagName(tag);
+  } else {
+    // Under an element (rows added later, a thousand of them) a live list per tag would
+    // stay cached on that element as long as it lives: one static list instead.
+    yield root.querySelectorAll(SHADOW_CAPABLE_SELECTOR);
+  }
+  const doc = root.ownerDocument ?? (root as Document);
+  if (root.nodeType !== Node.DOCUMENT_FRAGMENT_NODE && typeof doc.evaluate === "function") {
+    try {
+      const found = doc.evaluate(CUSTOM_ELEMENTS, root, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+      yield Array.from({ length: found.snapshotLength }, (_, i) => found.snapshotItem(i) as Element);
+      return;
+    } catch {
+      // below
+    }
+  }
+  // XPath does not reach into a shadow root: look at every element there (they are few).
+  yield Array.from(root.querySelectorAll("*")).filter((element) => element.localName.includes("-"));
 }
 
 /**
