@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from rolecall.audio import devices
-from rolecall.audio.echo import EchoCanceller
+from rolecall.audio.echo import EchoCanceller, describe, stamp
 from rolecall.audio.jitter import FRAME_SAMPLES, RATE, SILENCE, FrameBuffer, Samples
 from rolecall.audio.settings import AudioSettings
 from rolecall.audio.tones import ToneName, ToneSource
@@ -131,7 +131,11 @@ class AudioEngine:
         self.sd = sd if sd is not None else (devices.portaudio() if use_portaudio else None)
         self.mic = FrameBuffer(target=MIC_TARGET, most=MOST, slack=SLACK)
         self.speaker = FrameBuffer(target=SPEAKER_TARGET, most=MOST, slack=SLACK)
-        self.echo = EchoCanceller(echo=settings.echo_cancellation, noise=settings.noise_suppression)
+        self.echo = EchoCanceller(
+            echo=settings.echo_cancellation,
+            noise=settings.noise_suppression,
+            sink=self.mic.push,  # the mic buffer's only producer: the canceller's thread
+        )
         self._mic_open = True
         self._tone: ToneSource | None = None
         self._ring: ToneSource | None = None
@@ -168,6 +172,7 @@ class AudioEngine:
 
     def start(self) -> AudioState:
         """Opens the devices (on the calling thread) and starts the supervisor."""
+        self.echo.start()
         with self._lock:
             self._open_all()
         self._thread = threading.Thread(target=self._supervise, name="audio", daemon=True)
@@ -181,13 +186,15 @@ class AudioEngine:
             with contextlib.suppress(Exception):
                 latency[kind] = round(float(stream.stream.latency) * 1000) if stream else None
         log.info(
-            "audio buffers: mic %s; speaker %s; latency in %s ms, out %s ms; xruns in %d, out %d",
+            "audio buffers: mic %s; speaker %s; latency in %s ms, out %s ms; "
+            "xruns in %d, out %d; %s",
             self.mic.stats(window=True),
             self.speaker.stats(window=True),
             latency.get("input"),
             latency.get("output"),
             self.xruns["input"],
             self.xruns["output"],
+            describe(self.echo),
         )
 
     def stop(self) -> None:
@@ -197,6 +204,7 @@ class AudioEngine:
         if self._thread is not None:
             self._thread.join(5)
         self._close_all()
+        self.echo.stop()
 
     def apply(self, settings: AudioSettings) -> None:
         """New settings, in effect when this returns (devices are reopened here: call it
@@ -338,7 +346,7 @@ class AudioEngine:
             self._peak = max(self._peak, int(samples.max()), -int(samples.min()))
         if not self._mic_open or self.mic.depth >= self.mic.ceiling:
             return  # muted, or no call pulls frames: nothing to clean or keep
-        self.mic.push(self.echo.near_end(samples))
+        self.echo.near_end(samples, stamp(when.inputBufferAdcTime, -LATENCY_S))
 
     def _on_output(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
         stream = self._streams.get("output")
@@ -363,7 +371,7 @@ class AudioEngine:
             samples = ring.next_frame()
             if samples is not None:
                 _mix(out, samples)
-        self.echo.far_end(out)
+        self.echo.far_end(out, stamp(when.outputBufferDacTime, LATENCY_S))
 
     def _on_ringer(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
         stream = self._streams.get("ringer")
@@ -541,13 +549,10 @@ class AudioEngine:
             stream.close()
 
     def _echo_delay_ms(self) -> int:
-        latency = 0.0
-        for kind in ("input", "output"):
-            stream = self._streams.get(kind)
-            if stream is not None:
-                with contextlib.suppress(Exception):
-                    latency += float(stream.stream.latency)
-        return int(latency * 1000) + self.speaker.target * 20
+        """What the canceller sees between a played frame and its echo: the frames are
+        paired by their sound card timestamps, so only the air (or the loopback) between
+        speaker and microphone is left, which the module finds on its own from zero."""
+        return 0
 
     def _publish(self) -> None:
         state = self.state()
