@@ -1,9 +1,14 @@
-"""The audio engine's parts without a sound card: jitter buffer, tones, call sounds, settings."""
+"""The audio engine's parts without a sound card: jitter buffer, echo canceller pairing,
+stall watch, tones, call sounds, settings."""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
+import numpy as np
+import pytest
+
+from rolecall.audio.echo import LEAD_S, EchoCanceller
 from rolecall.audio.jitter import (
     CALM_POPS,
     FRAME_BYTES,
@@ -13,6 +18,7 @@ from rolecall.audio.jitter import (
     FrameBuffer,
 )
 from rolecall.audio.settings import AudioSettings, load_audio_settings, save_audio_settings
+from rolecall.audio.stalls import StallWatch
 from rolecall.audio.tones import DTMF, ToneSource
 from rolecall.paths import Home
 from rolecall.telephony.call_sounds import CallSounds
@@ -257,3 +263,87 @@ def test_settings_are_remembered_by_name(tmp_path):
     assert load_audio_settings(home) == chosen
     (home.config_dir / "audio.json").write_text("{not json")
     assert load_audio_settings(home) == AudioSettings()  # a broken file: the defaults
+
+
+# ---- the echo canceller's pairing and the stall watch ----------------------------------
+
+
+class RecordingApm:
+    """Stands in for WebRTC's module: notes which frame (by its first sample) it got."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int]] = []
+
+    def process_reverse_stream(self, half: Any) -> None:
+        self.calls.append(("played", int(np.frombuffer(half.data, np.int16)[0])))
+
+    def process_stream(self, half: Any) -> None:
+        self.calls.append(("captured", int(np.frombuffer(half.data, np.int16)[0])))
+
+    def set_stream_delay_ms(self, delay_ms: int) -> None:
+        pass
+
+
+def samples(n: int) -> np.ndarray[Any, np.dtype[np.int16]]:
+    return np.full(FRAME_SAMPLES, n, np.int16)
+
+
+def test_played_frames_reach_the_canceller_in_sound_card_time_not_in_callback_bursts():
+    out: list[int] = []
+    echo = EchoCanceller(echo=True, noise=False, sink=lambda frame: out.append(int(frame[0])))
+    if not echo.available:
+        pytest.skip("no audio processing module here")
+    apm = RecordingApm()
+    echo._apm = apm
+    step = FRAME_SAMPLES / RATE
+    # The sound server hands over four played frames at once, then four captured ones;
+    # played frame n is in the air at n * 20 ms, captured frame n was taken then.
+    for n in range(4):
+        echo.far_end(samples(100 + n), dac_time=10 + n * step)
+    for n in range(4):
+        echo.near_end(samples(n), adc_time=10 + n * step)
+    echo.drain()
+    frames = [value for kind, value in apm.calls[::2]]  # each 20 ms frame is two halves
+    kinds = [kind for kind, value in apm.calls[::2]]
+    # Each captured frame comes after the played frames up to its own time plus the lead.
+    lead = int(LEAD_S / step)
+    assert kinds[: lead + 2] == ["played"] * (lead + 1) + ["captured"]
+    assert frames.index(0) == lead + 1 and frames.index(3) == 7
+    assert kinds.count("captured") == 4 and out == [0, 1, 2, 3]
+
+
+def test_played_frames_too_old_to_echo_are_skipped_not_fed_in_a_burst():
+    echo = EchoCanceller(echo=True, noise=False, sink=lambda frame: None)
+    if not echo.available:
+        pytest.skip("no audio processing module here")
+    apm = RecordingApm()
+    echo._apm = apm
+    for n in range(30):  # the speaker played on while the microphone was closed
+        echo.far_end(samples(n), dac_time=10 + n * 0.02)
+    echo.near_end(samples(99), adc_time=10 + 29 * 0.02)
+    echo.drain()
+    played = {value for kind, value in apm.calls if kind == "played"}
+    assert echo.skipped > 0 and min(played) > 0 and 29 in played
+
+
+def test_a_stall_is_ours_when_the_stamp_was_on_time_and_the_machines_when_it_was_late(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    clock = [100.0]
+    monkeypatch.setattr("rolecall.audio.stalls.time.monotonic", lambda: clock[0])
+    watch = StallWatch(0.02)
+    stamp = 5.0
+    for _ in range(10):  # on time: Python runs 1 ms after PortAudio's stamp
+        stamp += 0.02
+        clock[0] = stamp + 95.001
+        watch.tick(stamp)
+    stamp += 0.02
+    clock[0] = stamp + 95.001 + 0.2  # stamped on time, Python ran 200 ms later: ours
+    watch.tick(stamp)
+    stamp += 0.3
+    clock[0] = stamp + 95.001  # PortAudio itself came 280 ms late: the machine's
+    watch.tick(stamp)
+    stats = watch.window()
+    assert (stats.waits, stats.lates) == (1, 1)
+    assert 199 < stats.wait_max_ms < 201 and 279 < stats.late_max_ms < 281
+    assert watch.window().wait_max_ms == 0.0  # a new window

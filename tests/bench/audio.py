@@ -12,7 +12,10 @@ with its audio engine on it, and a SIPp peer echoes the call's RTP back:
 - a long call (`ROLECALL_BENCH_AUDIO_S`, 600 s by default): the buffers' mean delay in the
   last tenth of its 10 s windows minus the first tenth (growth), the worst window, and
   underruns, drops and the sound server's xruns over the whole call (goal 0), with the
-  longest a producer was late and the machine's load average, which explain them.
+  longest a producer was late and the machine's load average, which explain them;
+- `audio_in/out_callback_stalls`: sound card callbacks that ran late, split into this
+  process's (the Python code started ≥ 40 ms after PortAudio's own stamp) and the
+  machine's (PortAudio's stamp itself came late), with the longest garbage collection.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ SETTLE_S = IDLE_CLOSE_S + 5
 _STATS = re.compile(
     r"audio buffers: mic BufferStats\((.*?)\); speaker BufferStats\((.*?)\); "
     r"latency in (\w+) ms, out (\w+) ms(?:; xruns in (\d+), out (\d+))?"
+    r"(?:; .*?; stalls in StallStats\((.*?)\), out StallStats\((.*?)\); gc max ([\d.]+) ms)?"
 )
 
 
@@ -67,6 +71,10 @@ def _windows(log: str) -> list[dict[str, float]]:
             window[f"latency_{name}"] = float(value) if value != "None" else float("nan")
         for name, value in (("mic", match.group(5)), ("speaker", match.group(6))):
             window[f"{name}_xruns"] = float(value or 0)
+        for name, text in (("in", match.group(7)), ("out", match.group(8))):
+            for key, value in re.findall(r"(\w+)=(-?[\d.]+)", text or ""):
+                window[f"stall_{name}_{key}"] = float(value)
+        window["gc_max_ms"] = float(match.group(9) or 0)
         windows.append(window)
     return windows
 
@@ -156,6 +164,19 @@ def run() -> list[Line]:
                     "target_frames_at_end": int(final.get(f"{name}_target", 0)),
                     "loadavg_1m": [round(v, 2) for v in load],
                 })  # fmt: skip
+        for side in ("in", "out"):
+            # Who made a sound card callback late: this process (waits: the interpreter
+            # lock, a collection) or the machine and its sound server (lates).
+            lines.append({
+                "name": f"audio_{side}_callback_stalls",
+                "value": int(final.get(f"stall_{side}_waits", 0)), "unit": "callbacks",
+                "what": "started ≥ 40 ms after PortAudio stamped them: this process's stalls",
+                "machine_lates": int(final.get(f"stall_{side}_lates", 0)),
+                "worst_wait_ms": max(w.get(f"stall_{side}_wait_max_ms", 0.0) for w in windows),
+                "worst_late_ms": max(w.get(f"stall_{side}_late_max_ms", 0.0) for w in windows),
+                "worst_gc_ms": max(w.get("gc_max_ms", 0.0) for w in windows),
+                "loadavg_1m": [round(v, 2) for v in load],
+            })  # fmt: skip
     return lines
 
 

@@ -1,16 +1,17 @@
 """The audio engine: microphone and speaker streams around the call's 20 ms frames.
 
-    mic stream ─ echo canceller ─ `mic` buffer ─▶ `mic_frame()`   (bridge clock pulls)
-    `speaker_frame()` ─▶ `speaker` buffer ─ + tones/ring ─ speaker stream ─▶ echo canceller
-                                                                            (far-end copy)
+    mic stream ─▶ ring ─ echo canceller's thread ─ `mic` buffer ─▶ `mic_frame()` (bridge pulls)
+    `speaker_frame()` ─▶ `speaker` buffer ─ + tones/ring ─ speaker stream ─▶ ring (far end)
 
-The sound card callbacks and the bridge's clock thread only touch the buffers and a few
-flags; they never wait. A supervisor thread opens and closes streams. Streams are open
-only while something is to be heard or said: a call (placed, ringing, or its frames
-moving on the bridge), a tone, the level test; `IDLE_CLOSE_S` after the last of these
-they close, so an idle daemon costs nothing and holds no microphone. At
-start and when the settings change both devices are opened once to learn what is there
-(the state names the devices that will be used, or says which one is missing). A stream
+The sound card callbacks copy a frame and read a few flags; the bridge's clock thread
+only touches the buffers; none of them waits. The echo canceller works on its own thread
+(`audio/echo.py`), and `audio/stalls.py` tells whose stall made a callback late. A
+supervisor thread opens and closes streams. Streams are open only while something is to
+be heard or said: a call (placed, ringing, or its frames moving on the bridge), a tone,
+the level test; `IDLE_CLOSE_S` after the last of these they close, so an idle daemon
+costs nothing and holds no microphone. At start and when the settings change both
+devices are opened once to learn what is there (the state names the devices that will
+be used, or says which one is missing). A stream
 that stops delivering (a headset pulled out) makes PortAudio restart to re-enumerate, and
 every stream is reopened, on the system default where the remembered device is gone. A
 missing device leaves its side silent and is looked for again, less and less often.
@@ -19,6 +20,7 @@ missing device leaves its side silent and is looked for again, less and less oft
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import math
 import threading
@@ -34,6 +36,7 @@ from rolecall.audio import devices
 from rolecall.audio.echo import EchoCanceller, describe, stamp
 from rolecall.audio.jitter import FRAME_SAMPLES, RATE, SILENCE, FrameBuffer, Samples
 from rolecall.audio.settings import AudioSettings
+from rolecall.audio.stalls import GcWatch, StallWatch
 from rolecall.audio.tones import ToneName, ToneSource
 
 log = logging.getLogger(__name__)
@@ -165,6 +168,10 @@ class AudioEngine:
         self._retry_s = RETRY_S
         self._presence_at = 0.0
         self.reopened = 0
+        self.stalls = {kind: StallWatch(FRAME_SAMPLES / RATE) for kind in ("input", "output")}
+        """Who made a sound card callback late: this process (`wait`) or the machine."""
+        self._in_stalls, self._out_stalls = self.stalls["input"], self.stalls["output"]
+        self.gc_watch = GcWatch()
         self.xruns = {"input": 0, "output": 0}
         """Callbacks PortAudio flagged: the sound server's own buffer over- or underran."""
 
@@ -175,6 +182,11 @@ class AudioEngine:
         self.echo.start()
         with self._lock:
             self._open_all()
+        # What start-up made stays: later collections need not walk it again (a full
+        # collection of a daemon's heap holds the interpreter lock for tens of ms).
+        gc.collect()
+        gc.freeze()
+        self.gc_watch.install()
         self._thread = threading.Thread(target=self._supervise, name="audio", daemon=True)
         self._thread.start()
         return self.state()
@@ -187,7 +199,7 @@ class AudioEngine:
                 latency[kind] = round(float(stream.stream.latency) * 1000) if stream else None
         log.info(
             "audio buffers: mic %s; speaker %s; latency in %s ms, out %s ms; "
-            "xruns in %d, out %d; %s",
+            "xruns in %d, out %d; %s; stalls in %s, out %s; %s",
             self.mic.stats(window=True),
             self.speaker.stats(window=True),
             latency.get("input"),
@@ -195,6 +207,9 @@ class AudioEngine:
             self.xruns["input"],
             self.xruns["output"],
             describe(self.echo),
+            self.stalls["input"].window(),
+            self.stalls["output"].window(),
+            self.gc_watch.window(),
         )
 
     def stop(self) -> None:
@@ -205,6 +220,7 @@ class AudioEngine:
             self._thread.join(5)
         self._close_all()
         self.echo.stop()
+        self.gc_watch.uninstall()
 
     def apply(self, settings: AudioSettings) -> None:
         """New settings, in effect when this returns (devices are reopened here: call it
@@ -334,6 +350,7 @@ class AudioEngine:
     # ---- sound card callbacks (PortAudio's thread: never wait) -------------------------
 
     def _on_input(self, indata: Any, frames: int, when: Any, status: Any) -> None:
+        self._in_stalls.tick(when.currentTime)
         stream = self._streams.get("input")
         if stream is not None:
             stream.ticks += 1
@@ -349,6 +366,7 @@ class AudioEngine:
         self.echo.near_end(samples, stamp(when.inputBufferAdcTime, -LATENCY_S))
 
     def _on_output(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
+        self._out_stalls.tick(when.currentTime)
         stream = self._streams.get("output")
         if stream is not None:
             stream.ticks += 1
@@ -538,6 +556,8 @@ class AudioEngine:
                 log.warning("cannot open the %s device %s: %s", kind, candidate.name, exc)
                 continue
             log.info("audio %s on %s", kind, candidate.name)
+            if kind in self.stalls:
+                self.stalls[kind].restart()
             if kind != "ringer":
                 self._ready[kind] = candidate
             return
