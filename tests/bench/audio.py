@@ -7,8 +7,9 @@ with its audio engine on it, and a SIPp peer echoes the call's RTP back:
   sound card and the bridge port (the stream's latency as PortAudio reports it, plus the
   mean wait in our jitter buffer, plus one 20 ms frame on the bridge), from the daemon's
   periodic buffer counters;
-- `audio_call_cpu`: the daemon's CPU during an echoed call, with the idle daemon (audio
-  on, its streams closed) as baseline, and `audio_call_path_cpu` the difference (goal 5 %);
+- `audio_call_cpu`: the daemon's CPU during an echoed call (from its 10th second, up to a
+  minute), with the idle daemon (audio on, its streams closed) as baseline, and
+  `audio_call_path_cpu` the difference (goal 5 %), with its first 10 s beside it;
 - a long call (`ROLECALL_BENCH_AUDIO_S`, 600 s by default): the buffers' mean delay in the
   last tenth of its 10 s windows minus the first tenth (growth), the worst window, and
   underruns, drops and the sound server's xruns over the whole call (goal 0), with the
@@ -40,6 +41,9 @@ from support.sip.sipp import SippPeer
 
 Line = dict[str, object]
 WINDOW_S = 10
+STEADY_AFTER_S = 10.0
+"""The call's first seconds (streams starting, the canceller converging) are measured
+apart from its steady state, which is what the 5 % goal is about."""
 SETTLE_S = IDLE_CLOSE_S + 5
 _STATS = re.compile(
     r"audio buffers: mic BufferStats\((.*?)\); speaker BufferStats\((.*?)\); "
@@ -104,7 +108,8 @@ def run() -> list[Line]:
             call = place(client, peer.uri())
             wait_call(client, call["id"], "confirmed")
             called_at = time.monotonic()
-            busy = _cpu_percent(daemon.pid, min(20.0, seconds / 2))
+            starting = _cpu_percent(daemon.pid, min(STEADY_AFTER_S, seconds / 4))
+            busy = _cpu_percent(daemon.pid, min(60.0, seconds / 2))
             load = [os.getloadavg()[0]]
             time.sleep(max(0.0, seconds - (time.monotonic() - called_at)))
             load.append(os.getloadavg()[0])
@@ -131,6 +136,7 @@ def run() -> list[Line]:
     }, {
         "name": "audio_call_path_cpu", "value": round(busy - idle, 2), "unit": "% of a core",
         "goal": 5.0, "what": "what the call adds to the idle daemon (audio on, streams closed)",
+        "first_s_of_call": round(starting - idle, 2),
     }]  # fmt: skip
     # Windows wholly inside the call: the mic buffer is popped only while a call is up.
     windows = [w for w in _windows(log) if w.get("mic_popped", 0) > 0][1:-1]
