@@ -41,6 +41,8 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    warning: bool = False
+    """Passed, with something the user should know (and a fix): it does not fail."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,6 +56,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_selectors(parser)
     parser.add_argument("--json", action="store_true", help="print the checks as JSON")
+    parser.add_argument(
+        "--require-audio",
+        action="store_true",
+        help="fail, not warn, when the computer has no microphone or speaker",
+    )
     parser.set_defaults(func=run_doctor)
 
 
@@ -63,7 +70,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     except SelectionError as exc:
         print(f"rolecall: {exc}", file=sys.stderr)
         return 2
-    checks = diagnose(selection, system_registry())
+    checks = diagnose(selection, system_registry(), require_audio=args.require_audio)
     if args.json:
         print(json.dumps([asdict(c) for c in checks], indent=2))
     else:
@@ -75,8 +82,9 @@ def render(checks: list[Check]) -> str:
     lines: list[str] = []
     for c in checks:
         detail = c.detail.replace("\n", "\n      ")
-        lines.append(f"{'ok  ' if c.ok else 'FAIL'}  {c.check}: {detail}")
-        if not c.ok and c.fix:
+        label = "FAIL" if not c.ok else "warn" if c.warning else "ok  "
+        lines.append(f"{label}  {c.check}: {detail}")
+        if (not c.ok or c.warning) and c.fix:
             lines.append(f"      fix: {c.fix}")
     failed = sum(not c.ok for c in checks)
     lines.append(
@@ -85,7 +93,9 @@ def render(checks: list[Check]) -> str:
     return "\n".join(lines)
 
 
-def diagnose(selection: Selection, registry: Registry) -> list[Check]:
+def diagnose(
+    selection: Selection, registry: Registry, *, require_audio: bool = False
+) -> list[Check]:
     """Every check, in order: per location, then the daemon's run directory and socket."""
     checks: list[Check] = []
     if not selection.targets:
@@ -109,7 +119,7 @@ def diagnose(selection: Selection, registry: Registry) -> list[Check]:
     checks += runtime_checks(home.root)
     checks.append(keyring_check(home))
     checks += registration_checks(home)
-    checks += [Check(*finding) for finding in audio_findings(home)]
+    checks += [Check(*finding) for finding in audio_findings(home, required=require_audio)]
     checks += crm_checks(home)
     return checks
 

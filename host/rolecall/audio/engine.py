@@ -1,20 +1,26 @@
 """The audio engine: microphone and speaker streams around the call's 20 ms frames.
 
-    mic stream ─ echo canceller ─ `mic` buffer ─▶ `mic_frame()`   (bridge clock pulls)
-    `speaker_frame()` ─▶ `speaker` buffer ─ + tones/ring ─ speaker stream ─▶ echo canceller
-                                                                            (far-end copy)
+    mic stream ─▶ ring ─ echo canceller's thread ─ `mic` buffer ─▶ `mic_frame()` (bridge pulls)
+    `speaker_frame()` ─▶ `speaker` buffer ─ + tones/ring ─ speaker stream ─▶ ring (far end)
 
-The sound card callbacks and the bridge's clock thread only touch the buffers and a few
-flags; they never wait. A supervisor thread opens and closes streams: at start, when the
-settings change, when a ring starts or stops on a separate ringer, and when a stream
-stops delivering (a headset pulled out): then PortAudio is restarted to re-enumerate and
+The sound card callbacks copy a frame and read a few flags; the bridge's clock thread
+only touches the buffers; none of them waits. The echo canceller works on its own thread
+(`audio/echo.py`), and `audio/stalls.py` tells whose stall made a callback late. A
+supervisor thread opens and closes streams. Streams are open only while something is to
+be heard or said: a call (placed, ringing, or its frames moving on the bridge), a tone,
+the level test; `IDLE_CLOSE_S` after the last of these they close, so an idle daemon
+costs nothing and holds no microphone. At start and when the settings change both
+devices are opened once to learn what is there (the state names the devices that will
+be used, or says which one is missing). A stream
+that stops delivering (a headset pulled out) makes PortAudio restart to re-enumerate, and
 every stream is reopened, on the system default where the remembered device is gone. A
-missing device leaves its side silent; the state says which device is in use or missing.
+missing device leaves its side silent and is looked for again, less and less often.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import math
 import threading
@@ -27,9 +33,10 @@ from typing import Any
 import numpy as np
 
 from rolecall.audio import devices
-from rolecall.audio.echo import EchoCanceller
-from rolecall.audio.jitter import FRAME_BYTES, FRAME_SAMPLES, RATE, SILENCE, FrameBuffer
+from rolecall.audio.echo import EchoCanceller, describe, stamp
+from rolecall.audio.jitter import FRAME_SAMPLES, RATE, SILENCE, FrameBuffer, Samples
 from rolecall.audio.settings import AudioSettings
+from rolecall.audio.stalls import GcWatch, StallWatch
 from rolecall.audio.tones import ToneName, ToneSource
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,19 @@ START_GRACE_S = 3.0
 """… counted from this long after it opened (a sound server takes up to a second)."""
 LATENCY_S = 0.08
 """What we ask of the sound card: low, yet steady on a loaded machine."""
+MIC_TARGET = 3
+"""Frames kept waiting toward the call: the sound server hands over microphone audio in
+bursts, and the bridge's clock thread may be late on a busy machine."""
+SPEAKER_TARGET = 3
+"""Frames kept waiting toward the speaker."""
+MOST = 8
+"""The most frames a buffer's target rises to on a machine too busy to keep up."""
+SLACK = 5
+"""Frames above its target at which a buffer is cut back: with `MOST`, the bound on delay."""
+IDLE_CLOSE_S = 30.0
+"""How long the streams stay open after the last call, tone or ring. Opening is not
+instant (a sound server may take a second or two before a new stream runs in real time),
+so they open when a call is placed or rings and stay warm between calls close together."""
 RETRY_S = 3.0
 """How soon a missing device is looked for again (doubling up to `RETRY_MAX_S`)."""
 RETRY_MAX_S = 30.0
@@ -88,9 +108,12 @@ class _Stream:
             self.stream.close()
 
 
-def _mix(frame: bytes, extra: Any) -> bytes:
-    mixed = np.frombuffer(frame, np.int16).astype(np.int32) + extra
-    return bytes(np.clip(mixed, -32768, 32767).astype(np.int16).tobytes())
+def _mix(out: Samples, extra: Samples) -> None:
+    """`extra` added into `out` (a tone over the call: only while one plays)."""
+    mixed = out.astype(np.int32)
+    mixed += extra
+    np.clip(mixed, -32768, 32767, out=mixed)
+    out[:] = mixed
 
 
 class AudioEngine:
@@ -109,15 +132,30 @@ class AudioEngine:
         self.settings = settings
         self.on_state = on_state
         self.sd = sd if sd is not None else (devices.portaudio() if use_portaudio else None)
-        self.mic = FrameBuffer(target=2)
-        self.speaker = FrameBuffer(target=3)
-        self.echo = EchoCanceller(echo=settings.echo_cancellation, noise=settings.noise_suppression)
+        self.mic = FrameBuffer(target=MIC_TARGET, most=MOST, slack=SLACK)
+        self.speaker = FrameBuffer(target=SPEAKER_TARGET, most=MOST, slack=SLACK)
+        self.echo = EchoCanceller(
+            echo=settings.echo_cancellation,
+            noise=settings.noise_suppression,
+            sink=self.mic.push,  # the mic buffer's only producer: the canceller's thread
+        )
         self._mic_open = True
         self._tone: ToneSource | None = None
         self._ring: ToneSource | None = None
         self._ringing = False
         self._peak = 0
+        self._metering = False
         self._streams: dict[str, _Stream] = {}
+        self._ready: dict[str, devices.OpenSpec] = {}
+        """The devices last opened per side (also while closed); a side absent: missing."""
+        self._bridge_ticks = 0
+        """Frames the bridge asked for or handed over: a call's audio is up while it moves."""
+        self._bridge_seen = 0
+        self._idle = True
+        self._active_until = 0.0
+        """Microphone and speaker stay open until then (a call, the level test, a look)."""
+        self._sounding_until = 0.0
+        """The speaker stays open until then (a tone, the ring)."""
         self._reopen = threading.Event()
         self._lock = threading.Lock()
         """Held by whoever opens or closes streams (never by a sound card callback)."""
@@ -130,13 +168,25 @@ class AudioEngine:
         self._retry_s = RETRY_S
         self._presence_at = 0.0
         self.reopened = 0
+        self.stalls = {kind: StallWatch(FRAME_SAMPLES / RATE) for kind in ("input", "output")}
+        """Who made a sound card callback late: this process (`wait`) or the machine."""
+        self._in_stalls, self._out_stalls = self.stalls["input"], self.stalls["output"]
+        self.gc_watch = GcWatch()
+        self.xruns = {"input": 0, "output": 0}
+        """Callbacks PortAudio flagged: the sound server's own buffer over- or underran."""
 
     # ---- life ------------------------------------------------------------------------
 
     def start(self) -> AudioState:
         """Opens the devices (on the calling thread) and starts the supervisor."""
+        self.echo.start()
         with self._lock:
             self._open_all()
+        # What start-up made stays: later collections need not walk it again (a full
+        # collection of a daemon's heap holds the interpreter lock for tens of ms).
+        gc.collect()
+        gc.freeze()
+        self.gc_watch.install()
         self._thread = threading.Thread(target=self._supervise, name="audio", daemon=True)
         self._thread.start()
         return self.state()
@@ -148,11 +198,18 @@ class AudioEngine:
             with contextlib.suppress(Exception):
                 latency[kind] = round(float(stream.stream.latency) * 1000) if stream else None
         log.info(
-            "audio buffers: mic %s; speaker %s; latency in %s ms, out %s ms",
+            "audio buffers: mic %s; speaker %s; latency in %s ms, out %s ms; "
+            "xruns in %d, out %d; %s; stalls in %s, out %s; %s",
             self.mic.stats(window=True),
             self.speaker.stats(window=True),
             latency.get("input"),
             latency.get("output"),
+            self.xruns["input"],
+            self.xruns["output"],
+            describe(self.echo),
+            self.stalls["input"].window(),
+            self.stalls["output"].window(),
+            self.gc_watch.window(),
         )
 
     def stop(self) -> None:
@@ -162,6 +219,8 @@ class AudioEngine:
         if self._thread is not None:
             self._thread.join(5)
         self._close_all()
+        self.echo.stop()
+        self.gc_watch.uninstall()
 
     def apply(self, settings: AudioSettings) -> None:
         """New settings, in effect when this returns (devices are reopened here: call it
@@ -187,28 +246,43 @@ class AudioEngine:
             if devices_changed:
                 self._reason = "settings changed"
                 self._reopen_all()
-            self._sync_ringer()
+            self._sync_streams(time.monotonic())
             self._publish()
 
     # ---- the bridge's side (pjmedia clock thread: never waits) -------------------------
 
     def mic_frame(self) -> bytes:
         """The next 20 ms to send into calls."""
+        self._bridge_tick()
         if not self._mic_open or "input" not in self._streams:
             return SILENCE
         return self.mic.pop()
 
     def speaker_frame(self, frame: bytes) -> None:
         """20 ms the calls sent us, to play."""
+        self._bridge_tick()
         self.speaker.push(frame)
+
+    def _bridge_tick(self) -> None:
+        self._bridge_ticks += 1
+        if self._idle:  # a call's audio starts: open the streams now, from fresh buffers
+            self._idle = False
+            self.mic.clear()
+            self.speaker.clear()
+            self._wake.set()
 
     # ---- controls (any thread) ---------------------------------------------------------
 
     def set_mic_open(self, open_: bool) -> None:
-        """Closed: nothing from the microphone goes anywhere (mute at the source)."""
+        """Closed: nothing from the microphone goes anywhere (mute at the source).
+
+        The stack says this whenever a call is placed, muted or ends: the streams open
+        now (if closed), so they run by the time the call's audio does."""
         self._mic_open = open_
         if not open_:
             self.mic.clear()
+        self._active_until = max(self._active_until, time.monotonic() + IDLE_CLOSE_S)
+        self._wake.set()
 
     @property
     def mic_open(self) -> bool:
@@ -217,6 +291,14 @@ class AudioEngine:
     def play(self, name: ToneName, digits: str = "") -> None:
         """A tone on the speaker, replacing the one playing."""
         self._tone = ToneSource(name, digits)
+        self._wake.set()
+
+    def open_now(self) -> None:
+        """Microphone and speaker open when this returns, for `IDLE_CLOSE_S` at least (the
+        level test); blocks while the devices open: call it off the event loop."""
+        with self._lock:
+            self._active_until = max(self._active_until, time.monotonic() + IDLE_CLOSE_S)
+            self._sync_streams(time.monotonic())
 
     def stop_tone(self, name: ToneName | None = None) -> None:
         tone = self._tone
@@ -241,21 +323,24 @@ class AudioEngine:
         return self._ring is not None
 
     def reset_level(self) -> None:
+        """Starts measuring the microphone's peak (until `level_dbfs` reads it)."""
         self._peak = 0
+        self._metering = True
 
     def level_dbfs(self) -> float:
         """The microphone's peak since `reset_level`, in dBFS (-120 for silence)."""
+        self._metering = False
         return round(20 * math.log10(self._peak / 32768), 1) if self._peak else -120.0
 
     def state(self) -> AudioState:
         s = self.settings
-        streams = self._streams
-        ringer = streams.get("ringer")
-        output = streams.get("output")
+        ready = dict(self._ready)
+        ringer = self._streams.get("ringer")
+        output = ready.get("output")
         return AudioState(
-            input=streams["input"].spec.name if "input" in streams else None,
-            output=output.spec.name if output else None,
-            ringer=ringer.spec.name if ringer else (output.spec.name if output else None),
+            input=ready["input"].name if "input" in ready else None,
+            output=output.name if output else None,
+            ringer=ringer.spec.name if ringer else (output.name if output else None),
             echo_cancellation=self.echo.echo,
             noise_suppression=self.echo.noise,
             ring_silenced=s.ring_silenced,
@@ -265,37 +350,46 @@ class AudioEngine:
     # ---- sound card callbacks (PortAudio's thread: never wait) -------------------------
 
     def _on_input(self, indata: Any, frames: int, when: Any, status: Any) -> None:
+        self._in_stalls.tick(when.currentTime)
         stream = self._streams.get("input")
         if stream is not None:
             stream.ticks += 1
-        frame = bytes(indata)
-        if len(frame) != FRAME_BYTES:
-            frame = (frame + SILENCE)[:FRAME_BYTES]
-        samples = np.frombuffer(frame, np.int16)
-        self._peak = max(self._peak, int(np.max(np.abs(samples.astype(np.int32)))))
-        if not self._mic_open or self.mic.depth >= self.mic.limit:
+        if status:
+            self.xruns["input"] += 1
+        samples = np.frombuffer(indata, np.int16)
+        if len(samples) != FRAME_SAMPLES:
+            return  # PortAudio honours the block size; a short block is not worth a copy
+        if self._metering:
+            self._peak = max(self._peak, int(samples.max()), -int(samples.min()))
+        if not self._mic_open or self.mic.depth >= self.mic.ceiling:
             return  # muted, or no call pulls frames: nothing to clean or keep
-        self.mic.push(self.echo.near_end(frame))
+        self.echo.near_end(samples, stamp(when.inputBufferAdcTime, -LATENCY_S))
 
     def _on_output(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
+        self._out_stalls.tick(when.currentTime)
         stream = self._streams.get("output")
         if stream is not None:
             stream.ticks += 1
-        frame = self.speaker.pop()
+        if status:
+            self.xruns["output"] += 1
+        out = np.frombuffer(outdata, np.int16)
+        if len(out) != FRAME_SAMPLES:
+            out[:] = 0
+            return
+        self.speaker.pop_into(out)
         tone = self._tone
         if tone is not None:
             samples = tone.next_frame()
             if samples is None:
                 self._tone = None
             else:
-                frame = _mix(frame, samples)
+                _mix(out, samples)
         ring = self._ring
         if ring is not None and "ringer" not in self._streams:
             samples = ring.next_frame()
             if samples is not None:
-                frame = _mix(frame, samples)
-        self.echo.far_end(frame)
-        outdata[:] = frame[: len(outdata)].ljust(len(outdata), b"\0")
+                _mix(out, samples)
+        self.echo.far_end(out, stamp(when.outputBufferDacTime, LATENCY_S))
 
     def _on_ringer(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
         stream = self._streams.get("ringer")
@@ -326,6 +420,10 @@ class AudioEngine:
 
     def _check(self) -> None:
         now = time.monotonic()
+        ticks = self._bridge_ticks
+        if ticks != self._bridge_seen:
+            self._bridge_seen = ticks
+            self._active_until = max(self._active_until, now + IDLE_CLOSE_S)
         failed = [s for s in self._streams.values() if s.stalled(now)]
         if now - self._presence_at >= PRESENCE_EVERY_S:
             self._presence_at = now
@@ -340,44 +438,84 @@ class AudioEngine:
             log.warning("audio device stopped (%s): reopening on what is there now", names)
             self._reason = f"device stopped: {names}"
             self._reopen.set()
-        missing = any(kind not in self._streams for kind in ("input", "output"))
+        missing = any(kind not in self._ready for kind in ("input", "output"))
         if missing and now - self._tried_at > self._retry_s and not self._reopen.is_set():
             self._retry_s = min(RETRY_MAX_S, self._retry_s * 2)
             self._reopen.set()
             self._reason = self._reason or "looking for devices"
         if self._reopen.is_set():
             self._reopen_all()
-        self._sync_ringer()
+        self._sync_streams(now)
         self._publish()
 
+    def _wanted(self, now: float) -> set[str]:
+        """The streams something needs now or needed `IDLE_CLOSE_S` ago: a call's audio,
+        the level test or a first look at the devices (both sides); a tone or the ring on
+        the speaker (the speaker only); the ring on a ringer of its own."""
+        tone, ring = self._tone, self._ring
+        if (tone is not None and tone.name == "test") or self._ringing:
+            self._active_until = max(self._active_until, now + IDLE_CLOSE_S)  # a call comes
+        elif tone is not None:
+            self._sounding_until = max(self._sounding_until, now + IDLE_CLOSE_S)
+        wanted = set()
+        if now < self._active_until:
+            wanted |= {"input", "output"}  # the speaker plays the ring if no ringer is set
+        if now < self._sounding_until:
+            wanted.add("output")
+        if ring is not None and self._separate_ringer():
+            wanted.add("ringer")
+        return wanted
+
+    def _separate_ringer(self) -> bool:
+        return bool(self.settings.ringer) and self.settings.ringer != self.settings.output
+
+    def _sync_streams(self, now: float) -> None:
+        """Opens what is wanted and closes what is not (under `_lock`)."""
+        wanted = self._wanted(now)
+        opened = False
+        for kind, callback in (
+            ("input", self._on_input),
+            ("output", self._on_output),
+            ("ringer", self._on_ringer),
+        ):
+            if kind in wanted and kind not in self._streams:
+                if kind != "ringer" and kind not in self._ready and self._tried_at > 0:
+                    continue  # missing: looked for again on the retry schedule
+                if kind == "input":
+                    self.mic.clear()
+                elif kind == "output":
+                    self.speaker.clear()
+                name = self.settings.ringer if kind == "ringer" else getattr(self.settings, kind)
+                self._open(kind, name, callback, output=kind != "input")
+                opened = True
+            elif kind not in wanted and kind in self._streams:
+                self._streams.pop(kind).close()
+                log.info("audio %s closed: nothing to hear or say", kind)
+        if opened:
+            self.echo.set_delay(self._echo_delay_ms())
+        self._idle = "input" not in wanted
+
     def _reopen_all(self) -> None:
+        """Restarts PortAudio and opens both devices (kept open while something needs
+        them, else closed again after `IDLE_CLOSE_S`): the state learns what is there."""
         self._reopen.clear()
         self._close_all()
         if self.sd is not None:
             devices.reinitialise(self.sd)
         self._open_all(publish=False)
         self.reopened += 1
-        if all(kind in self._streams for kind in ("input", "output")):
+        if all(kind in self._ready for kind in ("input", "output")):
             self._retry_s = RETRY_S
 
-    def _sync_ringer(self) -> None:
-        wanted = (
-            self._ring is not None
-            and bool(self.settings.ringer)
-            and self.settings.ringer != self.settings.output
-        )
-        if wanted and "ringer" not in self._streams:
-            self._open("ringer", self.settings.ringer, self._on_ringer, output=True)
-        elif not wanted and "ringer" in self._streams:
-            self._streams.pop("ringer").close()
-
     def _open_all(self, *, publish: bool = True) -> None:
-        self._tried_at = time.monotonic()
+        now = time.monotonic()
+        self._tried_at = now
+        self._active_until = max(self._active_until, now + IDLE_CLOSE_S)
         self.mic.clear()
         self.speaker.clear()
-        self._open("input", self.settings.input, self._on_input, output=False)
-        self._open("output", self.settings.output, self._on_output, output=True)
-        self._sync_ringer()
+        for kind, callback in (("input", self._on_input), ("output", self._on_output)):
+            self._open(kind, getattr(self.settings, kind), callback, output=kind == "output")
+        self._sync_streams(now)
         self.echo.set_delay(self._echo_delay_ms())
         if publish:
             self._publish()
@@ -418,7 +556,12 @@ class AudioEngine:
                 log.warning("cannot open the %s device %s: %s", kind, candidate.name, exc)
                 continue
             log.info("audio %s on %s", kind, candidate.name)
+            if kind in self.stalls:
+                self.stalls[kind].restart()
+            if kind != "ringer":
+                self._ready[kind] = candidate
             return
+        self._ready.pop(kind, None)
 
     def _close_all(self) -> None:
         streams, self._streams = self._streams, {}
@@ -426,13 +569,10 @@ class AudioEngine:
             stream.close()
 
     def _echo_delay_ms(self) -> int:
-        latency = 0.0
-        for kind in ("input", "output"):
-            stream = self._streams.get(kind)
-            if stream is not None:
-                with contextlib.suppress(Exception):
-                    latency += float(stream.stream.latency)
-        return int(latency * 1000) + self.speaker.target * 20
+        """What the canceller sees between a played frame and its echo: the frames are
+        paired by their sound card timestamps, so only the air (or the loopback) between
+        speaker and microphone is left, which the module finds on its own from zero."""
+        return 0
 
     def _publish(self) -> None:
         state = self.state()

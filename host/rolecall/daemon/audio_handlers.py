@@ -96,6 +96,8 @@ def audio_handlers(home: Home, engine: AudioEngine) -> dict[str, Handler]:
         return await devices_result()
 
     async def test(caller: Caller, params: AudioTestParams) -> AudioTestResult:
+        # Idle, the streams are closed: open them first, so the tone lasts `seconds`.
+        await asyncio.get_running_loop().run_in_executor(None, engine.open_now)
         engine.reset_level()
         engine.play("test")
         await asyncio.sleep(params.seconds)

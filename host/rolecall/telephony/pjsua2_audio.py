@@ -5,11 +5,18 @@ is the user's ears and mouth instead. Each 20 ms the bridge asks it for a frame 
 (the microphone, from the engine's buffer) and hands it the mix to play. The callbacks
 run on pjmedia's clock thread and only touch the engine's buffers. The port is created,
 connected and destroyed on the SIP thread like every other pjsua2 object.
+
+Reading a received frame through SWIG's iterator costs about 0.4 ms (640 Python calls),
+and building a `ByteVector` from 640 bytes about 55 µs (one conversion per byte);
+`read_bytes` and `write_bytes` copy the vector's storage in one step instead (6–8 µs),
+after checking once that the layout is the one they expect.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
+from collections.abc import Callable
 from typing import Protocol
 
 import pjsua2 as pj
@@ -17,6 +24,62 @@ import pjsua2 as pj
 from rolecall.telephony.call_sounds import Sounds
 
 log = logging.getLogger(__name__)
+
+
+_Pointers = ctypes.c_size_t * 2
+
+
+def _storage_bytes(vector: pj.ByteVector) -> bytes:
+    """A `std::vector<unsigned char>`'s bytes, read from its first two pointers (begin
+    and end: the layout of libstdc++, libc++ and MSVC alike)."""
+    begin, end = _Pointers.from_address(int(vector.this))
+    return ctypes.string_at(begin, end - begin)
+
+
+def _iterated_bytes(vector: pj.ByteVector) -> bytes:
+    return bytes(vector)
+
+
+def _storage_write(frame: pj.MediaFrame, data: bytes) -> None:
+    """`frame.buf` made `data`, in place: SWIG hands out the member itself, not a copy."""
+    vector = frame.buf
+    vector.resize(len(data))
+    begin, _ = _Pointers.from_address(int(vector.this))
+    ctypes.memmove(begin, data, len(data))
+
+
+def _assigned_write(frame: pj.MediaFrame, data: bytes) -> None:
+    frame.buf = pj.ByteVector(data)
+
+
+def _choose_writer() -> Callable[[pj.MediaFrame, bytes], None]:
+    sample = bytes(range(256)) * 2 + bytes(range(128))
+    try:
+        frame = pj.MediaFrame()
+        _storage_write(frame, sample)
+        if bytes(frame.buf) == sample:
+            return _storage_write
+    except Exception as exc:  # an unexpected wrapper: the slow, sure way
+        log.warning("voice port: writing frames the slow way (%s)", exc)
+    return _assigned_write
+
+
+def _choose_reader() -> Callable[[pj.ByteVector], bytes]:
+    sample = bytes(range(256)) * 2 + bytes(range(128))
+    try:
+        frame = pj.MediaFrame()
+        frame.buf = pj.ByteVector(sample)
+        if _storage_bytes(frame.buf) == sample and _storage_bytes(pj.ByteVector()) == b"":
+            return _storage_bytes
+    except Exception as exc:  # an unexpected wrapper: the slow, sure way
+        log.warning("voice port: reading frames the slow way (%s)", exc)
+    return _iterated_bytes
+
+
+read_bytes = _choose_reader()
+"""A frame buffer's bytes (`bytes(vector)`, without 640 Python calls where possible)."""
+write_bytes = _choose_writer()
+"""`frame.buf = pj.ByteVector(data)`, without a conversion per byte where possible."""
 
 
 class VoicePath(Protocol):
@@ -44,14 +107,14 @@ class VoicePort(pj.AudioMediaPort):  # type: ignore[misc]
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:
         try:
             frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
-            frame.buf = pj.ByteVector(self.voice.mic_frame())
+            write_bytes(frame, self.voice.mic_frame())
         except Exception:  # pjsua2 would print and swallow it, on every frame
             self._failed("requested")
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
         try:
             if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
-                self.voice.speaker_frame(bytes(frame.buf))
+                self.voice.speaker_frame(read_bytes(frame.buf))
         except Exception:
             self._failed("received")
 
