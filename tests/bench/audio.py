@@ -85,7 +85,10 @@ def _windows(log: str) -> list[dict[str, float]]:
 
 def run() -> list[Line]:
     seconds = float(os.environ.get("ROLECALL_BENCH_AUDIO_S", "600"))
-    pulse = PulseServer().start()
+    # A desktop's sound server runs its I/O threads at realtime priority (rtkit); so does
+    # this one unless ROLECALL_BENCH_AUDIO_RT=0, so the stalls counted are ours or the kernel's.
+    realtime = os.environ.get("ROLECALL_BENCH_AUDIO_RT", "1") != "0"
+    pulse = PulseServer().start(realtime=realtime)
     saved = {
         key: os.environ.get(key) for key in (*pulse.env, "ROLECALL_AUDIO_STATS_S", "ROLECALL_AUDIO")
     }

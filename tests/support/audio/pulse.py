@@ -66,8 +66,13 @@ class PulseServer:
         env.pop("PULSE_SOURCE", None)
         return env
 
-    def start(self, timeout: float = 10.0) -> PulseServer:
+    def start(self, timeout: float = 10.0, *, realtime: bool = False) -> PulseServer:
+        """`realtime`: its I/O threads at realtime priority, as a desktop's sound server
+        runs them (through rtkit); only where this process may grant it (root, or an
+        RLIMIT_RTPRIO), else PulseAudio goes on without it."""
         args = ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n", "--log-target=stderr"]
+        if realtime:
+            args += ["--realtime=yes", "--high-priority=yes"]
         args += ["--load=module-native-protocol-unix"]
         args += [f"--load=module-null-sink sink_name={name}" for name in SINKS]
         args += ["--load=module-remap-source master=micfeed.monitor source_name=mic"]
