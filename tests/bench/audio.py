@@ -163,6 +163,18 @@ def run() -> list[Line]:
             })  # fmt: skip
         final = _windows(log)[-1]
         for name in ("mic", "speaker"):
+            # Between the end of the call's first whole window and the end of its last:
+            # the steady call, without the stream's start and the hang-up at its edges.
+            for key in ("underruns", "dropped"):
+                lines.append({
+                    "name": f"audio_{name}_{key}_mid_call",
+                    "value": int(windows[-1][f"{name}_{key}"] - windows[0][f"{name}_{key}"]),
+                    "unit": "frames", "baseline": 0,
+                    "of_frames": int(windows[-1][f"{name}_popped"] - windows[0][f"{name}_popped"]),
+                    "at_edges": int(final[f"{name}_{key}"])
+                    - int(windows[-1][f"{name}_{key}"] - windows[0][f"{name}_{key}"]),
+                })  # fmt: skip
+        for name in ("mic", "speaker"):
             # How late the producer ran at worst: what starved the buffer, if anything.
             gaps = [w.get(f"{name}_max_gap_ms", 0.0) for w in windows]
             for key in ("underruns", "dropped", "xruns"):
