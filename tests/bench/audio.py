@@ -107,7 +107,10 @@ def run() -> list[Line]:
                 time.sleep(0.2)
             time.sleep(SETTLE_S)  # start-up done, the devices' first look closed again
             idle = _cpu_percent(daemon.pid, 10)
-            peer = SippPeer("uas_answer", rtp_echo=True, timeout=int(seconds) + 120).start()
+            # It rings 2 s before it answers, like a person: the streams the daemon opens
+            # when the call is placed are running by the time its audio starts.
+            scenario = Path(__file__).resolve().parent / "scenarios" / "uas_ring_answer.xml"
+            peer = SippPeer(str(scenario), rtp_echo=True, timeout=int(seconds) + 120).start()
             call = place(client, peer.uri())
             wait_call(client, call["id"], "confirmed")
             called_at = time.monotonic()
