@@ -54,6 +54,22 @@ def test_buffer_counts_an_underrun_and_refills_before_playing_again():
     assert buffer.pop() == frame(3)
 
 
+def test_running_empty_after_the_producer_stopped_is_the_end_not_an_underrun():
+    buffer = FrameBuffer(target=2)
+    for n in (1, 2):
+        buffer.push(frame(n))
+    buffer.pop()
+    buffer.feeding = False  # the call hung up or was held: nothing more will come
+    assert buffer.pop() == frame(2)  # what was sent still plays out
+    assert buffer.pop() == SILENCE
+    assert (buffer.stats().underruns, buffer.target) == (0, 2)
+    buffer.feeding = True  # a call's audio again: starving now is an underrun
+    for n in (3, 4):
+        buffer.push(frame(n))
+    assert [buffer.pop(), buffer.pop(), buffer.pop()][:2] == [frame(3), frame(4)]
+    assert buffer.stats().underruns == 1
+
+
 class Sine:
     """A producer's continuous 700 Hz tone, frame by frame."""
 

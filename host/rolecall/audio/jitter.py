@@ -11,6 +11,9 @@ Two hard bounds remain for what no controller can follow: an empty buffer yields
 silence, counts an underrun and refills to its target before it plays again; a fill
 more than `slack` frames above the target (the consumer was away) is cut back to the
 target at once, so delay stays bounded over a call of any length.
+A buffer whose producer has stopped on purpose (`feeding` false: the call ended or is
+held) plays out what is left and then silence; running empty then is the end of the
+audio, not an underrun, and buys no headroom.
 
 The target adapts to the machine: each underrun raises it by one frame (up to `most`);
 after `CALM_POPS` pops without one in which the fill never came near empty, it comes
@@ -106,6 +109,9 @@ class FrameBuffer:
         """Fractional read position past `_read`, in samples."""
         self._priming = True
         self._clear = False
+        self.feeding = True
+        """Whether a producer is expected to push (set by whoever knows: the call's audio
+        is connected); while false, running empty is not counted as an underrun."""
         self._level = float(target * FRAME_SAMPLES)
         self._ratio = 1.0
         self._ramp = np.arange(FRAME_SAMPLES, dtype=np.float64)
@@ -192,12 +198,14 @@ class FrameBuffer:
             self.popped += 1
             return
         if int(last) + 2 > fill:  # not enough for a whole frame: play out what is left
-            self.underruns += 1
             out[:fill] = self._ring[start : start + fill]
             out[fill:] = 0
             self._read += fill
             self._priming, self._phase = True, 0.0
             self.popped += 1
+            if not self.feeding:
+                return  # the producer stopped: the end of its audio, not a starved buffer
+            self.underruns += 1
             self.target, self._calm = min(self.most, self.target + 1), 0  # more headroom
             self._low = self.capacity
             return

@@ -95,6 +95,8 @@ class VoiceEngine(VoicePath, Sounds, Protocol):
 
     def set_mic_open(self, open_: bool) -> None: ...
 
+    def set_far_end(self, live: bool) -> None: ...
+
 
 class VoicePort(pj.AudioMediaPort):  # type: ignore[misc]
     """The user on the bridge: 16 kHz mono, 20 ms frames."""

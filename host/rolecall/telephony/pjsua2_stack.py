@@ -109,6 +109,8 @@ class Pjsua2Stack:
         self.voice = voice
         """The user's microphone and speaker; None: the (silent) null device."""
         self._voice_port: pjsua2_audio.VoicePort | None = None
+        self._heard: set[str] = set()
+        """Calls whose audio reaches the user's speaker now (connected, not held)."""
         self._sounds = CallSounds(voice) if voice is not None else None
         self.accounts: dict[str, SipAccount] = {}
         self.calls: dict[str, SipCall] = {}
@@ -365,6 +367,7 @@ class Pjsua2Stack:
             self.bridges.get(partner, set()).discard(call_id)
         self.calls.pop(call_id, None)
         self._update_mic()
+        self._update_heard(call_id, heard=False)
 
     def _find_call(self, call_id: str) -> SipCall:
         call = self.calls.get(call_id)
@@ -393,6 +396,7 @@ class Pjsua2Stack:
         audio = call.audio
         if self._voice_port is not None:
             audio.startTransmit(self._voice_port)
+            self._update_heard(call.call_id, heard=True)
         else:
             audio.startTransmit(self._endpoint.audDevManager().getPlaybackDevMedia())
         if not call.muted:
@@ -413,9 +417,20 @@ class Pjsua2Stack:
         log.info("call %s held: the user leaves its audio", call.call_id)
         if self._voice_port is not None and call.audio is not None:
             pjsua2_audio.leave(self._voice_port, call.audio)
+        self._update_heard(call.call_id, heard=False)
         channels = self.channel_recorders.get(call.call_id)
         if channels is not None:  # what the call does not hear is not recorded either
             recording_files.hear_user(channels, self._voice_source(), heard=False)
+
+    def _update_heard(self, call_id: str, *, heard: bool) -> None:
+        """Tells the engine whether any call's audio still reaches the speaker, so that
+        the speaker's buffer running empty after a hang-up or a hold is not an underrun."""
+        if heard:
+            self._heard.add(call_id)
+        else:
+            self._heard.discard(call_id)
+        if self.voice is not None:
+            self.voice.set_far_end(bool(self._heard))
 
     def _update_mic(self) -> None:
         """The microphone feeds the bridge only while some call is not muted."""
