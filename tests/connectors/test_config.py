@@ -18,6 +18,7 @@ from rolecall.crm.connectors.config import (
     SalesforceConfig,
     config_path,
     load_config,
+    save_config,
 )
 from rolecall.crm.connectors.dynamics import DynamicsConnector
 from rolecall.crm.connectors.hubspot import HubSpotConnector
@@ -88,6 +89,25 @@ def test_config_file_is_a_discriminated_list_with_one_entry_per_kind(rc_home: Ho
     with pytest.raises(ConnectorError) as caught:
         load_config(rc_home)
     assert not caught.value.retryable
+
+
+def test_saved_file_holds_only_what_differs_from_the_defaults(rc_home: Home) -> None:
+    config = CrmConfigFile(
+        connectors=[
+            SalesforceConfig(instance_url="https://acme.my.salesforce.com"),
+            HubSpotConfig(portal_id="42", read_timeout_s=5),
+        ]
+    )
+    save_config(rc_home, config)
+    written = json.loads(config_path(rc_home).read_text())
+    # An older host that knows no `read_timeout_s` still loads a file that never changed it.
+    assert written == {
+        "connectors": [
+            {"kind": "salesforce", "instance_url": "https://acme.my.salesforce.com"},
+            {"kind": "hubspot", "portal_id": "42", "read_timeout_s": 5},
+        ]
+    }
+    assert load_config(rc_home) == config
 
 
 def test_factory_reads_the_token_from_the_keyring(rc_home: Home) -> None:

@@ -158,11 +158,18 @@ def config_path(home: Home) -> Path:
 
 
 def save_config(home: Home, config: CrmConfigFile) -> None:
-    """Writes `config/crm.json` atomically (it holds no secret)."""
+    """Writes `config/crm.json` atomically (it holds no secret).
+
+    Only what differs from the defaults is written (and each connector's `kind`), so a
+    file saved by this version still loads in an older one that lacks a newer setting,
+    as long as that setting was left alone."""
     home.config_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(
-        config_path(home), json.dumps(config.model_dump(mode="json", exclude_none=True), indent=2)
-    )
+    data = config.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    data["connectors"] = [
+        {"kind": connector.kind, **dumped}
+        for connector, dumped in zip(config.connectors, data.get("connectors", []), strict=True)
+    ]
+    atomic_write_text(config_path(home), json.dumps(data, indent=2))
 
 
 def load_config(home: Home) -> CrmConfigFile:
