@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rolecall.client import DaemonClient
+from rolecall.client import DaemonClient, DaemonError
 from rolecall.paths import Home
 from rolecall.store.store import Store
 from support.calls import place, wait_call
@@ -170,3 +170,69 @@ def test_a_page_of_another_site_cannot_attach_a_call_to_a_stored_deal(
     assert entry["record"]["record_id"] == "opp-1" and entry["record"]["origin"] == SITE
     assert entry["opportunity_id"] is None and entry["account_id"] is None
     assert peer.wait() == 0
+
+
+def test_a_page_told_after_the_call_shows_and_logs_its_deal_as_if_sent_with_it(
+    daemon: RunningDaemon, peers: list[SippPeer]
+) -> None:
+    """The extension dials first and reads the page while the INVITE goes out."""
+    peer = SippPeer("uas_answer", rtp_echo=True).start()
+    peers.append(peer)
+    with DaemonClient.open(daemon.home, start=False) as client:
+        account = {
+            "id": "pbx",
+            "uri": "sip:rolecall@127.0.0.1",
+            "dial_plan": {"domain": peer.address},
+        }
+        client.request("account.set", {"account": account})
+        call = place(client, "+1 650 555 0142", account_id="pbx")
+        assert call["record"] is None
+        wait_call(client, call["id"], "confirmed")  # logged by number before the page came
+        told = client.request(
+            "call.page", {"call_id": call["id"], "record": RECORD, "snapshot": SNAPSHOT}
+        )["call"]
+        assert told["record"]["record_id"] == "deal-77"
+        context = client.request("context.get", {"call_id": call["id"]})["context"]
+        assert context["source"] == "page" and context["opportunity"]["name"] == RECORD["name"]
+        with pytest.raises(DaemonError) as again:  # a call keeps the page it was given
+            client.request("call.page", {"call_id": call["id"], "record": RECORD})
+        assert again.value.code == "invalid_state"
+        with pytest.raises(DaemonError) as unknown:
+            client.request("call.page", {"call_id": "0" * 32, "record": RECORD})
+        assert unknown.value.code == "not_found"
+        with pytest.raises(DaemonError) as bad:
+            client.request("call.page", {"call_id": call["id"], "record": "deal-77"})
+        assert bad.value.code == "invalid_message"
+        client.request("call.hangup", {"call_id": call["id"]})
+        wait_call(client, call["id"], "disconnected")
+        entry = client.request("calllog.list", {"limit": 1})["calls"][0]["entry"]
+        assert entry["record"] == {
+            "origin": SITE,
+            "record_type": "deal",
+            "record_id": "deal-77",
+            "url": RECORD["url"],
+        }
+    assert peer.wait() == 0
+
+
+def test_a_call_refused_before_its_page_came_is_logged_with_the_page_record(
+    daemon: RunningDaemon, peers: list[SippPeer]
+) -> None:
+    """A busy line answers within milliseconds, before the extension has read the page."""
+    peer = SippPeer("uas_busy").start()
+    peers.append(peer)
+    with DaemonClient.open(daemon.home, start=False) as client:
+        account = {
+            "id": "pbx",
+            "uri": "sip:rolecall@127.0.0.1",
+            "dial_plan": {"domain": peer.address},
+        }
+        client.request("account.set", {"account": account})
+        call = place(client, "+1 650 555 0142", account_id="pbx")
+        wait_call(client, call["id"], "disconnected")
+        assert client.request("calllog.list", {"limit": 1})["calls"][0]["entry"]["record"] is None
+        told = client.request("call.page", {"call_id": call["id"], "record": RECORD})["call"]
+        assert told["state"] == "disconnected" and told["record"]["record_id"] == "deal-77"
+        entry = client.request("calllog.list", {"limit": 1})["calls"][0]["entry"]
+        assert entry["call_id"] == call["id"] and entry["record"]["record_id"] == "deal-77"
+        assert entry["end_cause"] == "busy"

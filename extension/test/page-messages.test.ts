@@ -28,6 +28,35 @@ describe("messages between pages and the background", () => {
     }
   });
 
+  it("accept a call's page after it, named by the click that asked for the call", () => {
+    const record = { crm: "salesforce", record_id: "006" };
+    expect(parsePageMessage({ type: "rolecall:place", target: "+14155550132", record: null, snapshot: null, click: "k3x-1" })).toEqual({
+      type: "rolecall:place",
+      target: "+14155550132",
+      record: null,
+      snapshot: null,
+      click: "k3x-1",
+    });
+    expect(parsePageMessage({ type: "rolecall:page", click: "k3x-1", record, snapshot: null })).toEqual({
+      type: "rolecall:page",
+      click: "k3x-1",
+      record,
+      snapshot: null,
+    });
+    for (const bad of [
+      { type: "rolecall:page", record },
+      { type: "rolecall:page", click: "", record },
+      { type: "rolecall:page", click: "a b", record },
+      { type: "rolecall:page", click: "x".repeat(33), record },
+      { type: "rolecall:page", click: "k-1", record: "006" },
+      { type: "rolecall:page", click: "k-1", snapshot: [1] },
+      { type: "rolecall:page", click: "k-1", target: "+14155550132" },
+      { type: "rolecall:place", target: "+14155550132", click: 7 },
+    ]) {
+      expect(parsePageMessage(bad)).toBeNull();
+    }
+  });
+
   it("accept the background's messages and clip toast text", () => {
     expect(parseBackgroundMessage({ type: "rolecall:disable" })).toEqual({ type: "rolecall:disable" });
     expect(parseBackgroundMessage({ type: "rolecall:stats", junk: 1 })).toEqual({ type: "rolecall:stats" });

@@ -107,6 +107,19 @@ class Stack:
             time.sleep(0.05)
         raise AssertionError(f"page stats never satisfied the check: {last}")
 
+    def placed_record(self, number: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The record of the last call placed to `number`: the page is read while the
+        INVITE goes out and told to the call just after, so it may take a moment."""
+        deadline = time.monotonic() + timeout
+        calls: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            calls = [c for c in self.calls() if c["dialed"] == number]
+            if calls and calls[-1]["record"] is not None:
+                record: dict[str, Any] = calls[-1]["record"]
+                return record
+            time.sleep(0.05)
+        raise AssertionError(f"no call to {number} with its page's record: {calls}")
+
     def calls(self) -> list[dict[str, Any]]:
         with DaemonClient.open(self.home, start=False) as client:
             calls: list[dict[str, Any]] = client.request("calls.list")["calls"]
@@ -196,9 +209,7 @@ def test_crm_page_gets_one_button_per_number_and_a_click_dials_it(
     page.locator(f'rolecall-call[data-number="{number}"]').first.click()
     uri = stack.wait_invite(before)
     assert uri.startswith(f"sip:{number}@"), uri
-    placed = [c for c in stack.calls() if c["dialed"] == number]
-    assert placed, stack.calls()
-    record = placed[-1]["record"]
+    record = stack.placed_record(number)
     for key, value in expected["record"].items():
         assert record[key] == value, (key, record)
     # The record's own address: the CRM's canonical one where the page says it, else this page.
@@ -234,7 +245,7 @@ def test_buttons_follow_a_page_that_changes_and_navigates(stack: Stack, page: Pa
     before = len(stack.invites())
     page.locator('rolecall-call[data-number="+493090182077"]').click()
     assert stack.wait_invite(before).startswith("sip:+493090182077@")
-    record = [c for c in stack.calls() if c["dialed"] == "+493090182077"][-1]["record"]
+    record = stack.placed_record("+493090182077")
     assert record["url"].endswith("dynamic.html?deal=42")
 
     page.go_back()

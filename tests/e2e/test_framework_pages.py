@@ -57,10 +57,7 @@ def call_record(stack: Stack, page: Page, number: str) -> dict[str, Any]:
     before = len(stack.invites())
     page.locator(f'rolecall-call[data-number="{number}"]').first.click()
     assert stack.wait_invite(before).startswith(f"sip:{number}@")
-    placed = [c for c in stack.calls() if c["dialed"] == number]
-    assert placed
-    record: dict[str, Any] = placed[-1]["record"]
-    return record
+    return stack.placed_record(number)
 
 
 def tick(page: Page) -> int:

@@ -32,6 +32,14 @@ export interface PlaceRequest {
   shown?: string | null;
   /** The page's URL (for the confirmation's "from"). */
   pageUrl?: string;
+  /** When the page's record and snapshot follow the call (`pageOf`): the click's key. */
+  pageKey?: string;
+}
+
+/** A call placed ahead of its page, or a page that came ahead of its call's id. */
+interface PendingPage {
+  callId?: string;
+  page?: { record: PageRecord | null; snapshot: PageSnapshot | null };
 }
 
 const END_WORDS: Record<string, string> = {
@@ -49,6 +57,8 @@ export class PageCalls {
   private readonly origins = new Map<string, number>();
   /** Calls that ended before `call.place` answered (a peer may refuse within a millisecond). */
   private readonly endedEarly = new Map<string, CallInfo>();
+  /** Click key → the call it placed and the page read after it, whichever came first. */
+  private readonly pending = new Map<string, PendingPage>();
   /** The region setting as of the last read or change; null until the first read ends. */
   private region: { value: CountryCode | undefined } | null = null;
 
@@ -104,6 +114,53 @@ export class PageCalls {
     return this.dial(dialable.target, display, request);
   }
 
+  /**
+   * The page a call was placed from, read by the content script after it asked for the
+   * call: handed to the host with `call.page` as soon as both the page and the call's
+   * id are here, in whichever order they come. Never throws.
+   */
+  pageOf(pageKey: string, record: PageRecord | null, snapshot: PageSnapshot | null): void {
+    const entry = this.pending.get(pageKey);
+    if (entry?.callId) {
+      this.pending.delete(pageKey);
+      void this.attach(entry.callId, record, snapshot);
+      return;
+    }
+    this.pending.set(pageKey, { ...entry, page: { record, snapshot } });
+    trim(this.pending);
+  }
+
+  /** The call `pageKey` asked for is placed: its page goes to the host now if it came. */
+  private placed(pageKey: string | undefined, callId: string): void {
+    if (pageKey === undefined) return;
+    const page = this.pending.get(pageKey)?.page;
+    if (page) {
+      this.pending.delete(pageKey);
+      void this.attach(callId, page.record, page.snapshot);
+      return;
+    }
+    this.pending.set(pageKey, { callId });
+    trim(this.pending);
+  }
+
+  /** `call.page`; a page the host refuses as malformed goes without its snapshot, then
+   * not at all: the call is up either way. */
+  private async attach(callId: string, record: PageRecord | null, snapshot: PageSnapshot | null): Promise<void> {
+    if (!record && !snapshot) return;
+    const params = { call_id: callId, ...(record ? { record } : {}), ...(snapshot ? { snapshot } : {}) };
+    try {
+      try {
+        await this.host.request("call.page", params);
+      } catch (err) {
+        if (!isInvalidMessage(err) || !snapshot || !record) throw err;
+        this.logger.warn("the host refused the page's snapshot; the call keeps its record", errorText(err));
+        await this.host.request("call.page", { call_id: callId, record });
+      }
+    } catch (err) {
+      this.logger.warn(`the page of call ${callId} was not kept`, errorText(err));
+    }
+  }
+
   /** The accounts' domains, asked of the host only for a SIP URI (none known: an empty set). */
   private async domains(target: string): Promise<Set<string>> {
     if (sipHost(target) === null) return new Set();
@@ -142,9 +199,11 @@ export class PageCalls {
         ({ call } = await this.host.request("call.place", { target }, { timeoutMs: PLACE_TIMEOUT_MS }));
       }
       if (request.tabId !== undefined) this.remember(call.id, request.tabId);
+      this.placed(request.pageKey, call.id);
       this.logger.info(`call ${call.id} placed from a page`, { target });
       return { ok: true, callId: call.id, display };
     } catch (err) {
+      if (request.pageKey !== undefined) this.pending.delete(request.pageKey);
       const error = err as { code?: unknown; message?: unknown };
       return {
         ok: false,

@@ -37,6 +37,17 @@ export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels:
     if (sender.tab && sender.url && !sender.url.startsWith(ownPages)) {
       const request = parsePageMessage(raw);
       if (!request) return undefined;
+      const tab = sender.tab;
+      const keyOf = (click: string): string => `${tab.id ?? "?"}:${sender.frameId ?? 0}:${click}`;
+      if (request.type === "rolecall:page") {
+        // The page of a call this tab's frame just asked for: kept under its site, like the call's.
+        void sites.isEnabledUrl(sender.url).then((enabled) => {
+          if (!enabled) return;
+          const record = request.record ? { ...request.record, url: recordUrlFor(request.record.url, sender.url) } : null;
+          calls.pageOf(keyOf(request.click), record, request.snapshot);
+        });
+        return undefined;
+      }
       // Still inside the click's user gesture: the panel can only be opened now. A call that
       // may need the user's confirmation opens it whatever the setting says.
       const mayAsk =
@@ -53,7 +64,16 @@ export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels:
         const record = request.record
           ? { ...request.record, url: recordUrlFor(request.record.url, sender.url) }
           : request.record;
-        reply(await calls.place({ ...request, record, tabId: sender.tab?.id, pageUrl: sender.url }));
+        const { click, ...asked } = request;
+        reply(
+          await calls.place({
+            ...asked,
+            record,
+            tabId: sender.tab?.id,
+            pageUrl: sender.url,
+            ...(click !== undefined ? { pageKey: keyOf(click) } : {}),
+          }),
+        );
       });
       return true; // answers asynchronously
     }

@@ -15,6 +15,7 @@ import { PageWatcher } from "./watcher";
 import { hideToast, showToast, toastsShown, toastText } from "./toast";
 import {
   parseBackgroundMessage,
+  sendPageToBackground,
   sendToBackground,
   type PagePlaceCall,
   type PlaceReply,
@@ -154,6 +155,10 @@ class PageSession implements PageController {
   }
 
   private stopScan: () => void = () => undefined;
+  /** Clicks that placed calls, to name each call's page when it follows (the prefix
+   * keeps a script started again in the same tab from reusing a name). */
+  private clicks = 0;
+  private readonly clickPrefix = Math.random().toString(36).slice(2, 10) || "p";
 
   private disable(): void {
     if (!this.enabled) return;
@@ -194,21 +199,19 @@ class PageSession implements PageController {
   }
 
   private async call(button: HTMLElement, target: string, anchor: Node): Promise<void> {
-    const display = target.startsWith("+") ? formatNumber(target) : target;
+    // The call goes out first; the page is read while it does, and follows it.
+    const click = `${this.clickPrefix}-${++this.clicks}`;
+    const request: PagePlaceCall = { type: "rolecall:place", target, record: null, snapshot: null, click, ...shownText(anchor) };
+    const sent = sendToBackground(request);
     const near = anchor.nodeType === Node.ELEMENT_NODE ? (anchor as Element) : anchor.parentElement;
     const page = readPage(new URL(location.href), this.doc, near ?? button);
-    const request: PagePlaceCall = {
-      type: "rolecall:place",
-      target,
-      record: page.record,
-      snapshot: page.snapshot,
-      ...shownText(anchor),
-    };
+    sendPageToBackground({ type: "rolecall:page", click, record: page.record, snapshot: page.snapshot });
+    const display = target.startsWith("+") ? formatNumber(target) : target;
     showToast(this.doc, "info", `Calling ${display}…`);
     const calling = toastsShown();
     let reply: PlaceReply | undefined;
     try {
-      reply = await sendToBackground(request);
+      reply = await sent;
     } catch (err) {
       reply = { ok: false, error: { code: "unavailable", message: `Rolecall is not reachable (${String(err)})` } };
     }

@@ -669,6 +669,7 @@ export interface Methods {
   "call.hold": CallHoldMethod;
   "call.message": CallMessageMethod;
   "call.mute": CallMuteMethod;
+  "call.page": CallPageMethod;
   "call.place": CallPlaceMethod;
   "call.record": CallRecordMethod;
   "call.resume": CallResumeMethod;
@@ -1082,37 +1083,32 @@ export interface CallMuteMethod {
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
- * via the `definition` "CallPlaceMethod".
+ * via the `definition` "CallPageMethod".
  */
-export interface CallPlaceMethod {
-  params: PlaceCallParams;
+export interface CallPageMethod {
+  params: CallPageParams;
   result: CallResult;
 }
 /**
+ * The page a call was placed from, sent just after the call so reading the page
+ * does not delay the INVITE.
+ *
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema
- * via the `definition` "PlaceCallParams".
+ * via the `definition` "CallPageParams".
  */
-export interface PlaceCallParams {
+export interface CallPageParams {
   /**
-   * Default: the first one.
+   * Daemon-assigned.
    */
-  account_id?: string | null;
+  call_id: string;
   /**
    * The CRM record in view where the call was placed.
    */
   record?: PageRecord | null;
   /**
-   * Region for numbers with no + prefix.
-   */
-  region?: string | null;
-  /**
    * What that page showed: the deal, people, documents.
    */
   snapshot?: PageSnapshot | null;
-  /**
-   * A phone number or tel:/sip: URI.
-   */
-  target: string;
 }
 /**
  * What the extension read off the CRM page in view.
@@ -1208,6 +1204,40 @@ export interface SnapshotDocument {
   size?: string;
   title: string;
   url: string;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "CallPlaceMethod".
+ */
+export interface CallPlaceMethod {
+  params: PlaceCallParams;
+  result: CallResult;
+}
+/**
+ * This interface was referenced by `RolecallProtocol`'s JSON-Schema
+ * via the `definition` "PlaceCallParams".
+ */
+export interface PlaceCallParams {
+  /**
+   * Default: the first one.
+   */
+  account_id?: string | null;
+  /**
+   * The CRM record in view where the call was placed.
+   */
+  record?: PageRecord | null;
+  /**
+   * Region for numbers with no + prefix.
+   */
+  region?: string | null;
+  /**
+   * What that page showed: the deal, people, documents.
+   */
+  snapshot?: PageSnapshot | null;
+  /**
+   * A phone number or tel:/sip: URI.
+   */
+  target: string;
 }
 /**
  * This interface was referenced by `RolecallProtocol`'s JSON-Schema

@@ -82,6 +82,7 @@ export const METHOD_NAMES = [
   "account.list",
   "account.remove",
   "call.place",
+  "call.page",
   "call.answer",
   "call.decline",
   "call.hangup",

@@ -15,9 +15,22 @@ export interface PagePlaceCall {
   snapshot: PageSnapshot | null;
   /** For a tel:/callto:/sip: link: the text it shows, which may name another number. */
   shown?: string;
+  /** Names this click, when the page's record and snapshot follow in a `rolecall:page`. */
+  click?: string;
 }
 
-export type PageToBackground = PagePlaceCall;
+/**
+ * The page a call was placed from, sent just after the `rolecall:place` of the same
+ * `click`: the call goes out first, and reading the page does not hold it up.
+ */
+export interface PageOfCall {
+  type: "rolecall:page";
+  click: string;
+  record: PageRecord | null;
+  snapshot: PageSnapshot | null;
+}
+
+export type PageToBackground = PagePlaceCall | PageOfCall;
 
 export type PlaceReply =
   | { ok: true; callId: string; display: string }
@@ -77,13 +90,16 @@ const MAX_TARGET = 256;
  * protocol, is checked again by the background and by the host.
  */
 export function parsePageMessage(value: unknown): PageToBackground | null {
-  if (!isPlainObject(value) || value.type !== "rolecall:place") return null;
+  if (!isPlainObject(value)) return null;
+  if (value.type === "rolecall:page") return parsePageOf(value);
+  if (value.type !== "rolecall:place") return null;
   for (const key of Object.keys(value)) {
-    if (!["type", "target", "record", "snapshot", "shown"].includes(key)) return null;
+    if (!["type", "target", "record", "snapshot", "shown", "click"].includes(key)) return null;
   }
-  const { target, record, snapshot, shown } = value;
+  const { target, record, snapshot, shown, click } = value;
   if (shown !== undefined && (typeof shown !== "string" || shown.length > MAX_TARGET)) return null;
   if (typeof target !== "string" || target.length === 0 || target.length > MAX_TARGET) return null;
+  if (click !== undefined && !isClickId(click)) return null;
   if (record !== null && record !== undefined && !isPlainObject(record)) return null;
   if (snapshot !== null && snapshot !== undefined && !isPlainObject(snapshot)) return null;
   return {
@@ -92,7 +108,28 @@ export function parsePageMessage(value: unknown): PageToBackground | null {
     record: (record ?? null) as PageRecord | null,
     snapshot: (snapshot ?? null) as PageSnapshot | null,
     ...(typeof shown === "string" ? { shown } : {}),
+    ...(typeof click === "string" ? { click } : {}),
   };
+}
+
+function parsePageOf(value: Record<string, unknown>): PageOfCall | null {
+  for (const key of Object.keys(value)) {
+    if (!["type", "click", "record", "snapshot"].includes(key)) return null;
+  }
+  const { click, record, snapshot } = value;
+  if (!isClickId(click)) return null;
+  if (record !== null && record !== undefined && !isPlainObject(record)) return null;
+  if (snapshot !== null && snapshot !== undefined && !isPlainObject(snapshot)) return null;
+  return {
+    type: "rolecall:page",
+    click,
+    record: (record ?? null) as PageRecord | null,
+    snapshot: (snapshot ?? null) as PageSnapshot | null,
+  };
+}
+
+function isClickId(value: unknown): value is string {
+  return typeof value === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(value);
 }
 
 /** Validates a message from the background, as the content script receives it. */
@@ -112,8 +149,13 @@ export function parseBackgroundMessage(value: unknown): BackgroundToPage | null 
 // ---- senders ---------------------------------------------------------------------------
 
 /** Content script → background: asks for a call; the background's reply (undefined: none came). */
-export function sendToBackground(message: PageToBackground): Promise<PlaceReply | undefined> {
+export function sendToBackground(message: PagePlaceCall): Promise<PlaceReply | undefined> {
   return chrome.runtime.sendMessage<PageToBackground, PlaceReply | undefined>(message);
+}
+
+/** Content script → background: the page of a call asked for; nothing is answered. */
+export function sendPageToBackground(message: PageOfCall): void {
+  chrome.runtime.sendMessage<PageToBackground, undefined>(message).catch(() => undefined);
 }
 
 /** Background → a tab's content script (frame 0 when `options` says so); rejects when none listens. */

@@ -47,7 +47,9 @@ class CallLogger:
         """Told of each finished call once it is on disk (it queues the CRM write-backs)."""
         self._links: dict[str, tuple[str | None, str | None, str | None]] = {}
         self._recordings: dict[str, str] = {}
-        self._written: dict[str, tuple[str | None, str | None, str | None]] = {}
+        self._paged: set[str] = set()
+        """Calls whose link was decided with their page's record."""
+        self._written: dict[str, tuple[object, ...]] = {}
 
     def recover(self) -> list[CallLogEntry]:
         """Marks calls still `live` from a previous run as interrupted; those entries."""
@@ -67,8 +69,10 @@ class CallLogger:
         The CRM record the call was placed from wins when the store knows it; otherwise
         the number decides, when it matches exactly one contact.
         """
-        if call.id in self._links:
+        if call.id in self._links and (call.record is None or call.id in self._paged):
             return self._links[call.id]
+        if call.record is not None:  # the page may be told after the call was placed
+            self._paged.add(call.id)
         contact = opportunity = account = None
         if call.e164:
             ids = self._store.contacts_by_phone(call.e164)
@@ -135,8 +139,9 @@ class CallLogger:
             self._on_ended(finished)
             for known in (self._links, self._recordings, self._written):
                 known.pop(call.id, None)
+            self._paged.discard(call.id)
             return
-        link = self._link(call)
-        if self._written.get(call.id) != link:  # first sight, or the number became known
+        written = (*self._link(call), call.record)
+        if self._written.get(call.id) != written:  # first sight, the number or page known
             self._store.call_started(self.entry(call), keep_wrap_up=True)
-            self._written[call.id] = link
+            self._written[call.id] = written

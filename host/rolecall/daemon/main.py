@@ -167,8 +167,8 @@ async def _serve(home: Home) -> None:
             **audio_handlers(home, voice),
             **telephony_handlers(
                 telephony,
-                lambda call, params: page_deals.placed(
-                    call.id, params.record, params.snapshot, call.e164
+                lambda call, record, snapshot: page_deals.placed(
+                    call.id, record, snapshot, call.e164
                 ),
             ),
             **context_handlers(

@@ -9,16 +9,20 @@ from pydantic import BaseModel
 
 from rolecall.daemon.dispatch import Caller, Handler
 from rolecall.protocol import telephony as tel
+from rolecall.protocol.context import PageSnapshot
 from rolecall.protocol.methods import Empty
+from rolecall.protocol.page import PageRecord
 from rolecall.telephony.service import TelephonyService
 
-PlacedHook = Callable[[tel.CallInfo, tel.PlaceCallParams], None]
+PageHook = Callable[[tel.CallInfo, PageRecord | None, PageSnapshot | None], None]
+"""Hears of the page a call was placed from (with `call.place`, or `call.page` after it)."""
 
 
 def telephony_handlers(
-    service: TelephonyService, on_placed: PlacedHook = lambda call, params: None
+    service: TelephonyService, on_page: PageHook = lambda call, record, snapshot: None
 ) -> dict[str, Handler]:
-    """Handlers bound to one telephony service; `on_placed` hears of each call placed."""
+    """Handlers bound to one telephony service; `on_page` hears of each call placed and
+    of the page it was placed from."""
     accounts, calls = service.accounts, service.calls
 
     async def account_set(caller: Caller, params: tel.AccountSetParams) -> tel.AccountResult:
@@ -39,7 +43,15 @@ def telephony_handlers(
             params.account_id,
             params.region,
             params.record,
-            placed=lambda info: on_placed(info, params),
+            placed=lambda info: on_page(info, params.record, params.snapshot),
+        )
+        return tel.CallResult(call=call)
+
+    async def page(caller: Caller, params: tel.CallPageParams) -> tel.CallResult:
+        call = calls.attach_page(
+            params.call_id,
+            params.record,
+            placed=lambda info: on_page(info, params.record, params.snapshot),
         )
         return tel.CallResult(call=call)
 
@@ -123,6 +135,7 @@ def telephony_handlers(
         "account.list": account_list,
         "account.remove": account_remove,
         "call.place": place,
+        "call.page": page,
         "call.answer": answer,
         "call.hangup": hangup,
         "call.hold": hold,

@@ -112,6 +112,7 @@ METHODS: dict[str, MethodSpec] = {
     "account.list": MethodSpec(params=Empty, result=tel.AccountsResult),
     "account.remove": MethodSpec(params=tel.AccountRef, result=Empty),
     "call.place": MethodSpec(params=tel.PlaceCallParams, result=tel.CallResult),
+    "call.page": MethodSpec(params=tel.CallPageParams, result=tel.CallResult),
     "call.answer": MethodSpec(params=tel.CallRef, result=tel.CallResult),
     "call.decline": MethodSpec(params=tel.DeclineParams, result=tel.CallResult),
     "call.hangup": MethodSpec(params=tel.CallRef, result=tel.CallResult),

@@ -117,6 +117,19 @@ class PlaceCallParams(Params):
     )
 
 
+class CallPageParams(Params):
+    """The page a call was placed from, sent just after the call so reading the page
+    does not delay the INVITE."""
+
+    call_id: CallId
+    record: PageRecord | None = Field(
+        default=None, description="The CRM record in view where the call was placed."
+    )
+    snapshot: PageSnapshot | None = Field(
+        default=None, description="What that page showed: the deal, people, documents."
+    )
+
+
 class DeclineParams(Params):
     call_id: CallId
     code: Literal[486, 603] = 486

@@ -73,6 +73,10 @@ def end_cause(status_code: int, answered: bool) -> EndCause:
     return EndCause.FAILED
 
 
+PAGE_LATE_S = 60.0
+"""How long after placing a call its page may still be told (`attach_page`)."""
+
+
 @dataclass
 class CallRecord:
     """The daemon's view of one call; `info()` is what clients see."""
@@ -227,6 +231,34 @@ class CallService:
         if placed is not None:
             placed(record.info())
         self._publish(record)
+        return record.info()
+
+    def attach_page(
+        self,
+        call_id: str,
+        page: PageRecord | None,
+        placed: Callable[[CallInfo], None] | None = None,
+    ) -> CallInfo:
+        """The page an outbound call was placed from, told just after placing it (the
+        page is read while the INVITE goes out). A call that ended meanwhile (a busy
+        line answers within milliseconds) still takes it for `PAGE_LATE_S` after it was
+        placed: its log entry and its pending write-back are refreshed with the record.
+        A call that already has a page keeps it. `placed` hears of it before the update
+        that carries it, as with `place`."""
+        record = self.records.get(call_id)
+        if (
+            record is None
+            or record.direction != "outbound"
+            or time.time() - record.created_at > PAGE_LATE_S
+        ):
+            raise not_found(f"outbound call {call_id} placed in the last {PAGE_LATE_S:.0f} s")
+        if record.page is not None:
+            raise ProtocolError(ErrorCode.INVALID_STATE, "the call already has its page")
+        record.page = page
+        if placed is not None:
+            placed(record.info())
+        if page is not None:
+            self._publish(record)
         return record.info()
 
     def _no_answer(self, call_id: str) -> None:
