@@ -7,7 +7,6 @@
 
 import type { CountryCode } from "libphonenumber-js";
 import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton, showButtons } from "./button";
-import { candidateTest, candidateTexts } from "./text-candidates";
 import { TOAST_TAG } from "./toast";
 import { dialableFromText } from "../shared/phone/dialable";
 import { isPhoneFieldLabel } from "../shared/phone/field-labels";
@@ -317,34 +316,35 @@ export class PageScanner {
     const root = node as Element | Document | ShadowRoot;
     const doc = node.ownerDocument ?? (node as Document);
     if (doc.designMode === "on") return; // the whole document is being edited
-    // Text in document order: in a document the texts that may hold a number, found
-    // natively (text-candidates.ts), elsewhere every text, walked with no filter callback
-    // (a callback per node costs more than the rest of the scan); the cheap test picks
-    // the few that may hold a number, and only those have their ancestors checked and are
-    // read. What is read is written in two batches: the top of the page (what is in view on a first load) as
+    // Text in document order, with no filter callback (a callback per node costs more
+    // than the rest of the scan): the cheap test picks the few texts that may hold a
+    // number, and only those have their ancestors checked and are read. What is read is
+    // written in two batches: the top of the page (what is in view on a first load) as
     // soon as a few milliseconds of reading found some numbers, then everything else at
     // the end. Each batch of buttons makes the page lay itself out again, which costs as
     // much on a big table as the whole scan, so a scan writes in as few frames as it can.
+    const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     const readings: [Text, string, FoundNumber[]][] = [];
     const started = performance.now();
     let early = true;
     let seen = 0;
-    for (const texts of this.textsUnder(root)) {
-      for (const text of texts) {
-        seen += 1;
-        if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) {
-          const found = this.detectText(text);
-          if (found) readings.push([text, text.data, found]);
-        } else if (seen % WALK_STEP !== 0) continue;
-        if (early && readings.length > 0 && performance.now() - started >= FIRST_BATCH_MS) {
-          early = false;
-          // Buttons go in after texts already read: the reading goes on where it stood.
-          this.applyReadings(readings.splice(0));
-          this.showMade();
-          yield FRAME;
-        } else yield;
-      }
-      yield; // each part of the tree is found by an evaluation of its own: a pause between them
+    for (let next = walker.nextNode(); next; next = walker.nextNode()) {
+      seen += 1;
+      const text = next as Text;
+      if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) {
+        const found = this.detectText(text);
+        if (found) readings.push([text, text.data, found]);
+      } else if (seen % WALK_STEP !== 0) continue;
+      if (early && readings.length > 0 && performance.now() - started >= FIRST_BATCH_MS) {
+        early = false;
+        // Buttons go in after texts already walked: the walk goes on where it stood.
+        this.applyReadings(readings.splice(0));
+        this.showMade();
+        yield FRAME;
+      } else yield;
+      // The page may have removed where the walk stood: walk again from the top
+      // (scanning is idempotent, so texts seen twice cost only time).
+      if (!walker.currentNode.isConnected && walker.currentNode !== root) walker.currentNode = root;
     }
     this.textNodesSeen += seen;
     let applied = 0;
@@ -375,29 +375,6 @@ export class PageScanner {
     }
   }
 
-  /** The texts under `root` worth a look, a part of the tree at a time, in document order. */
-  private *textsUnder(root: Element | Document | ShadowRoot): Generator<Text[], void, void> {
-    if (root.nodeType === Node.DOCUMENT_NODE && typeof (root as Document).evaluate === "function") {
-      yield* candidateTexts(root as Document, candidateTest(this.options.region));
-      return;
-    }
-    // Rows added later are few texts each (an evaluation per row would cost more than a
-    // walk), and XPath does not reach into a shadow root: every text there, walked.
-    const doc = root.ownerDocument ?? document;
-    const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    let texts: Text[] = [];
-    for (let next = walker.nextNode(); next; next = walker.nextNode()) {
-      texts.push(next as Text);
-      if (texts.length < WALK_STEP) continue;
-      yield texts;
-      texts = [];
-      // The page may have removed where the walk stood: walk again from the top
-      // (scanning is idempotent, so texts seen twice cost only time).
-      if (!walker.currentNode.isConnected) walker.currentNode = root;
-    }
-    if (texts.length > 0) yield texts;
-  }
-
   private applyReadings(readings: [Text, string, FoundNumber[]][]): void {
     for (const [text, data, found] of readings) if (text.isConnected) this.applyText(text, data, found);
   }
@@ -412,10 +389,7 @@ export class PageScanner {
         button.remove();
         this.buttons -= 1;
         if (anchor?.isConnected) this.scan(anchor);
-      } else if (
-        anchor.nodeType === Node.TEXT_NODE &&
-        (made?.text !== (anchor as Text).data || made?.epoch !== this.epoch)
-      ) {
+      } else if (anchor.nodeType === Node.TEXT_NODE && made?.text !== (anchor as Text).data) {
         this.scanText(anchor as Text);
       }
     }

@@ -163,15 +163,6 @@ function longEnough(text: string, region: CountryCode | undefined): boolean {
   return chain.test(text);
 }
 
-/**
- * How many digits in a row (as the cheap test chains them) a text without a plus needs
- * before it is searched for numbers of `region`; null when without a region only
- * numbers with a plus are found.
- */
-export function digitsWithoutPlus(region: CountryCode | undefined): number | null {
-  return region ? shortestNumber(region) : null;
-}
-
 /** The fewest digits of a number of `region` without its country code (six when unknown). */
 function shortestNumber(region: CountryCode): number {
   try {
