@@ -13,6 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ICON_SIZES, TARGETS, manifestFor } from "./manifest/manifest.mjs";
 import { drawIcon } from "./scripts/icons.mjs";
+import { lazyMetadataModule } from "./scripts/lazy-metadata.mjs";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const versionFile = resolve(root, "../host/rolecall/_version.py");
@@ -77,6 +78,7 @@ async function buildTarget(target, version, flavour) {
     charset: "utf8",
     logLevel: "warning",
     define: { "process.env.NODE_ENV": '"production"' },
+    plugins: [lazyPhoneMetadata],
   });
 
   cpSync(join(root, "static"), out, { recursive: true });
@@ -86,6 +88,17 @@ async function buildTarget(target, version, flavour) {
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   console.log(`built dist/${target} (Rolecall ${version}, ${flavour})`);
 }
+
+/** libphonenumber's "max" metadata, each country parsed when first needed (scripts/lazy-metadata.mjs). */
+const lazyPhoneMetadata = {
+  name: "lazy-phone-metadata",
+  setup(build) {
+    build.onLoad({ filter: /libphonenumber-js[\\/]metadata\.max\.json\.js$/ }, (args) => {
+      const json = readFileSync(args.path.replace(/\.js$/, ""), "utf8");
+      return { contents: lazyMetadataModule(JSON.parse(json)), loader: "js" };
+    });
+  },
+};
 
 async function main() {
   const args = process.argv.slice(2);

@@ -11,6 +11,7 @@ same run).
 from __future__ import annotations
 
 import html
+import os
 import shutil
 import statistics
 import tempfile
@@ -20,7 +21,7 @@ from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
-from rolecall.demo.browser import ExtensionBrowser, launch, register_host
+from rolecall.demo.browser import CHROMIUM_DIST, ExtensionBrowser, launch, register_host
 from rolecall.paths import Home
 from support.daemons import prepare_home
 from support.processes import daemon_pid, stop_pid
@@ -189,7 +190,10 @@ def run() -> list[Line]:
     try:
         register_host(home.root, profile)
         with sync_playwright() as playwright:
-            browser = launch(playwright, profile, home=home.root)
+            # Another build of the extension (the code before a change, measured in the
+            # same session) can be named by ROLECALL_BENCH_PAGE_EXTENSION.
+            extension = Path(os.environ.get("ROLECALL_BENCH_PAGE_EXTENSION", CHROMIUM_DIST))
+            browser = launch(playwright, profile, home=home.root, extension_dir=extension)
             try:
                 url = enabled.url("deals.html")
                 first: list[float] = []

@@ -4,7 +4,7 @@
 // attribute the page could change, and only trusted (user) clicks and key presses
 // place a call.
 
-import { guardButton, type ClickGuard } from "./click-guard";
+import { checkClick, guardButton } from "./click-guard";
 
 export const BUTTON_TAG = "rolecall-call";
 
@@ -128,22 +128,22 @@ function styleShadow(doc: Document, root: ShadowRoot): void {
 function swallow(event: Event): void {
   event.stopPropagation();
 }
-/** What a click on one button needs; the click handler is one function for all buttons. */
-interface Press {
-  host: HTMLElement;
-  guard: ClickGuard;
-  activate: (button: HTMLElement) => void;
-}
-const presses = new WeakMap<EventTarget, Press>();
+/**
+ * What a click on each button runs (the host is found from the button): the click
+ * handler is one function for all buttons, and no object is kept per button for it.
+ */
+const activations = new WeakMap<EventTarget, (host: HTMLElement) => void>();
 
 function onClick(event: MouseEvent): void {
   event.preventDefault();
   event.stopPropagation();
   if (!event.isTrusted) return; // page scripts cannot place calls
-  const press = presses.get(event.currentTarget as EventTarget);
-  if (!press) return;
-  if (press.guard.check(event) !== null) return; // covered, faded, moved, or focused by the page
-  press.activate(press.host);
+  const button = event.currentTarget as HTMLElement;
+  const activate = activations.get(button);
+  const host = (button.getRootNode() as ShadowRoot).host as HTMLElement | undefined;
+  if (!activate || !host) return;
+  if (checkClick(button, event) !== null) return; // covered, faded, moved, or focused by the page
+  activate(host);
 }
 
 const SWALLOWED = ["mousedown", "mouseup", "pointerdown", "pointerup", "dblclick", "keydown", "keyup"];
@@ -172,15 +172,20 @@ export function createCallButton(
   button.setAttribute("aria-label", `Call ${label}`);
   button.title = `Call ${label}`;
   for (const type of SWALLOWED) button.addEventListener(type, swallow);
-  presses.set(button, { host, guard: guardButton(host, root, button), activate });
+  guardButton(host, button);
+  activations.set(button, activate);
   button.addEventListener("click", onClick);
   root.append(button);
   return host;
 }
 
-/** Shows buttons made by `createCallButton` (one property each, one layout for all). */
+/**
+ * Shows buttons made by `createCallButton` (one attribute each, one layout for all): the
+ * style attribute is written whole, since reading `host.style` would give each host a
+ * script object the page keeps as long as the button.
+ */
 export function showButtons(hosts: readonly HTMLElement[]): void {
-  for (const host of hosts) host.style.setProperty("display", "inline-block", "important");
+  for (const host of hosts) host.setAttribute("style", HOST_STYLE);
 }
 
 /** True for one of our buttons. */

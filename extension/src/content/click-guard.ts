@@ -213,8 +213,23 @@ class ButtonWatch implements ClickGuard {
 
 const watches = new WeakMap<EventTarget, ButtonWatch>();
 
+/**
+ * The watch of `button`, made when the user first comes near it (most buttons of a big
+ * page never get one): a watch starts empty, as one made with the button would be.
+ */
+function watchOf(button: EventTarget): ButtonWatch | undefined {
+  let watch = watches.get(button);
+  if (watch) return watch;
+  const root = (button as Node).getRootNode?.();
+  if (!(root instanceof ShadowRoot) || !(root.host instanceof HTMLElement)) return undefined;
+  const host = root.host;
+  watch = new ButtonWatch(host, root, button as HTMLElement, watchInput(host.ownerDocument));
+  watches.set(button, watch);
+  return watch;
+}
+
 function onPointerEnter(event: PointerEvent): void {
-  const watch = event.isTrusted ? watches.get(event.currentTarget as EventTarget) : undefined;
+  const watch = event.isTrusted ? watchOf(event.currentTarget as EventTarget) : undefined;
   if (!watch) return;
   watchVisibility(watch.host, true);
   watch.track = {
@@ -244,7 +259,7 @@ function onPointerLeave(event: PointerEvent): void {
 }
 
 function onPointerDown(event: PointerEvent): void {
-  const watch = event.isTrusted ? watches.get(event.currentTarget as EventTarget) : undefined;
+  const watch = event.isTrusted ? watchOf(event.currentTarget as EventTarget) : undefined;
   if (!watch) return;
   const track = (watch.track ??= {
     pointerType: event.pointerType,
@@ -260,7 +275,7 @@ function onPointerDown(event: PointerEvent): void {
 }
 
 function onFocus(event: FocusEvent): void {
-  const watch = watches.get(event.currentTarget as EventTarget);
+  const watch = watchOf(event.currentTarget as EventTarget);
   if (!watch) return;
   const tabbed = event.timeStamp - watch.input.lastTabAt < USER_FOCUS_MS;
   const downAt = watch.track?.downAt;
@@ -278,18 +293,25 @@ function onBlur(event: FocusEvent): void {
 
 /**
  * Watches `button` (in `host`'s closed shadow `root`): where the pointer came from, how
- * the button got focus. Returns the check its click handler asks.
+ * the button got focus. Its click handler asks `checkClick`.
  */
-export function guardButton(host: HTMLElement, root: ShadowRoot, button: HTMLElement): ClickGuard {
-  const watch = new ButtonWatch(host, root, button, watchInput(host.ownerDocument));
-  watches.set(button, watch);
+export function guardButton(host: HTMLElement, button: HTMLElement): void {
+  watchInput(host.ownerDocument); // Tab presses are followed from now: a watch made later needs them
   button.addEventListener("pointerenter", onPointerEnter);
   button.addEventListener("pointermove", onPointerMove);
   button.addEventListener("pointerleave", onPointerLeave);
   button.addEventListener("pointerdown", onPointerDown);
   button.addEventListener("focus", onFocus);
   button.addEventListener("blur", onBlur);
-  return watch;
+}
+
+/**
+ * Whether a click on `button` (guarded by `guardButton`) was meant for it: null when it
+ * was, else why not (and a notice beside the button says so).
+ */
+export function checkClick(button: HTMLElement, event: MouseEvent): Refusal | null {
+  const watch = watchOf(button);
+  return watch ? watch.check(event) : "untrusted";
 }
 
 // ---- what a link shows ---------------------------------------------------------------

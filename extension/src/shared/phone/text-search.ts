@@ -108,20 +108,38 @@ function loneNumber(text: string): NumberFound[] | null {
  */
 export function findNumbersInText(text: string, region: CountryCode | undefined): FoundNumber[] {
   if (!mayHoldNumber(text) || !longEnough(text, region)) return [];
-  const cacheable = text.length <= MAX_CACHED_TEXT;
-  const key = cacheable ? `${region ?? ""}\u0000${text}` : "";
-  let found = cacheable ? recent.get(key) : undefined;
-  if (found) {
-    // Most recently used last.
-    recent.delete(key);
+  if (text.length > MAX_CACHED_TEXT) return searchText(text, region);
+  const key = region ?? "";
+  let cache = recent.get(key);
+  if (!cache) {
+    cache = new Map();
+    recent.set(key, cache);
+  }
+  let packed = cache.get(text);
+  if (packed !== undefined) {
+    cache.delete(text); // most recently used last
   } else {
-    found = searchText(text, region);
+    packed = pack(searchText(text, region));
   }
-  if (cacheable) {
-    recent.set(key, found);
-    if (recent.size > MAX_CACHED) recent.delete(recent.keys().next().value as string);
-  }
-  return found.map((n) => ({ ...n }));
+  cache.set(text, packed);
+  if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
+  return unpack(packed);
+}
+
+/**
+ * A result as one string ("start,end,+14155550132", ";" between numbers, "" for none):
+ * a thousand results kept as arrays of objects cost three times the memory.
+ */
+function pack(found: FoundNumber[]): string {
+  return found.map((n) => `${n.start},${n.end},${n.e164}`).join(";");
+}
+
+function unpack(packed: string): FoundNumber[] {
+  if (packed === "") return [];
+  return packed.split(";").map((part) => {
+    const [start, end, e164] = part.split(",");
+    return { start: Number(start), end: Number(end), e164: e164! };
+  });
 }
 
 const PLUS_RE = /[+\uFF0B]/;
@@ -161,7 +179,7 @@ function shortestNumber(region: CountryCode): number {
  * Recent results: pages re-render the same rows and the content script scans
  * them again, and a search costs far more than a lookup.
  */
-const recent = new Map<string, FoundNumber[]>();
+const recent = new Map<string, Map<string, string>>(); // by region, then by text
 const MAX_CACHED = 4096;
 const MAX_CACHED_TEXT = 1024;
 
