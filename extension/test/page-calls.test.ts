@@ -56,7 +56,7 @@ describe("a page call's page, sent after the call", () => {
     const placing = calls.place({ target: "+14155550132", record: null, snapshot: null, tabId: 1, pageKey: "1:0:a-1" });
     await tick();
     expect(host.requests.map((r) => r.method)).toEqual(["call.place"]);
-    expect(host.requests[0].params).toEqual({ target: "+14155550132" });
+    expect(host.requests[0]?.params).toEqual({ target: "+14155550132" });
     calls.pageOf("1:0:a-1", record, null); // read while the INVITE went out
     await tick();
     expect(host.pages()).toEqual([]);
