@@ -60,11 +60,16 @@ def rolecall(daemon: RunningDaemon, *args: str) -> subprocess.CompletedProcess[s
     )
 
 
+def dial_through(client: DaemonClient, peer: SippPeer) -> None:
+    """The daemon's account "pbx" dials numbers at `peer`."""
+    account = {"id": "pbx", "uri": "sip:rolecall@127.0.0.1", "dial_plan": {"domain": peer.address}}
+    client.request("account.set", {"account": account})
+
+
 def call_from_the_page(
     client: DaemonClient, peer: SippPeer, record: dict[str, str] = RECORD
 ) -> dict[str, Any]:
-    account = {"id": "pbx", "uri": "sip:rolecall@127.0.0.1", "dial_plan": {"domain": peer.address}}
-    client.request("account.set", {"account": account})
+    dial_through(client, peer)
     call: dict[str, Any] = place(
         client, "+1 650 555 0142", account_id="pbx", record=record, snapshot=SNAPSHOT
     )
@@ -179,12 +184,7 @@ def test_a_page_told_after_the_call_shows_and_logs_its_deal_as_if_sent_with_it(
     peer = SippPeer("uas_answer", rtp_echo=True).start()
     peers.append(peer)
     with DaemonClient.open(daemon.home, start=False) as client:
-        account = {
-            "id": "pbx",
-            "uri": "sip:rolecall@127.0.0.1",
-            "dial_plan": {"domain": peer.address},
-        }
-        client.request("account.set", {"account": account})
+        dial_through(client, peer)
         call = place(client, "+1 650 555 0142", account_id="pbx")
         assert call["record"] is None
         wait_call(client, call["id"], "confirmed")  # logged by number before the page came
@@ -222,12 +222,7 @@ def test_a_call_refused_before_its_page_came_is_logged_with_the_page_record(
     peer = SippPeer("uas_busy").start()
     peers.append(peer)
     with DaemonClient.open(daemon.home, start=False) as client:
-        account = {
-            "id": "pbx",
-            "uri": "sip:rolecall@127.0.0.1",
-            "dial_plan": {"domain": peer.address},
-        }
-        client.request("account.set", {"account": account})
+        dial_through(client, peer)
         call = place(client, "+1 650 555 0142", account_id="pbx")
         wait_call(client, call["id"], "disconnected")
         assert client.request("calllog.list", {"limit": 1})["calls"][0]["entry"]["record"] is None

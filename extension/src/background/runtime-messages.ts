@@ -2,6 +2,7 @@
 // options page managing sites. Each is checked for where it came from: calls only from
 // a content script in a tab of an enabled site, site changes only from our own pages.
 
+import type { PageRecord } from "../protocol/index";
 import { parsePageMessage, type PlaceReply } from "../shared/page-messages";
 import { linkShowsAnotherNumber, sipHost } from "./dial-checks";
 import { parseSitesRequest, type SitesReply } from "../shared/site-messages";
@@ -39,12 +40,13 @@ export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels:
       if (!request) return undefined;
       const tab = sender.tab;
       const keyOf = (click: string): string => `${tab.id ?? "?"}:${sender.frameId ?? 0}:${click}`;
+      // The record's URL is on the sender's own site, so a page's deal is kept under it.
+      const onOwnSite = (record: PageRecord | null): PageRecord | null =>
+        record ? { ...record, url: recordUrlFor(record.url, sender.url) } : null;
       if (request.type === "rolecall:page") {
-        // The page of a call this tab's frame just asked for: kept under its site, like the call's.
+        // The page of a call this tab's frame just asked for.
         void sites.isEnabledUrl(sender.url).then((enabled) => {
-          if (!enabled) return;
-          const record = request.record ? { ...request.record, url: recordUrlFor(request.record.url, sender.url) } : null;
-          calls.pageOf(keyOf(request.click), record, request.snapshot);
+          if (enabled) calls.pageOf(keyOf(request.click), onOwnSite(request.record), request.snapshot);
         });
         return undefined;
       }
@@ -60,15 +62,11 @@ export function listenForRuntimeMessages(sites: Sites, calls: PageCalls, panels:
           reply({ ok: false, error: { code: "unavailable", message: "Rolecall is not enabled on this site" } });
           return;
         }
-        // The record's URL is on the sender's own site, so a page's deal is kept under it.
-        const record = request.record
-          ? { ...request.record, url: recordUrlFor(request.record.url, sender.url) }
-          : request.record;
         const { click, ...asked } = request;
         reply(
           await calls.place({
             ...asked,
-            record,
+            record: onOwnSite(request.record),
             tabId: sender.tab?.id,
             pageUrl: sender.url,
             ...(click !== undefined ? { pageKey: keyOf(click) } : {}),

@@ -100,8 +100,7 @@ export function parsePageMessage(value: unknown): PageToBackground | null {
   if (shown !== undefined && (typeof shown !== "string" || shown.length > MAX_TARGET)) return null;
   if (typeof target !== "string" || target.length === 0 || target.length > MAX_TARGET) return null;
   if (click !== undefined && !isClickId(click)) return null;
-  if (record !== null && record !== undefined && !isPlainObject(record)) return null;
-  if (snapshot !== null && snapshot !== undefined && !isPlainObject(snapshot)) return null;
+  if (!isPageShape(record, snapshot)) return null;
   return {
     type: "rolecall:place",
     target,
@@ -117,15 +116,18 @@ function parsePageOf(value: Record<string, unknown>): PageOfCall | null {
     if (!["type", "click", "record", "snapshot"].includes(key)) return null;
   }
   const { click, record, snapshot } = value;
-  if (!isClickId(click)) return null;
-  if (record !== null && record !== undefined && !isPlainObject(record)) return null;
-  if (snapshot !== null && snapshot !== undefined && !isPlainObject(snapshot)) return null;
+  if (!isClickId(click) || !isPageShape(record, snapshot)) return null;
   return {
     type: "rolecall:page",
     click,
     record: (record ?? null) as PageRecord | null,
     snapshot: (snapshot ?? null) as PageSnapshot | null,
   };
+}
+
+/** A page's record and snapshot, each absent or an object (their fields are the host's to check). */
+function isPageShape(record: unknown, snapshot: unknown): boolean {
+  return (record == null || isPlainObject(record)) && (snapshot == null || isPlainObject(snapshot));
 }
 
 function isClickId(value: unknown): value is string {

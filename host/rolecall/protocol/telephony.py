@@ -103,31 +103,30 @@ class CallRef(Params):
     call_id: CallId
 
 
-class PlaceCallParams(Params):
+class CallPage(Params):
+    """The CRM page a call was placed from."""
+
+    record: PageRecord | None = Field(
+        default=None, description="The CRM record in view where the call was placed."
+    )
+    snapshot: PageSnapshot | None = Field(
+        default=None, description="What that page showed: the deal, people, documents."
+    )
+
+
+class PlaceCallParams(CallPage):
     target: Target
     account_id: AccountId | None = Field(default=None, description="Default: the first one.")
     region: str | None = Field(
         default=None, pattern=r"^[A-Z]{2}$", description="Region for numbers with no + prefix."
     )
-    record: PageRecord | None = Field(
-        default=None, description="The CRM record in view where the call was placed."
-    )
-    snapshot: PageSnapshot | None = Field(
-        default=None, description="What that page showed: the deal, people, documents."
-    )
 
 
-class CallPageParams(Params):
+class CallPageParams(CallPage):
     """The page a call was placed from, sent just after the call so reading the page
     does not delay the INVITE."""
 
     call_id: CallId
-    record: PageRecord | None = Field(
-        default=None, description="The CRM record in view where the call was placed."
-    )
-    snapshot: PageSnapshot | None = Field(
-        default=None, description="What that page showed: the deal, people, documents."
-    )
 
 
 class DeclineParams(Params):
