@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { ICON_SIZES, TARGETS, manifestFor } from "./manifest/manifest.mjs";
 import { drawIcon } from "./scripts/icons.mjs";
 import { lazyMetadataModule } from "./scripts/lazy-metadata.mjs";
+import { MATCHES_ENTIRELY_FILTER, matchesEntirelyModule } from "./scripts/phone-regexps.mjs";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const versionFile = resolve(root, "../host/rolecall/_version.py");
@@ -78,7 +79,7 @@ async function buildTarget(target, version, flavour) {
     charset: "utf8",
     logLevel: "warning",
     define: { "process.env.NODE_ENV": '"production"' },
-    plugins: [lazyPhoneMetadata],
+    plugins: [lazyPhoneMetadata, phoneRegexpCache],
   });
 
   cpSync(join(root, "static"), out, { recursive: true });
@@ -97,6 +98,17 @@ const lazyPhoneMetadata = {
       const json = readFileSync(args.path.replace(/\.js$/, ""), "utf8");
       return { contents: lazyMetadataModule(JSON.parse(json)), loader: "js" };
     });
+  },
+};
+
+/** libphonenumber's whole-match test with each pattern compiled once (scripts/phone-regexps.mjs). */
+const phoneRegexpCache = {
+  name: "phone-regexp-cache",
+  setup(build) {
+    build.onLoad({ filter: MATCHES_ENTIRELY_FILTER }, () => ({
+      contents: matchesEntirelyModule(),
+      loader: "js",
+    }));
   },
 };
 
