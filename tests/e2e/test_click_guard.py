@@ -169,6 +169,30 @@ def test_a_page_element_over_the_button_stops_the_click(stack: Stack, page: Page
     assert stack.wait_invite(invites).startswith("sip:+14155550141@")
 
 
+def test_presses_stay_with_the_button_and_a_button_in_a_shadow_root_dials(
+    stack: Stack, page: Page
+) -> None:
+    page.locator("#shadowed rolecall-call").wait_for(timeout=15_000)
+    invites = len(stack.invites())
+    user_click(page, *centre(page, "#row rolecall-call"))
+    assert stack.wait_invite(invites).startswith("sip:+14155550148@")
+    assert page.evaluate("() => window.heard") == [], "the page's row heard our press"
+    # The row's own cell still selects the row: its listeners work.
+    page.locator("#row td").nth(1).click()
+    assert "row click" in page.evaluate("() => window.heard")
+
+    # From the component's own button to ours, inside one shadow tree: events between two
+    # elements of a shadow tree never reach the window.
+    page.locator("#shadowed #own").click()
+    invites = len(stack.invites())
+    x, y = centre(page, "#shadowed rolecall-call")
+    page.mouse.move(x, y, steps=6)
+    page.wait_for_timeout(120)
+    page.mouse.down()
+    page.mouse.up()
+    assert stack.wait_invite(invites).startswith("sip:+14155550149@")
+
+
 def test_a_button_moved_under_a_resting_pointer_does_not_dial(stack: Stack, page: Page) -> None:
     px, py = centre(page, "#parking")
     page.mouse.move(px - 50, py)

@@ -4,7 +4,7 @@
 // attribute the page could change, and only trusted (user) clicks and key presses
 // place a call.
 
-import { checkClick, guardButton } from "./click-guard";
+import { checkClick, guardDocument, guardShadowRoot } from "./click-guard";
 
 export const BUTTON_TAG = "rolecall-call";
 
@@ -124,33 +124,86 @@ function styleShadow(doc: Document, root: ShadowRoot): void {
   root.append(style);
 }
 
-/** Rows in CRM grids select or open on mousedown/click: our presses stay with us. */
-function swallow(event: Event): void {
-  event.stopPropagation();
-}
+/** Each host's inner button (in its closed shadow root), found from the host an event names. */
+const buttons = new WeakMap<Element, HTMLElement>();
+/** What a trusted click on a button of each document runs (the same for all its buttons). */
+const activations = new WeakMap<Document, (host: HTMLElement) => void>();
+
 /**
- * What a click on each button runs (the host is found from the button): the click
- * handler is one function for all buttons, and no object is kept per button for it.
+ * The host of ours an event is for, as the listener hearing it sees it: each tree's
+ * listeners (the window's, a shadow root's) hear the buttons of that tree, whose hosts
+ * are the events' targets there.
  */
-const activations = new WeakMap<EventTarget, (host: HTMLElement) => void>();
+function hostOf(event: Event): HTMLElement | null {
+  const target = event.target as Element | null;
+  return target && targets.has(target) ? (target as HTMLElement) : null;
+}
+
+function buttonOf(event: Event): HTMLElement | null {
+  const host = hostOf(event);
+  return host ? (buttons.get(host) ?? null) : null;
+}
+
+/**
+ * Presses on a button stay with us: rows in CRM grids select or open on mousedown or
+ * click. Stopped at the window, in the capture phase, so no listener of the page below
+ * it hears them (its default actions, focus and Enter's click, still happen).
+ */
+function swallow(event: Event): void {
+  if (hostOf(event)) event.stopPropagation();
+}
 
 function onClick(event: MouseEvent): void {
+  const host = hostOf(event);
+  if (!host) return;
   event.preventDefault();
   event.stopPropagation();
   if (!event.isTrusted) return; // page scripts cannot place calls
-  const button = event.currentTarget as HTMLElement;
-  const activate = activations.get(button);
-  const host = (button.getRootNode() as ShadowRoot).host as HTMLElement | undefined;
-  if (!activate || !host) return;
+  const button = buttons.get(host);
+  const activate = activations.get(host.ownerDocument);
+  if (!button || !activate) return;
   if (checkClick(button, event) !== null) return; // covered, faded, moved, or focused by the page
   activate(host);
 }
 
 const SWALLOWED = ["mousedown", "mouseup", "pointerdown", "pointerup", "dblclick", "keydown", "keyup"];
 
+/** The documents and shadow roots whose buttons are listened to. */
+const listened = new WeakSet<Node>();
+
+/**
+ * The listeners every button of one tree shares: for the document's own tree on its
+ * window, for a page's shadow root on the root, in the capture phase. One set per tree,
+ * not fourteen per button (a page can hold a thousand buttons, and making them was most
+ * of what showing them cost).
+ */
+function listen(tree: Document | ShadowRoot): void {
+  if (listened.has(tree)) return;
+  const doc = tree.nodeType === Node.DOCUMENT_NODE ? (tree as Document) : (tree.ownerDocument as Document);
+  const at: EventTarget | null = tree === doc ? doc.defaultView : tree;
+  if (!at) return;
+  listened.add(tree);
+  for (const type of SWALLOWED) at.addEventListener(type, swallow, true);
+  at.addEventListener("click", onClick as EventListener, true);
+  guardDocument(doc, buttonOf);
+  if (tree !== doc) guardShadowRoot(tree as ShadowRoot, buttonOf);
+}
+
+/**
+ * Readies the tree `node` is in (the document, or a page's shadow root) for buttons that
+ * run `activate` when clicked: called before a button goes into it.
+ */
+export function listenForButtonsAt(node: Node, activate: (host: HTMLElement) => void): void {
+  const tree = node.getRootNode();
+  const doc = node.ownerDocument ?? (node as Document);
+  activations.set(doc, activate);
+  if (tree.nodeType === Node.DOCUMENT_NODE || tree instanceof ShadowRoot) listen(tree as Document | ShadowRoot);
+}
+
 /**
  * Makes a button that calls `target`; `label` is the accessible name's number, e.g.
- * "+1 415 555 0132". `activate` runs on a trusted click, Enter or Space. The button
+ * "+1 415 555 0132". Where it goes in, `listenForButtonsAt` says what a trusted click,
+ * Enter or Space on it runs. The button
  * is made whole but hidden, out of the layout: `showButtons` shows a batch of them in
  * one go, so the page lays itself out once for the batch, not once per frame of work
  * (on a big table one layout costs as much as reading the whole page).
@@ -159,7 +212,6 @@ export function createCallButton(
   doc: Document,
   target: string,
   label: string,
-  activate: (button: HTMLElement) => void,
 ): HTMLElement {
   const template = templateOf(doc);
   const host = template.host.cloneNode(false) as HTMLElement; // its style parsed once
@@ -171,10 +223,7 @@ export function createCallButton(
   const button = template.button.cloneNode(true) as HTMLElement;
   button.setAttribute("aria-label", `Call ${label}`);
   button.title = `Call ${label}`;
-  for (const type of SWALLOWED) button.addEventListener(type, swallow);
-  guardButton(host, button);
-  activations.set(button, activate);
-  button.addEventListener("click", onClick);
+  buttons.set(host, button);
   root.append(button);
   return host;
 }

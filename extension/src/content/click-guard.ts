@@ -118,34 +118,116 @@ interface DocumentInput {
   current: { x: number; y: number } | null;
 }
 
+/**
+ * The call button (inside its closed shadow root) an event on the page is for, or null:
+ * given by button.ts, which knows its hosts.
+ */
+export type ButtonOfEvent = (event: Event) => HTMLElement | null;
+
 const inputs = new WeakMap<Document, DocumentInput>();
 
-/** Starts following the user's Tab presses and pointer moves in `doc` (trusted events only). */
-function watchInput(doc: Document): DocumentInput {
-  let input = inputs.get(doc);
-  if (input) return input;
+/**
+ * Starts guarding the call buttons of `doc`: follows the user's Tab presses and pointer
+ * moves, and the pointer and focus coming to and leaving each button in the document's
+ * own tree. One set of listeners on the window, in the capture phase, serves all those
+ * buttons: they run before the page's own (a content script's come first) and before
+ * the button's click. Buttons inside a page's shadow root are guarded by `guardShadowRoot`.
+ */
+export function guardDocument(doc: Document, buttonOf: ButtonOfEvent): void {
+  if (inputs.has(doc)) return;
   const state: DocumentInput = { lastTabAt: -Infinity, previous: null, current: null };
   inputs.set(doc, state);
   const view = doc.defaultView;
-  view?.addEventListener(
+  if (!view) return;
+  view.addEventListener(
     "keydown",
     (event) => {
       if (event.isTrusted && event.key === "Tab") state.lastTabAt = event.timeStamp;
     },
-    { capture: true, passive: true },
+    PASSIVE_CAPTURE,
   );
-  // Window capture runs before the button's own listener for the same event.
-  view?.addEventListener(
+  // Before any listener for a button below (the window's capture phase comes first).
+  view.addEventListener(
     "pointermove",
     (event) => {
       if (!event.isTrusted) return;
       state.previous = state.current;
       state.current = { x: event.clientX, y: event.clientY };
     },
-    { capture: true, passive: true },
+    PASSIVE_CAPTURE,
   );
-  input = state;
-  return input;
+  listenForButtons(view, buttonOf);
+}
+
+/**
+ * Guards the call buttons in a page's open shadow root `root` (of a document already
+ * given to `guardDocument`). An event between two elements of one shadow tree (the
+ * pointer moving from the page's button to ours) is not dispatched above the tree's
+ * host, so the window never hears it: the root's own listeners do.
+ */
+export function guardShadowRoot(root: ShadowRoot, buttonOf: ButtonOfEvent): void {
+  listenForButtons(root, buttonOf);
+}
+
+const PASSIVE_CAPTURE = { capture: true, passive: true };
+
+/**
+ * The listeners that follow the pointer and focus to and from the buttons of one tree
+ * (the document's or a shadow root's), where `buttonOf` names the button an event is for.
+ */
+function listenForButtons(at: EventTarget, buttonOf: ButtonOfEvent): void {
+  at.addEventListener(
+    "pointermove",
+    (event) => {
+      const button = event.isTrusted ? buttonOf(event) : null;
+      if (button) onPointerMove(button, event as PointerEvent);
+    },
+    PASSIVE_CAPTURE,
+  );
+  // Pointer enter and leave do not bubble: over and out do, and tell the same for a
+  // button that fills its host (a move inside the host has the host on both sides).
+  at.addEventListener(
+    "pointerover",
+    (event) => {
+      const button = buttonOf(event);
+      const host = button && (button.getRootNode() as ShadowRoot).host;
+      if (button && (event as PointerEvent).relatedTarget !== host) onPointerEnter(button, event as PointerEvent);
+    },
+    PASSIVE_CAPTURE,
+  );
+  at.addEventListener(
+    "pointerout",
+    (event) => {
+      const button = buttonOf(event);
+      const host = button && (button.getRootNode() as ShadowRoot).host;
+      if (button && (event as PointerEvent).relatedTarget !== host) onPointerLeave(button);
+    },
+    PASSIVE_CAPTURE,
+  );
+  at.addEventListener(
+    "pointerdown",
+    (event) => {
+      const button = buttonOf(event);
+      if (button) onPointerDown(button, event as PointerEvent);
+    },
+    PASSIVE_CAPTURE,
+  );
+  at.addEventListener(
+    "focusin",
+    (event) => {
+      const button = buttonOf(event);
+      if (button) onFocus(button, event as FocusEvent);
+    },
+    PASSIVE_CAPTURE,
+  );
+  at.addEventListener(
+    "focusout",
+    (event) => {
+      const button = buttonOf(event);
+      if (button) onBlur(button);
+    },
+    PASSIVE_CAPTURE,
+  );
 }
 
 /** Whether this pointer move took the pointer somewhere (a button slid under a resting pointer brings none). */
@@ -162,8 +244,7 @@ export interface ClickGuard {
 
 /**
  * One button's watch: where the pointer came from, how the button got focus. One small
- * object per button, read by listener functions shared by every button (no closures
- * per button: a page can hold a thousand buttons).
+ * object per button the user came near, read by the document's listeners.
  */
 class ButtonWatch implements ClickGuard {
   track: PointerTrack | null = null;
@@ -211,25 +292,27 @@ class ButtonWatch implements ClickGuard {
   }
 }
 
-const watches = new WeakMap<EventTarget, ButtonWatch>();
+const watches = new WeakMap<HTMLElement, ButtonWatch>();
 
 /**
  * The watch of `button`, made when the user first comes near it (most buttons of a big
  * page never get one): a watch starts empty, as one made with the button would be.
  */
-function watchOf(button: EventTarget): ButtonWatch | undefined {
+function watchOf(button: HTMLElement): ButtonWatch | undefined {
   let watch = watches.get(button);
   if (watch) return watch;
-  const root = (button as Node).getRootNode?.();
+  const root = button.getRootNode();
   if (!(root instanceof ShadowRoot) || !(root.host instanceof HTMLElement)) return undefined;
   const host = root.host;
-  watch = new ButtonWatch(host, root, button as HTMLElement, watchInput(host.ownerDocument));
+  const input = inputs.get(host.ownerDocument);
+  if (!input) return undefined;
+  watch = new ButtonWatch(host, root, button, input);
   watches.set(button, watch);
   return watch;
 }
 
-function onPointerEnter(event: PointerEvent): void {
-  const watch = event.isTrusted ? watchOf(event.currentTarget as EventTarget) : undefined;
+function onPointerEnter(button: HTMLElement, event: PointerEvent): void {
+  const watch = event.isTrusted ? watchOf(button) : undefined;
   if (!watch) return;
   watchVisibility(watch.host, true);
   watch.track = {
@@ -242,8 +325,8 @@ function onPointerEnter(event: PointerEvent): void {
   };
 }
 
-function onPointerMove(event: PointerEvent): void {
-  const watch = event.isTrusted ? watches.get(event.currentTarget as EventTarget) : undefined;
+function onPointerMove(button: HTMLElement, event: PointerEvent): void {
+  const watch = watches.get(button);
   const track = watch?.track;
   if (!watch || !track) return;
   if (pointerTravelled(watch.input, event) && track.enterBox && sameBox(track.enterBox, watch.boxNow())) {
@@ -251,15 +334,15 @@ function onPointerMove(event: PointerEvent): void {
   }
 }
 
-function onPointerLeave(event: PointerEvent): void {
-  const watch = watches.get(event.currentTarget as EventTarget);
+function onPointerLeave(button: HTMLElement): void {
+  const watch = watches.get(button);
   if (!watch) return;
   watch.track = null;
   if (!watch.userFocused) watchVisibility(watch.host, false);
 }
 
-function onPointerDown(event: PointerEvent): void {
-  const watch = event.isTrusted ? watchOf(event.currentTarget as EventTarget) : undefined;
+function onPointerDown(button: HTMLElement, event: PointerEvent): void {
+  const watch = event.isTrusted ? watchOf(button) : undefined;
   if (!watch) return;
   const track = (watch.track ??= {
     pointerType: event.pointerType,
@@ -274,8 +357,8 @@ function onPointerDown(event: PointerEvent): void {
   track.downAt = event.timeStamp;
 }
 
-function onFocus(event: FocusEvent): void {
-  const watch = watchOf(event.currentTarget as EventTarget);
+function onFocus(button: HTMLElement, event: FocusEvent): void {
+  const watch = watchOf(button);
   if (!watch) return;
   const tabbed = event.timeStamp - watch.input.lastTabAt < USER_FOCUS_MS;
   const downAt = watch.track?.downAt;
@@ -284,30 +367,16 @@ function onFocus(event: FocusEvent): void {
   if (watch.userFocused) watchVisibility(watch.host, true);
 }
 
-function onBlur(event: FocusEvent): void {
-  const watch = watches.get(event.currentTarget as EventTarget);
+function onBlur(button: HTMLElement): void {
+  const watch = watches.get(button);
   if (!watch) return;
   watch.userFocused = false;
   if (!watch.track) watchVisibility(watch.host, false);
 }
 
 /**
- * Watches `button` (in `host`'s closed shadow `root`): where the pointer came from, how
- * the button got focus. Its click handler asks `checkClick`.
- */
-export function guardButton(host: HTMLElement, button: HTMLElement): void {
-  watchInput(host.ownerDocument); // Tab presses are followed from now: a watch made later needs them
-  button.addEventListener("pointerenter", onPointerEnter);
-  button.addEventListener("pointermove", onPointerMove);
-  button.addEventListener("pointerleave", onPointerLeave);
-  button.addEventListener("pointerdown", onPointerDown);
-  button.addEventListener("focus", onFocus);
-  button.addEventListener("blur", onBlur);
-}
-
-/**
- * Whether a click on `button` (guarded by `guardButton`) was meant for it: null when it
- * was, else why not (and a notice beside the button says so).
+ * Whether a click on `button` (in a document given to `guardDocument`) was meant for it:
+ * null when it was, else why not (and a notice beside the button says so).
  */
 export function checkClick(button: HTMLElement, event: MouseEvent): Refusal | null {
   const watch = watchOf(button);

@@ -6,7 +6,7 @@
 // form fields other than phone inputs, and our own UI; walks into open shadow roots.
 
 import type { CountryCode } from "libphonenumber-js";
-import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton, showButtons } from "./button";
+import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton, listenForButtonsAt, showButtons } from "./button";
 import { TOAST_TAG } from "./toast";
 import { dialableFromText } from "../shared/phone/dialable";
 import { isPhoneFieldLabel } from "../shared/phone/field-labels";
@@ -525,7 +525,8 @@ export class PageScanner {
     }
     if (!dialable || !anchor.parentNode) return;
     const doc = anchor.ownerDocument ?? document;
-    const button = createCallButton(doc, dialable.target, dialable.display, this.activateHost);
+    listenForButtonsAt(anchor, this.activateHost);
+    const button = createCallButton(doc, dialable.target, dialable.display);
     const text = anchor.nodeType === Node.TEXT_NODE ? (anchor as Text).data : null;
     this.made.set(button, { anchor, text, epoch: this.epoch });
     anchor.parentNode.insertBefore(button, anchor.nextSibling);
