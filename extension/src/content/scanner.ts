@@ -199,20 +199,20 @@ export class PageScanner {
     if (!view || typeof view.requestAnimationFrame !== "function") return () => timing;
     const started = performance.now();
     const walker = doc.createTreeWalker(doc, NodeFilter.SHOW_TEXT);
+    // The last text found so far: read once another follows it (the walker stays on it
+    // when there is none yet, and goes on from it at the next frame).
+    let held: Text | null = null;
     let handle = 0;
     const frame = (): void => {
       if (doc.readyState !== "loading") return;
       const from = performance.now();
       let seen = 0;
       for (;;) {
-        const at = walker.currentNode;
-        const text = walker.nextNode() as Text | null;
-        if (!text) break;
-        if (!walker.nextNode()) {
-          walker.currentNode = at; // the last text so far: read it once it is followed
-          break;
-        }
-        walker.currentNode = text;
+        const next = walker.nextNode() as Text | null;
+        if (!next) break;
+        const text = held;
+        held = next;
+        if (!text) continue;
         seen += 1;
         if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) this.scanText(text);
         if (seen % 64 === 0 && performance.now() - from >= sliceMs) break;
@@ -562,7 +562,8 @@ const SHADOW_CAPABLE = [
   "span",
 ];
 const SHADOW_CAPABLE_SELECTOR = SHADOW_CAPABLE.join(",");
-const CUSTOM_ELEMENTS = "descendant::*[contains(local-name(), '-')]";
+/** Custom elements, less our own buttons (a thousand of them on a big page, never a page's host). */
+const CUSTOM_ELEMENTS = `descendant::*[contains(local-name(), '-') and local-name() != '${BUTTON_TAG}' and local-name() != '${TOAST_TAG}']`;
 
 /**
  * The elements under `root` that may have a shadow root, a list at a time (one tag's
@@ -588,7 +589,9 @@ function* possibleHosts(root: Element | Document | ShadowRoot): Generator<ArrayL
     }
   }
   // XPath does not reach into a shadow root: look at every element there (they are few).
-  yield Array.from(root.querySelectorAll("*")).filter((element) => element.localName.includes("-"));
+  yield Array.from(root.querySelectorAll("*")).filter(
+    (element) => element.localName.includes("-") && element.localName !== BUTTON_TAG && element.localName !== TOAST_TAG,
+  );
 }
 
 /**
