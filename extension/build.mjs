@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { ICON_SIZES, TARGETS, manifestFor } from "./manifest/manifest.mjs";
 import { drawIcon } from "./scripts/icons.mjs";
 import { lazyMetadataModule } from "./scripts/lazy-metadata.mjs";
-import { MATCHES_ENTIRELY_FILTER, matchesEntirelyModule } from "./scripts/phone-regexps.mjs";
+import { phoneRegexpPlugin } from "./scripts/phone-regexps.mjs";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const versionFile = resolve(root, "../host/rolecall/_version.py");
@@ -79,7 +79,7 @@ async function buildTarget(target, version, flavour) {
     charset: "utf8",
     logLevel: "warning",
     define: { "process.env.NODE_ENV": '"production"' },
-    plugins: [lazyPhoneMetadata, phoneRegexpCache],
+    plugins: [lazyPhoneMetadata, phoneRegexpPlugin], // phoneRegexpPlugin: scripts/phone-regexps.mjs
   });
 
   cpSync(join(root, "static"), out, { recursive: true });
@@ -98,17 +98,6 @@ const lazyPhoneMetadata = {
       const json = readFileSync(args.path.replace(/\.js$/, ""), "utf8");
       return { contents: lazyMetadataModule(JSON.parse(json)), loader: "js" };
     });
-  },
-};
-
-/** libphonenumber's whole-match test with each pattern compiled once (scripts/phone-regexps.mjs). */
-const phoneRegexpCache = {
-  name: "phone-regexp-cache",
-  setup(build) {
-    build.onLoad({ filter: MATCHES_ENTIRELY_FILTER }, () => ({
-      contents: matchesEntirelyModule(),
-      loader: "js",
-    }));
   },
 };
 
