@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from rolecall.daemon.dispatch import Dispatcher, Handler
 from rolecall.daemon.peer import may_connect
 from rolecall.daemon.server_native import NativeListener
-from rolecall.daemon.session import Encoder, Reader, Session
+from rolecall.daemon.session import Encoder, PushedMessages, Reader, Session
 from rolecall.framing.socket_frames import pack, read_message
 from rolecall.paths import Home
 from rolecall.protocol.envelope import PROTOCOL_VERSION
@@ -58,7 +58,7 @@ class DaemonServer:
             path.unlink()
         if hasattr(socket, "SCM_RIGHTS"):
             # Before the daemon socket: a shim that finds the daemon finds this too.
-            native = NativeListener(self.home, self.serve_port)
+            native = NativeListener(self.home, self.serve_browser_port)
             try:
                 native.start()
                 self._native = native
@@ -80,9 +80,15 @@ class DaemonServer:
             return
         await self.serve_port(reader, writer, read_message, pack)
 
+    async def serve_browser_port(
+        self, pipe: PushedMessages, writer: asyncio.StreamWriter, encode: Encoder
+    ) -> bool:
+        """Serves a browser port the shim handed over (its messages pushed as they arrive)."""
+        return await self.serve_port(pipe, writer, read_message, encode)
+
     async def serve_port(
         self,
-        reader: asyncio.StreamReader,
+        reader: asyncio.StreamReader | PushedMessages,
         writer: asyncio.StreamWriter,
         read: Reader,
         encode: Encoder,

@@ -23,7 +23,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, BinaryIO
 
 from rolecall.daemon.peer import may_connect
-from rolecall.framing.native_stream import NativeEncoder, NativeReader
+from rolecall.daemon.session import PushedMessages
+from rolecall.framing.native_stream import NativeEncoder, NativeFrames
 from rolecall.paths import Home
 
 log = logging.getLogger(__name__)
@@ -33,14 +34,72 @@ HANDOVER_TIMEOUT_S = 5.0
 
 Serve = Callable[
     [
-        asyncio.StreamReader,
+        PushedMessages,
         asyncio.StreamWriter,
-        Callable[[asyncio.StreamReader], Awaitable[Any]],
         Callable[[Any], bytes],
     ],
     Awaitable[bool],
 ]
 """Runs a session on the port until it ends; True when the browser's stream broke."""
+
+
+class _BrowserPipe(asyncio.Protocol):
+    """Read side of the browser's stdin pipe: each message handed on as its bytes arrive.
+
+    The session answers it in the same turn of the event loop (see `daemon/session.py`).
+    What arrives before the session attaches is kept for it.
+    """
+
+    def __init__(self) -> None:
+        self._frames = NativeFrames()
+        self._take: Callable[[Any], None] | None = None
+        self._early: list[Any] = []
+        self._ended = False
+        self.transport: asyncio.ReadTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.ReadTransport)
+        self.transport = transport
+
+    def attach(self, take: Callable[[Any], None]) -> None:
+        self._take = take
+        early, self._early = self._early, []
+        for item in early:
+            take(item)
+
+    def pause_reading(self) -> None:
+        if self.transport is not None and self.transport.is_reading():
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
+
+    def _deliver(self, item: Any) -> None:
+        if self._take is None:
+            self._early.append(item)
+        else:
+            self._take(item)
+
+    def data_received(self, data: bytes) -> None:
+        for item in self._frames.feed(data):
+            self._deliver(item)
+
+    def _end(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        error = self._frames.end()
+        if error is not None:
+            self._deliver(error)
+        self._deliver(None)
+
+    def eof_received(self) -> bool | None:
+        self._end()
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._end()
 
 
 class _PipeWriterProtocol(asyncio.streams.FlowControlMixin):
@@ -102,20 +161,17 @@ async def _receive_fds(conn: socket.socket) -> list[int]:
 
 async def _open_port(
     fds: list[int],
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, asyncio.ReadTransport]:
+) -> tuple[_BrowserPipe, asyncio.StreamWriter, asyncio.ReadTransport]:
     loop = asyncio.get_running_loop()
     browser_in: BinaryIO = os.fdopen(fds[0], "rb", buffering=0)
     browser_out: BinaryIO = os.fdopen(fds[1], "wb", buffering=0)
-    reader = asyncio.StreamReader(limit=2**20)
-    read_transport, _ = await loop.connect_read_pipe(
-        lambda: asyncio.StreamReaderProtocol(reader), browser_in
-    )
+    read_transport, pipe = await loop.connect_read_pipe(_BrowserPipe, browser_in)
     # Once the session stops writing (it ended, or the daemon stops), reading stops too.
     write_transport, protocol = await loop.connect_write_pipe(
         lambda: _PipeWriterProtocol(loop, read_transport.close), browser_out
     )
     writer = asyncio.StreamWriter(write_transport, protocol, None, loop)
-    return reader, writer, read_transport
+    return pipe, writer, read_transport
 
 
 class NativeListener:
@@ -173,10 +229,10 @@ class NativeListener:
                     os.close(fd)
                 log.warning("refused a handover without two pipe descriptors")
                 return
-            reader, writer, read_transport = await _open_port(fds)
+            pipe, writer, read_transport = await _open_port(fds)
             try:
                 self._watch(conn, read_transport)
-                broken = await self._serve(reader, writer, NativeReader().read, NativeEncoder())
+                broken = await self._serve(pipe, writer, NativeEncoder())
             finally:
                 read_transport.close()
                 asyncio.get_running_loop().remove_reader(conn.fileno())

@@ -5,15 +5,21 @@ client never stalls the daemon or the other clients; a client that falls too far
 behind is disconnected. A reply with nothing queued ahead of it and nothing waiting in
 the socket's buffer is written at once instead: the common request-reply case then
 costs one turn of the event loop, not two.
+
+A session either reads its stream itself (a daemon socket client), or is handed each
+message as its bytes arrive (a browser port, `daemon/server_native.py`): it then answers
+in that same turn of the event loop, and only a request whose handler has to wait goes
+on in a task, with the messages after it kept until it is answered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from typing import Any, Protocol
 
 from rolecall.framing.errors import FrameError, FrameTooLarge
 from rolecall.framing.socket_frames import pack, read_message
@@ -29,6 +35,53 @@ Reader = Callable[[asyncio.StreamReader], Awaitable[Any]]
 Encoder = Callable[[Any], bytes]
 """One message as the bytes to write; `FrameTooLarge` when it cannot be sent."""
 
+BACKLOG_LIMIT = 256
+"""Messages kept while a request is being answered before the source stops reading."""
+
+
+class PushedMessages(Protocol):
+    """A stream that hands over each message as it arrives (see `Session.take`)."""
+
+    def attach(self, take: Callable[[Any], None]) -> None:
+        """From now on, `take` is given every message, frame error, and None at the end."""
+
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+
+class _Resumed:
+    """A coroutine started outside the event loop that had to wait: a task finishes it."""
+
+    def __init__(self, coro: Coroutine[Any, Any, dict[str, Any]], waiting_on: Any) -> None:
+        self._coro = coro
+        self._waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, Any, dict[str, Any]]:
+        value = self._waiting_on
+        while True:
+            try:
+                sent = yield value
+            except GeneratorExit:
+                self._coro.close()
+                raise
+            except BaseException as exc:  # cancellation included: the handler hears it
+                try:
+                    value = self._coro.throw(exc)
+                except StopIteration as done:
+                    result: dict[str, Any] = done.value
+                    return result
+            else:
+                try:
+                    value = self._coro.send(sent)
+                except StopIteration as done:
+                    result = done.value
+                    return result
+
+
+async def _finish(coro: Coroutine[Any, Any, dict[str, Any]], waiting_on: Any) -> dict[str, Any]:
+    return await _Resumed(coro, waiting_on)
+
 
 class Session:
     """The daemon's side of one connected client.
@@ -40,9 +93,9 @@ class Session:
     def __init__(
         self,
         client_id: int,
-        reader: asyncio.StreamReader,
+        reader: asyncio.StreamReader | PushedMessages,
         writer: asyncio.StreamWriter,
-        reply: Callable[[Session, Any], Awaitable[dict[str, Any]]],
+        reply: Callable[[Session, Any], Coroutine[Any, Any, dict[str, Any]]],
         read: Reader = read_message,
         encode: Encoder = pack,
     ) -> None:
@@ -58,6 +111,11 @@ class Session:
         """True when the client's stream went out of step (a fatal frame error)."""
         self._outgoing: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(OUTGOING_LIMIT)
         self._closed = False
+        self._ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        """Pushed messages only: done when the stream ended or the session was closed."""
+        self._answering: asyncio.Task[dict[str, Any]] | None = None
+        self._backlog: collections.deque[Any] = collections.deque()
+        self._paused = False
 
     def send(self, message: dict[str, Any]) -> None:
         """Queues a message; drops the client if it cannot keep up."""
@@ -88,8 +146,79 @@ class Session:
         if self._closed:
             return
         self._closed = True
+        if not self._ended.done():
+            self._ended.set_result(None)
         with contextlib.suppress(asyncio.QueueFull):
             self._outgoing.put_nowait(None)
+
+    # ---- messages handed over as they arrive -------------------------------------------
+
+    def take(self, item: Any) -> None:
+        """The next message read for this session (or a `FrameError`, or None at the end).
+
+        Answered now when nothing is being answered; kept in order behind a request whose
+        handler is waiting for something, and the source stops reading if too many wait.
+        """
+        if self._answering is not None or self._backlog:
+            self._backlog.append(item)
+            if len(self._backlog) >= BACKLOG_LIMIT and not self._paused:
+                self._paused = True
+                self._pushed().pause_reading()
+            return
+        self._handle(item)
+        self._drain()
+
+    def _drain(self) -> None:
+        """Answers the messages kept, in order, until one has to wait."""
+        while self._answering is None and self._backlog:
+            self._handle(self._backlog.popleft())
+        if self._paused and not self._backlog and not self._closed:
+            self._paused = False
+            self._pushed().resume_reading()
+
+    def _pushed(self) -> PushedMessages:
+        assert not isinstance(self._reader, asyncio.StreamReader)
+        return self._reader
+
+    def _handle(self, item: Any) -> None:
+        if self._closed:
+            return
+        if item is None:
+            self.close()
+            return
+        if isinstance(item, FrameError):
+            self.send(_frame_error(item))
+            if item.fatal:
+                self.broken = True
+                self.close()
+            return
+        # Started here, in the turn that read it: a handler that never waits is answered
+        # without a task (it must not need one: `asyncio.wait_for`, not `asyncio.timeout`).
+        coro = self._reply(self, item)
+        try:
+            waiting_on = coro.send(None)
+        except StopIteration as done:
+            self.send(done.value)
+            return
+        except Exception:
+            log.exception("client %d: no reply could be made", self.client_id)
+            self.send(_error("internal", "the daemon hit a bug; see its log"))
+            return
+        task = asyncio.get_running_loop().create_task(_finish(coro, waiting_on))
+        task.add_done_callback(self._answered)
+        self._answering = task
+
+    def _answered(self, task: asyncio.Task[dict[str, Any]]) -> None:
+        self._answering = None
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            log.error("client %d: no reply could be made", self.client_id, exc_info=error)
+            self.send(_error("internal", "the daemon hit a bug; see its log"))
+        else:
+            self.send(task.result())
+        self._drain()
 
     def _frame(self, message: dict[str, Any]) -> bytes | None:
         """The message's frame; None when it is too big and nobody waits for it."""
@@ -125,6 +254,16 @@ class Session:
     async def run(self) -> None:
         """Serves the connection until the client leaves or the session is closed."""
         writer_task = asyncio.create_task(self._write_loop())
+        if not isinstance(self._reader, asyncio.StreamReader):
+            try:
+                self._reader.attach(self.take)
+                await self._ended
+            finally:
+                self.close()
+                if self._answering is not None:
+                    self._answering.cancel()
+                await writer_task
+            return
         try:
             while not self._closed:
                 try:
