@@ -41,8 +41,10 @@ MARK_REQUEST = """() => { const host = globalThis.rolecall.host; globalThis.__pl
     if (method === "call.place") globalThis.__placeAt.push(at);
     return request(method, ...rest);
   }; }"""
+# On the window, in the capture phase: a press on a call button stops there, before the
+# page's own listeners below it hear it.
 MARK_CLICK = """() => { window.__clickAt = 0;
-  document.addEventListener('pointerdown',
+  window.addEventListener('pointerdown',
     () => { window.__clickAt = performance.timeOrigin + performance.now(); }, true); }"""
 
 

@@ -37,8 +37,10 @@ DEALS = {"006Dn00000BNCH20AA": (20, 10, 150), "006Dn00000BNCH1KAA": (1000, 50, 5
 ROUNDS = 5
 NUMBER = "+14155550100"
 
+# On the window, in the capture phase: a press on a call button stops there, before the
+# page's own listeners below it hear it.
 MARK_CLICK = """() => { window.__clickAt = 0;
-  document.addEventListener('pointerdown', () => { window.__clickAt = Date.now(); }, true); }"""
+  window.addEventListener('pointerdown', () => { window.__clickAt = Date.now(); }, true); }"""
 
 
 def _shown_after(panel: Page, deal: str, after: int, timeout: float = 20.0) -> int:
