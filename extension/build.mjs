@@ -14,7 +14,6 @@ import { fileURLToPath } from "node:url";
 import { ICON_SIZES, TARGETS, manifestFor } from "./manifest/manifest.mjs";
 import { drawIcon } from "./scripts/icons.mjs";
 import { lazyMetadataModule } from "./scripts/lazy-metadata.mjs";
-import { phoneRegexpPlugin } from "./scripts/phone-regexps.mjs";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const versionFile = resolve(root, "../host/rolecall/_version.py");
@@ -79,7 +78,7 @@ async function buildTarget(target, version, flavour) {
     charset: "utf8",
     logLevel: "warning",
     define: { "process.env.NODE_ENV": '"production"' },
-    plugins: [lazyPhoneMetadata, phoneRegexpPlugin], // phoneRegexpPlugin: scripts/phone-regexps.mjs
+    plugins: [lazyPhoneMetadata],
   });
 
   cpSync(join(root, "static"), out, { recursive: true });
