@@ -7,7 +7,7 @@ import { formatNumber } from "../src/shared/phone/format";
 import { dialableFromHref } from "../src/shared/phone/links";
 import { mayHoldNumber } from "../src/shared/phone/prefilter";
 import { defaultRegion } from "../src/shared/phone/region";
-import { findNumbersInText } from "../src/shared/phone/text-search";
+import { findNumbersInText, shownNumber } from "../src/shared/phone/text-search";
 import type { FoundNumber } from "../src/shared/phone/types";
 
 // The search is wrapped (unchanged) so tests can tell whether a text ever
@@ -628,5 +628,17 @@ describe("defaultRegion", () => {
     expect(defaultRegion(undefined, ["de", "fr", "ja"])).toBeUndefined();
     expect(defaultRegion("ZZ", ["en"])).toBeUndefined();
     expect(defaultRegion(null, ["en-x-gb", "x-private", "i-klingon"])).toBeUndefined();
+  });
+});
+
+describe("a number as the page shows it", () => {
+  it("is the text's own characters, without invisible ones or doubled spaces", () => {
+    const text = "Call (415)  555\u200B-0133 today";
+    const [number] = findNumbersInText(text, "US");
+    expect(number?.e164).toBe("+14155550133");
+    expect(shownNumber(text, number!)).toBe("(415) 555-0133");
+    const intl = "Direct: +44 20 7946 0001";
+    const [uk] = findNumbersInText(intl, "US");
+    expect(shownNumber(intl, uk!)).toBe("+44 20 7946 0001");
   });
 });

@@ -306,6 +306,14 @@ def test_keyboard_reaches_and_presses_a_button_named_for_its_number(
     assert page.evaluate("() => document.activeElement?.getAttribute('data-number')") == (
         "+14155550134"
     )
+    # Focused, the button also describes the number dialled, written internationally.
+    tree = session.send("Accessibility.getFullAXTree")["nodes"]
+    described = {
+        n.get("name", {}).get("value"): n.get("description", {}).get("value")
+        for n in tree
+        if n.get("role", {}).get("value") == "button"
+    }
+    assert described["Call +1 415 555 0134"] == "Call +1 415 555 0134", described
     before = len(stack.invites())
     page.keyboard.press("Enter")
     assert stack.wait_invite(before).startswith("sip:+14155550134@")

@@ -5,6 +5,7 @@
 // place a call.
 
 import { checkClick, guardDocument, guardShadowRoot } from "./click-guard";
+import { formatNumber } from "../shared/phone/format";
 
 export const BUTTON_TAG = "rolecall-call";
 
@@ -153,6 +154,19 @@ function swallow(event: Event): void {
   if (hostOf(event)) event.stopPropagation();
 }
 
+/**
+ * The tooltip, "Call +1 415 555 0132": the number dialled, written internationally, made
+ * when the pointer or focus first comes to the button (formatting a page's thousand
+ * numbers up front cost more than reading them).
+ */
+function nameOnApproach(event: Event): void {
+  const host = hostOf(event);
+  const button = host ? buttons.get(host) : undefined;
+  const target = host ? targets.get(host) : undefined;
+  if (!button || !target || button.hasAttribute("title")) return;
+  button.title = `Call ${target.startsWith("+") ? formatNumber(target) : target}`;
+}
+
 function onClick(event: MouseEvent): void {
   const host = hostOf(event);
   if (!host) return;
@@ -185,6 +199,8 @@ function listen(tree: Document | ShadowRoot): void {
   listened.add(tree);
   for (const type of SWALLOWED) at.addEventListener(type, swallow, true);
   at.addEventListener("click", onClick as EventListener, true);
+  at.addEventListener("pointerover", nameOnApproach, { capture: true, passive: true });
+  at.addEventListener("focusin", nameOnApproach, { capture: true, passive: true });
   guardDocument(doc, buttonOf);
   if (tree !== doc) guardShadowRoot(tree as ShadowRoot, buttonOf);
 }
@@ -201,8 +217,8 @@ export function listenForButtonsAt(node: Node, activate: (host: HTMLElement) => 
 }
 
 /**
- * Makes a button that calls `target`; `label` is the accessible name's number, e.g.
- * "+1 415 555 0132". Where it goes in, `listenForButtonsAt` says what a trusted click,
+ * Makes a button that calls `target`; `label` is the accessible name's number, as the
+ * page shows it, e.g. "(415) 555-0132" (the tooltip names the number dialled). Where it goes in, `listenForButtonsAt` says what a trusted click,
  * Enter or Space on it runs. The button
  * is made whole but hidden, out of the layout: `showButtons` shows a batch of them in
  * one go, so the page lays itself out once for the batch, not once per frame of work
@@ -222,7 +238,6 @@ export function createCallButton(
   styleShadow(doc, root);
   const button = template.button.cloneNode(true) as HTMLElement;
   button.setAttribute("aria-label", `Call ${label}`);
-  button.title = `Call ${label}`;
   buttons.set(host, button);
   root.append(button);
   return host;

@@ -12,7 +12,7 @@ import { dialableFromText } from "../shared/phone/dialable";
 import { isPhoneFieldLabel } from "../shared/phone/field-labels";
 import { dialableFromHref } from "../shared/phone/links";
 import { mayHoldNumber } from "../shared/phone/prefilter";
-import { findNumbersInText, writtenNumber } from "../shared/phone/text-search";
+import { findNumbersInText, shownNumber } from "../shared/phone/text-search";
 import type { Dialable, FoundNumber } from "../shared/phone/types";
 
 /** Elements whose content is never scanned. */
@@ -504,7 +504,7 @@ export class PageScanner {
       const end = match.end - offset;
       const tail = end < node.data.length ? node.splitText(end) : null;
       if (tail) this.splits.push({ head: node, tail });
-      this.place(node, { target: match.e164, e164: match.e164, display: writtenNumber(match.e164) });
+      this.place(node, { target: match.e164, e164: match.e164, display: shownNumber(data, match) });
       if (!tail) break;
       node = tail;
       offset = match.end;

@@ -47,8 +47,7 @@ import {
 } from "libphonenumber-js/max";
 import { BIDI_CONTROL_RE, BIDI_SCOPE_RE, rtlMask } from "./bidi";
 import { originalIndex, visibleView } from "./display-text";
-import { formatNumber } from "./format";
-import { D, GAP } from "./patterns";
+import { D, GAP, INVISIBLE } from "./patterns";
 import { mayHoldNumber } from "./prefilter";
 import { acceptMatch, commaAfter, commaBefore } from "./rules";
 import type { FoundNumber } from "./types";
@@ -95,7 +94,7 @@ function loneNumber(text: string): NumberFound[] | null {
   if (!lone) return null;
   const candidate = lone[1]!;
   if (/[ \-.]{2}/.test(candidate)) return null; // doubled separators: left to the search
-  const number = parsePhoneNumberFromString(candidate);
+  const number = parsePhoneNumberFromString(candidate, { extract: false }); // the whole candidate, not a number inside it
   if (!number?.isValid()) return null;
   const startsAt = text.indexOf(candidate);
   return [{ number, startsAt, endsAt: startsAt + candidate.length }];
@@ -184,24 +183,15 @@ const MAX_CACHED = 4096;
 const MAX_CACHED_TEXT = 1024;
 
 /**
- * Numbers found lately, written for a person ("+1 415 555 0132"): written from the
- * number already parsed here, since formatting an E.164 string parses it again.
+ * A number as the page writes it, for a button's name ("Call (415) 555-0132"): the text's
+ * own characters, with invisible ones dropped and runs of spaces made one. Reading a
+ * page's thousand numbers does not format any of them.
  */
-const written = new Map<string, string>();
-
-function remember(map: Map<string, string>, key: string, make: () => string): void {
-  if (map.has(key)) return;
-  map.set(key, make());
-  if (map.size > MAX_CACHED) map.delete(map.keys().next().value as string);
+export function shownNumber(text: string, found: FoundNumber): string {
+  return text.slice(found.start, found.end).replace(INVISIBLE_RE, "").replace(/\s+/g, " ").trim();
 }
 
-/** "+1 415 555 0132" for a number found lately ("+14155550132") and not yet asked for; anything else formatted anew. */
-export function writtenNumber(e164: string): string {
-  const found = written.get(e164);
-  if (found === undefined) return formatNumber(e164);
-  written.delete(e164); // asked for once, when its button is made: kept no longer
-  return found;
-}
+const INVISIBLE_RE = new RegExp(`[${INVISIBLE}]`, "g");
 
 function searchText(text: string, region: CountryCode | undefined): FoundNumber[] {
   const view = visibleView(text);
@@ -236,7 +226,6 @@ function searchText(text: string, region: CountryCode | undefined): FoundNumber[
     if (view.dropped && BIDI_CONTROL_RE.test(text.slice(start, end))) return;
     if (rtl && rtl.subarray(start, end).includes(1)) return;
     found.push({ start, end, e164: m.number.number });
-    remember(written, m.number.number, () => m.number.formatInternational());
   });
   return found;
 }
