@@ -34,9 +34,6 @@ const HOST_STYLE = [
   .map((rule) => `${rule} !important`)
   .join("; ");
 
-/** The same, kept out of the layout: a button made but not yet shown (see `showButtons`). */
-const HIDDEN_HOST_STYLE = HOST_STYLE.replace("display: inline-block", "display: none");
-
 const SHADOW_CSS = `
 :host { all: initial; }
 button {
@@ -79,7 +76,7 @@ function templateOf(doc: Document): { host: HTMLElement; button: HTMLElement } {
   let template = templates.get(doc);
   if (!template) {
     const host = doc.createElement(BUTTON_TAG);
-    host.setAttribute("style", HIDDEN_HOST_STYLE);
+    host.setAttribute("style", HOST_STYLE);
     const button = doc.createElement("button");
     button.setAttribute("type", "button");
     const svg = doc.createElementNS(SVG_NS, "svg");
@@ -218,11 +215,11 @@ export function listenForButtonsAt(node: Node, activate: (host: HTMLElement) => 
 
 /**
  * Makes a button that calls `target`; `label` is the accessible name's number, as the
- * page shows it, e.g. "(415) 555-0132" (the tooltip names the number dialled). Where it goes in, `listenForButtonsAt` says what a trusted click,
- * Enter or Space on it runs. The button
- * is made whole but hidden, out of the layout: `showButtons` shows a batch of them in
- * one go, so the page lays itself out once for the batch, not once per frame of work
- * (on a big table one layout costs as much as reading the whole page).
+ * page shows it, e.g. "(415) 555-0132" (the tooltip names the number dialled). Where it
+ * goes in, `listenForButtonsAt` says what a trusted click, Enter or Space on it runs.
+ * The caller puts a batch of buttons into the page in one go, so the page lays itself
+ * out once for the batch, not once per frame of work (on a big table one layout costs
+ * as much as reading the whole page).
  */
 export function createCallButton(
   doc: Document,
@@ -241,15 +238,6 @@ export function createCallButton(
   buttons.set(host, button);
   root.append(button);
   return host;
-}
-
-/**
- * Shows buttons made by `createCallButton` (one attribute each, one layout for all): the
- * style attribute is written whole, since reading `host.style` would give each host a
- * script object the page keeps as long as the button.
- */
-export function showButtons(hosts: readonly HTMLElement[]): void {
-  for (const host of hosts) host.setAttribute("style", HOST_STYLE);
 }
 
 /** True for one of our buttons. */

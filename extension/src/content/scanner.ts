@@ -6,7 +6,7 @@
 // form fields other than phone inputs, and our own UI; walks into open shadow roots.
 
 import type { CountryCode } from "libphonenumber-js";
-import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton, listenForButtonsAt, showButtons } from "./button";
+import { BUTTON_TAG, buttonTarget, createCallButton, isCallButton, listenForButtonsAt } from "./button";
 import { TOAST_TAG } from "./toast";
 import { dialableFromText } from "../shared/phone/dialable";
 import { isPhoneFieldLabel } from "../shared/phone/field-labels";
@@ -150,8 +150,11 @@ export class PageScanner {
   private readonly made = new WeakMap<HTMLElement, Made>();
   /** Bumped when the region changes: a button made before is read again on the next scan. */
   private epoch = 0;
-  /** Buttons made and not shown yet: shown together, so the page is laid out once for them. */
-  private unshown: HTMLElement[] = [];
+  /**
+   * Buttons made and not in the page yet, by the node each goes after: put in together,
+   * so the page is laid out once for them.
+   */
+  private readonly unshown = new Map<Node, HTMLElement>();
 
   constructor(private readonly options: ScannerOptions) {}
 
@@ -236,10 +239,23 @@ export class PageScanner {
 
   /** Shows the buttons made since the last time. */
   private showMade(): void {
-    if (this.unshown.length === 0) return;
-    const made = this.unshown;
-    this.unshown = [];
-    showButtons(made.filter((button) => button.isConnected));
+    for (const [anchor, button] of this.unshown) {
+      const parent = anchor.parentNode;
+      const made = this.made.get(button);
+      // A text changed since it was read is read again (the watcher heard it), and its
+      // button made anew then.
+      if (!parent || (anchor.nodeType === Node.TEXT_NODE && made?.text !== (anchor as Text).data)) {
+        this.buttons -= 1;
+        continue;
+      }
+      const next = anchor.nextSibling;
+      if (isCallButton(next)) {
+        next.remove(); // one the page put back (undo, a copied node): ours replaces it
+        this.buttons -= 1;
+      }
+      parent.insertBefore(button, anchor.nextSibling);
+    }
+    this.unshown.clear();
   }
 
   /**
@@ -411,7 +427,7 @@ export class PageScanner {
       }
     }
     this.splits.length = 0;
-    this.unshown = [];
+    this.unshown.clear();
     this.buttons = 0;
   }
 
@@ -516,6 +532,12 @@ export class PageScanner {
    * is no button of ours there when `dialable` is null).
    */
   private place(anchor: Node, dialable: Dialable | null): void {
+    const waiting = this.unshown.get(anchor);
+    if (waiting) {
+      if (dialable && buttonTarget(waiting) === dialable.target) return;
+      this.unshown.delete(anchor);
+      this.buttons -= 1;
+    }
     const next = anchor.nextSibling;
     const existing = isCallButton(next) ? next : null;
     if (existing && dialable && buttonTarget(existing) === dialable.target) return;
@@ -529,8 +551,7 @@ export class PageScanner {
     const button = createCallButton(doc, dialable.target, dialable.display);
     const text = anchor.nodeType === Node.TEXT_NODE ? (anchor as Text).data : null;
     this.made.set(button, { anchor, text, epoch: this.epoch });
-    anchor.parentNode.insertBefore(button, anchor.nextSibling);
-    this.unshown.push(button);
+    this.unshown.set(anchor, button);
     this.buttons += 1;
   }
 }
