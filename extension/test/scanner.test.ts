@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { PageScanner } from "../src/content/scanner";
+import { PageScanner, type SlicedScan } from "../src/content/scanner";
 import { PageWatcher } from "../src/content/watcher";
 import { BUTTON_TAG, buttonTarget } from "../src/content/button";
 
@@ -302,6 +302,51 @@ describe("reading the page while it is parsed", () => {
       const timing = stop();
       expect(timing.slices).toBe(2);
       expect(numbers()).toEqual(["+14155550132", "+14155550133"]);
+    } finally {
+      raf.mockRestore();
+      caf.mockRestore();
+      readyState.mockRestore();
+    }
+  });
+
+  it("lets the full scan start after what was read while parsing only while that is unchanged", async () => {
+    const frames: FrameRequestCallback[] = [];
+    const raf = vi.spyOn(window, "requestAnimationFrame").mockImplementation((callback) => {
+      frames.push(callback);
+      return frames.length;
+    });
+    const caf = vi.spyOn(window, "cancelAnimationFrame").mockImplementation(() => undefined);
+    let state: DocumentReadyState = "loading";
+    const readyState = vi.spyOn(document, "readyState", "get").mockImplementation(() => state);
+    const read = (change: (first: HTMLElement) => void): SlicedScan => {
+      document.body.innerHTML =
+        "<p id=a>Call +1 415 555 0132 now</p><p id=b>Deal 7</p><p id=c>+44 20 7946 0001</p>";
+      state = "loading";
+      frames.length = 0;
+      const s = scanner();
+      const stop = s.scanWhileParsing(document, 50);
+      frames.shift()!(performance.now());
+      change(document.getElementById("a")!);
+      state = "interactive";
+      return stop();
+    };
+    try {
+      const unchanged = read(() => undefined);
+      expect(unchanged.resumeAt?.data).toBe("+44 20 7946 0001"); // the last text, not read yet
+      // A page script changed a text already read: everything is read again.
+      expect(read((first) => first.append(" or +1 415 555 0199")).resumeAt).toBeNull();
+      expect(read((first) => first.remove()).resumeAt).toBeNull();
+      // Our own work there (a text cut where its number ends, a button) changes nothing.
+      expect(read(() => undefined).resumeAt).not.toBeNull();
+      expect(document.getElementById("a")!.childNodes.length).toBeGreaterThan(1);
+
+      // The full scan from there still finds the rest, and keeps the buttons made before.
+      document.body.innerHTML = "<p>+1 415 555 0132</p><p>+44 20 7946 0001</p>";
+      const s = scanner();
+      s.scan(document.body.firstElementChild!);
+      const rest = document.body.lastElementChild!.firstChild as Text;
+      await new Promise<void>((resolve) => s.scanInSlices(document, 50, () => resolve(), undefined, rest));
+      expect(numbers()).toEqual(["+14155550132", "+442079460001"]);
     } finally {
       raf.mockRestore();
       caf.mockRestore();

@@ -151,6 +151,7 @@ class PageSession implements PageController {
         this.stats.buttonsLiveMs = performance.now() - started; // each button is whole when it goes in
       },
       () => watcher.discardOwn(), // what a slice changed is no news to the watcher
+      early?.resumeAt ?? null, // what was read while parsing, and is unchanged, is not read again
     );
   }
 

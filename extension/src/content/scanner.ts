@@ -71,6 +71,11 @@ export interface SlicedScan {
   workMs: number;
   longestSliceMs: number;
   slices: number;
+  /**
+   * Reading while the page was parsed: the first text it did not read, when the page
+   * before it is as it was read (the full scan then starts there), else null.
+   */
+  resumeAt?: Text | null;
 }
 
 /**
@@ -205,6 +210,9 @@ export class PageScanner {
     // The last text found so far: read once another follows it (the walker stays on it
     // when there is none yet, and goes on from it at the next frame).
     let held: Text | null = null;
+    // Every text read, in order, as it was read: the page up to `held` must still say
+    // exactly this for what was read to stand (see `resumeAt`).
+    let read = "";
     let handle = 0;
     const frame = (): void => {
       if (doc.readyState !== "loading") return;
@@ -217,7 +225,9 @@ export class PageScanner {
         held = next;
         if (!text) continue;
         seen += 1;
-        if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) this.scanText(text);
+        const data = text.data;
+        read += data;
+        if (mayHoldNumber(data) && !this.excluded(text.parentElement)) this.scanText(text);
         if (seen % 64 === 0 && performance.now() - from >= sliceMs) break;
       }
       this.textNodesSeen += seen;
@@ -231,7 +241,10 @@ export class PageScanner {
     handle = view.requestAnimationFrame(frame);
     return () => {
       view.cancelAnimationFrame(handle);
+      const from = performance.now();
       this.showMade();
+      timing.resumeAt = held && read ? unchangedUpTo(doc, held, read) : null;
+      timing.workMs += performance.now() - from;
       timing.wallMs = performance.now() - started;
       return timing;
     };
@@ -268,8 +281,9 @@ export class PageScanner {
     sliceMs: number,
     done: (timing: SlicedScan) => void,
     afterSlice: () => void = () => undefined,
+    from: Text | null = null,
   ): () => void {
-    const steps = this.work(node);
+    const steps = this.work(node, from);
     const doc = node.ownerDocument ?? (node as Document);
     const started = performance.now();
     const timing: SlicedScan = { wallMs: 0, workMs: 0, longestSliceMs: 0, slices: 0 };
@@ -314,7 +328,7 @@ export class PageScanner {
   }
 
   /** The scan as small steps: it yields between them, so it can pause anywhere. */
-  private *work(node: Node): Generator<Step, void, void> {
+  private *work(node: Node, from: Text | null = null): Generator<Step, void, void> {
     if (node.nodeType === Node.TEXT_NODE) {
       this.textNodesSeen += 1;
       if (!this.excluded(node.parentElement)) this.scanText(node as Text);
@@ -339,12 +353,15 @@ export class PageScanner {
     // soon as a few milliseconds of reading found some numbers, then everything else at
     // the end. Each batch of buttons makes the page lay itself out again, which costs as
     // much on a big table as the whole scan, so a scan writes in as few frames as it can.
+    // `from`: the texts before it were read while the page was parsed, and are unchanged.
     const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const start = from?.isConnected && root.contains(from) ? from : null;
+    if (start) walker.currentNode = start;
     const readings: [Text, string, FoundNumber[]][] = [];
     const started = performance.now();
     let early = true;
     let seen = 0;
-    for (let next = walker.nextNode(); next; next = walker.nextNode()) {
+    for (let next = start ?? walker.nextNode(); next; next = walker.nextNode()) {
       seen += 1;
       const text = next as Text;
       if (mayHoldNumber(text.data) && !this.excluded(text.parentElement)) {
@@ -554,6 +571,23 @@ export class PageScanner {
     this.unshown.set(anchor, button);
     this.buttons += 1;
   }
+}
+
+/**
+ * `until` when the document's text before it is `read` (what was read there while the
+ * page was parsed, in order), else null. Page scripts may have changed what was read
+ * before DOMContentLoaded; the document's own text of that stretch, one native read,
+ * tells whether they did. Changes that leave the text alone are what the rest of the full
+ * scan looks at anyway: links and inputs, shadow roots, and every button's anchor.
+ */
+function unchangedUpTo(doc: Document, until: Text, read: string): Text | null {
+  if (!until.isConnected) return null;
+  const range = doc.createRange();
+  range.setStart(doc, 0);
+  range.setEndBefore(until);
+  const now = range.toString();
+  range.detach();
+  return now === read ? until : null;
 }
 
 /**
