@@ -185,8 +185,8 @@ const listened = new WeakSet<Node>();
 /**
  * The listeners every button of one tree shares: for the document's own tree on its
  * window, for a page's shadow root on the root, in the capture phase. One set per tree,
- * not fourteen per button (a page can hold a thousand buttons, and making them was most
- * of what showing them cost).
+ * not fourteen per button (a page can hold a thousand buttons). Presses on a button in
+ * the document's tree stop at the window, before any listener of the page below it.
  */
 function listen(tree: Document | ShadowRoot): void {
   if (listened.has(tree)) return;
