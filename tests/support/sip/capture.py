@@ -8,8 +8,8 @@
     cap.cleanup()  # (the context manager form cleans up on exit, file included)
 
 Only the interface `lo` is captured, through a BPF filter of the given ports (any protocol)
-and UDP port ranges, plus a probe port of its own: `stop()` first sends probe datagrams until
-tshark's live output shows one, so nothing sent before `stop()` is lost.
+and UDP port ranges, plus a probe port of its own: `start()` and `stop()` send probe datagrams
+until tshark's live output shows one, so nothing sent between them is lost.
 tshark (and the dumpcap it runs) is started in a new session and stopped by pid (SIGINT so
 the file is finished, then SIGKILL for anything left of the group).
 RTP is found by tshark's heuristic and by the SDP it saw; telephone-event (RFC 2833) is
@@ -88,11 +88,12 @@ class LoopbackCapture:
         return self.process.pid
 
     def start(self, timeout: float = 10.0) -> LoopbackCapture:
-        """Start capturing; return once tshark says "Capturing on" and the file exists.
+        """Start capturing; return once a probe sent now shows in tshark's live output.
 
-        dumpcap creates the file once its capture is active (measured: the first packet in
-        the file is the one sent just before the file appeared; "Capturing on" alone comes a
-        few packets early). Waiting for a probe in the live output instead costs 1-3 s.
+        "Capturing on" and the file's header come before the capture is active, and on a
+        loaded machine far enough before it to lose a call's INVITE (seen in CI). A probe
+        seen in the live output proves the capture was on when it was sent: about 0.7 s,
+        most of it tshark's update interval.
         """
         args = ["tshark", "-i", "lo", "-f", f"{self.filter} or udp port {self.probe_port}"]
         args += ["-w", str(self.path), "-P", "-l", "-n", "-T", "fields", "-e", "udp.dstport"]
@@ -117,6 +118,11 @@ class LoopbackCapture:
                 self.cleanup()
                 raise RuntimeError(f"{problem}: {stderr}")
             time.sleep(0.01)
+        try:
+            self._probe_until_seen(timeout=timeout, every=0.05)
+        except (TimeoutError, RuntimeError):
+            self.cleanup()
+            raise
         return self
 
     def _file_started(self) -> bool:
