@@ -349,7 +349,7 @@ def test_switching_the_speaker_mid_call_keeps_the_call_audio(
     moved = tmp_path / "moved.wav"
     old = tmp_path / "old.wav"
     recorders = [pulse.record("spk2.monitor", moved), pulse.record("spk.monitor", old)]
-    time.sleep(2.5)
+    pulse.wait_recorded(moved, seconds=2.5)
     for recorder in recorders:
         pulse.finish(recorder)
     calls = client.request("calls.list")["calls"]
@@ -382,7 +382,7 @@ def test_inbound_call_rings_the_ringer_before_it_is_answered(
     ringer = tmp_path / "ringer.wav"
     speaker = tmp_path / "speaker.wav"
     recorders = [pulse.record("ringer.monitor", ringer), pulse.record("spk.monitor", speaker)]
-    time.sleep(3.5)
+    pulse.wait_recorded(ringer, seconds=3.5)
     for recorder in recorders:
         pulse.finish(recorder)
     call_id = ringing["call"]["id"]
@@ -496,6 +496,7 @@ def test_cli_lists_sets_and_tests_devices(
     wait_state(client, "output", "spk2")
     pulse.play("micfeed", write_sine(tmp_path / "say.wav", MIC_HZ, 2.0), loop=True)
     recorder = pulse.record("spk2.monitor", tmp_path / "test-tone.wav")
+    pulse.wait_recorded(tmp_path / "test-tone.wav", seconds=0.1)  # on before the test plays
     tested = rolecall_cli(home, "audio", "test", "--seconds", "2", "--json")
     pulse.finish(recorder)
     assert tested.returncode == 0, tested.stderr

@@ -94,14 +94,15 @@ def test_panel_shows_the_devices_and_switching_the_speaker_moves_the_call(
                 time.sleep(0.5)
                 moved, old = tmp_path / "moved.wav", tmp_path / "old.wav"
                 recorders = [pulse.record("spk2.monitor", moved), pulse.record("spk.monitor", old)]
-                time.sleep(2.5)
+                pulse.wait_recorded(moved, seconds=2.5)
                 for recorder in recorders:
                     pulse.finish(recorder)
                 client.request("call.hangup", {"call_id": call["id"]})
                 wait_call(client, call["id"], "disconnected")
-            assert tone_power(before, PEER_HZ) > 0.3
-            assert tone_power(moved, PEER_HZ) > 0.3
-            assert tone_power(old, PEER_HZ) < 0.05
+            shares = {wav.name: tone_power(wav, PEER_HZ) for wav in (before, moved, old)}
+            assert shares["before.wav"] > 0.3, shares
+            assert shares["moved.wav"] > 0.3, shares
+            assert shares["old.wav"] < 0.05, shares
     finally:
         pulse.stop()
 

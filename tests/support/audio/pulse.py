@@ -23,6 +23,15 @@ import wave
 from pathlib import Path
 
 SINKS = ("spk", "spk2", "ringer", "micfeed")
+RECORD_RATE = 16000
+WAV_HEADER_BYTES = 44
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def write_sine(
@@ -112,13 +121,24 @@ class PulseServer:
     def record(self, source: str, path: Path) -> subprocess.Popen[bytes]:
         """16 kHz mono WAV of `source` until `finish(process)`."""
         process = subprocess.Popen(
-            ["parecord", "-d", source, "--rate=16000", "--channels=1", "--format=s16le",
+            ["parecord", "-d", source, f"--rate={RECORD_RATE}", "--channels=1", "--format=s16le",
              "--latency-msec=20", "--file-format=wav", str(path)],
             env=self.client_env(),
             start_new_session=True,
         )  # fmt: skip
         self.children.append(process)
         return process
+
+    def wait_recorded(self, *paths: Path, seconds: float, grace: float = 3.0) -> None:
+        """Until every recording in `paths` holds `seconds` of sound, or `seconds + grace`
+        have passed. parecord's first samples can come seconds after it starts (seen: 2 s
+        on a server just started, 0.4-1.3 s beside a browser), so a take's length is waited
+        for, not slept for. A null sink with nothing playing may give its monitor no frames
+        at all: the grace bounds that wait, and the caller judges what the take holds."""
+        wanted = WAV_HEADER_BYTES + int(seconds * RECORD_RATE) * 2
+        deadline = time.monotonic() + seconds + grace
+        while any(_size(path) < wanted for path in paths) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def finish(self, process: subprocess.Popen[bytes]) -> None:
         """Stops a player or recorder (a recorder writes its WAV header as it exits)."""
@@ -132,9 +152,12 @@ class PulseServer:
                 process.wait()
 
     def capture(self, source: str, path: Path, seconds: float) -> Path:
+        """`seconds` of `source` recorded into `path`, counted from its first sample."""
         recorder = self.record(source, path)
-        time.sleep(seconds)
-        self.finish(recorder)
+        try:
+            self.wait_recorded(path, seconds=seconds)
+        finally:
+            self.finish(recorder)
         return path
 
     def log(self) -> str:
