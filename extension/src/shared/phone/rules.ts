@@ -200,6 +200,8 @@ const SHAPE_THOUSANDS_RE = /^[1-9]\d{0,2}(?:(?:,\d{3})+|(?:['\u2019]\d{3})+)$|^[
 
 /** Digits libphonenumber cannot read: it would drop them. */
 const FOREIGN_DIGIT_RE = /(?![0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9])\p{Nd}/u;
+/** Only a text with a character outside ASCII can hold such digits (a much smaller pattern to run first). */
+const NON_ASCII_RE = /[^\0-\x7F]/;
 
 const keepExtensionOut = (formatted: string): string => formatted;
 
@@ -292,13 +294,20 @@ function nationalPrefixRequired(number: PhoneNumber): boolean {
 /** Rules 1 to 8 for one match of the displayed text, apart from commas. */
 export function acceptMatch(text: string, start: number, end: number, number: PhoneNumber): boolean {
   const matched = text.slice(start, end);
-  if (FOREIGN_DIGIT_RE.test(matched)) return false;
+  if (NON_ASCII_RE.test(matched) && FOREIGN_DIGIT_RE.test(matched)) return false;
   if (isGluedBefore(text, start) || isGluedAfter(text, end)) return false;
+  // The patterns of rules 5 and 6 each need a letter or a sign beside the number: a
+  // match with only spaces around it (a cell holding one number, the common case) skips
+  // them. Their Unicode classes compile to tens of KiB of machine code each, kept by the
+  // page for as long as it is open once they have run a few times.
   const before = text.slice(Math.max(0, start - 40), start);
-  if (CURRENCY_BEFORE_RE.test(before)) return false;
-  const namedOther = OTHER_NUMBER_BEFORE_RE.test(before) || OTHER_NUMBER_ABBREVIATION_BEFORE_RE.test(before);
-  if (namedOther && !matched.startsWith("+")) return false;
-  if (CURRENCY_AFTER_RE.test(text.slice(end, end + 12))) return false;
+  if (before.trim() !== "") {
+    if (CURRENCY_BEFORE_RE.test(before)) return false;
+    const namedOther = OTHER_NUMBER_BEFORE_RE.test(before) || OTHER_NUMBER_ABBREVIATION_BEFORE_RE.test(before);
+    if (namedOther && !matched.startsWith("+")) return false;
+  }
+  const after = text.slice(end, end + 12);
+  if (after.trim() !== "" && CURRENCY_AFTER_RE.test(after)) return false;
   if (hasOtherShape(matched)) return false;
   return hasSoundDigits(matched, number);
 }
