@@ -32,7 +32,7 @@ declare global {
 }
 
 /** The longest the page's main thread is ours at a time during a full scan. */
-const SLICE_MS = 12;
+const SLICE_MS = 10;
 /** The same while the page is parsed, in each frame (the page's own work goes on too). */
 const PARSING_SLICE_MS = 6;
 
