@@ -14,9 +14,14 @@ import type { FoundNumber } from "../src/shared/phone/types";
 // reached libphonenumber.
 vi.mock("libphonenumber-js/max", async (importOriginal) => {
   const actual = await importOriginal<typeof import("libphonenumber-js/max")>();
-  return { ...actual, searchPhoneNumbersInText: vi.fn(actual.searchPhoneNumbersInText) };
+  return {
+    ...actual,
+    searchPhoneNumbersInText: vi.fn(actual.searchPhoneNumbersInText),
+    parsePhoneNumberFromString: vi.fn(actual.parsePhoneNumberFromString),
+  };
 });
 const searchSpy = vi.mocked(libphonenumber.searchPhoneNumbersInText);
+const parseSpy = vi.mocked(libphonenumber.parsePhoneNumberFromString);
 
 // The corpus files are read with node:fs, reached without Node's type declarations.
 const nodeProcess = (globalThis as unknown as {
@@ -322,6 +327,27 @@ describe("mayHoldNumber", () => {
     for (const cell of cells) numbersFound += findNumbersInText(cell, "US").length;
     expect(numbersFound).toBe(1000);
     expect(searchSpy).not.toHaveBeenCalled();
+  });
+
+  it("remembers a text that is one number as exactly what the search found", () => {
+    const texts = [
+      "+44 20 7946 0958", // the whole text: remembered as the number alone
+      "(415) 555-0132",
+      "  +1 212 555 0100 ", // spaces around it: remembered with its place
+      "415-555-0178,415-555-0179",
+      "Deal 4417",
+    ];
+    const fresh = texts.map((text) => findNumbersInText(text, "US"));
+    expect(fresh[0]).toEqual([{ start: 0, end: 16, e164: "+442079460958" }]);
+    expect(fresh[1]).toEqual([{ start: 0, end: 14, e164: "+14155550132" }]);
+    expect(fresh[2]).toEqual([{ start: 2, end: 17, e164: "+12125550100" }]);
+    expect(fresh[3]).toHaveLength(2);
+    expect(fresh[4]).toEqual([]);
+    searchSpy.mockClear();
+    parseSpy.mockClear();
+    expect(texts.map((text) => findNumbersInText(text, "US"))).toEqual(fresh);
+    expect(searchSpy).not.toHaveBeenCalled(); // from memory, none of them read again
+    expect(parseSpy).not.toHaveBeenCalled();
   });
 
   it("hands out results the caller may change", () => {

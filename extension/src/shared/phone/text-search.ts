@@ -118,23 +118,28 @@ export function findNumbersInText(text: string, region: CountryCode | undefined)
   if (packed !== undefined) {
     cache.delete(text); // most recently used last
   } else {
-    packed = pack(searchText(text, region));
+    packed = pack(searchText(text, region), text.length);
   }
   cache.set(text, packed);
   if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
-  return unpack(packed);
+  return unpack(packed, text.length);
 }
 
 /**
  * A result as one string ("start,end,+14155550132", ";" between numbers, "" for none):
- * a thousand results kept as arrays of objects cost three times the memory.
+ * a thousand results kept as arrays of objects cost three times the memory. A text that
+ * is one number and nothing else (a phone column's cell) keeps only the number
+ * ("+14155550132"): the same string its button then holds as its target.
  */
-function pack(found: FoundNumber[]): string {
+function pack(found: FoundNumber[], length: number): string {
+  const only = found.length === 1 ? found[0]! : undefined;
+  if (only && only.start === 0 && only.end === length) return only.e164;
   return found.map((n) => `${n.start},${n.end},${n.e164}`).join(";");
 }
 
-function unpack(packed: string): FoundNumber[] {
+function unpack(packed: string, length: number): FoundNumber[] {
   if (packed === "") return [];
+  if (packed.startsWith("+")) return [{ start: 0, end: length, e164: packed }];
   return packed.split(";").map((part) => {
     const [start, end, e164] = part.split(",");
     return { start: Number(start), end: Number(end), e164: e164! };
