@@ -112,6 +112,11 @@ def line(name: str, value: float, unit: str, **extra: Any) -> None:
     print(json.dumps({"name": name, "value": round(value, 4), "unit": unit, **extra}), flush=True)
 
 
+def compared(name: str, value: float, baseline: float, unit: str, **extra: Any) -> None:
+    """A line with its baseline from the same run and the ratio to it."""
+    line(name, value, unit, baseline=round(baseline, 4), ratio=round(value / baseline, 3), **extra)
+
+
 def register_echo_host(profile: Path) -> None:
     hosts = profile / "NativeMessagingHosts"
     hosts.mkdir(parents=True, exist_ok=True)
@@ -200,12 +205,11 @@ def bench_native_round_trip() -> None:
         shutil.rmtree(profile, ignore_errors=True)
     echo_median, ours_median = statistics.median(echo), statistics.median(ours)
     line("native_echo_round_trip_median", echo_median, "ms", samples=len(echo))
-    line(
+    compared(
         "native_round_trip_median",
         ours_median,
+        echo_median,
         "ms",
-        baseline=round(echo_median, 4),
-        ratio=round(ours_median / echo_median, 3),
         goal_ratio=1.3,
         samples=len(ours),
         path="service worker → daemon (on the pipes the shim handed over) → service worker",
@@ -215,23 +219,21 @@ def bench_native_round_trip() -> None:
     # within its step (as for grouped data), tells where in its step the middle trip lies.
     echo_grouped = statistics.median_grouped([round(x, 1) for x in echo], interval=0.1)
     ours_grouped = statistics.median_grouped([round(x, 1) for x in ours], interval=0.1)
-    line(
+    compared(
         "native_round_trip_median_grouped",
-        round(ours_grouped, 4),
+        ours_grouped,
+        echo_grouped,
         "ms",
-        baseline=round(echo_grouped, 4),
-        ratio=round(ours_grouped / echo_grouped, 3),
         goal_ratio=1.3,
         samples=len(ours),
         note="the median of trips timed in 0.1 ms steps, placed within its step",
     )
     echo_total, our_total = statistics.median(totals["echo"]), statistics.median(totals["ours"])
-    line(
+    compared(
         "native_round_trip_total_1000",
         our_total,
+        echo_total,
         "ms",
-        baseline=round(echo_total, 4),
-        ratio=round(our_total / echo_total, 3),
         goal_ratio=1.3,
         rounds=TOTAL_ROUNDS,
         note=f"{TOTAL_TRIPS} sequential round trips in one span (median of the rounds)",
@@ -240,31 +242,28 @@ def bench_native_round_trip() -> None:
         statistics.median(totals["echo_relay"]),
         statistics.median(totals["relayed"]),
     )
-    line(
+    compared(
         "native_round_trip_total_1000_relayed",
         relay,
+        echo_relay,
         "ms",
-        baseline=round(echo_relay, 4),
-        ratio=round(relay / echo_relay, 3),
         rounds=TOTAL_ROUNDS,
         note="the same, with the shim relaying as before the pipes were handed over",
     )
     echo_mean, ours_mean = statistics.fmean(echo), statistics.fmean(ours)
-    line(
+    compared(
         "native_round_trip_mean",
         ours_mean,
+        echo_mean,
         "ms",
-        baseline=round(echo_mean, 4),
-        ratio=round(ours_mean / echo_mean, 3),
     )
     p95 = statistics.quantiles(ours, n=20)[-1]
     echo_p95 = statistics.quantiles(echo, n=20)[-1]
-    line(
+    compared(
         "native_round_trip_p95",
         p95,
+        echo_p95,
         "ms",
-        baseline=round(echo_p95, 4),
-        ratio=round(p95 / echo_p95, 3),
     )
 
 
